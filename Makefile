@@ -1,0 +1,102 @@
+# dms-postrender -- a Helm post-renderer for docker-mailserver.
+# Plain GNU make. Targets: all, run, test (check), asan, valgrind, install,
+# uninstall, lint, clean. User CFLAGS/LDFLAGS are honoured.
+
+PROG        = dms-postrender
+VERSION     = 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+PKG_CONFIG ?= pkg-config
+PKGS        = yaml-0.1 libcjson
+DEBIAN_PKGS = libyaml-dev libcjson-dev pkg-config
+
+CFLAGS     ?= -O2 -g
+# pkg-config runs when a recipe runs (after .deps may have installed the
+# libraries), hence the shell substitution instead of $(shell ...).
+PKG_CFLAGS  = $$($(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS    = $$($(PKG_CONFIG) --libs $(PKGS))
+WARN        = -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+              -Wformat=2 -Wcast-align -Wpointer-arith -Wundef -Wvla -Wwrite-strings
+COMPILE     = $(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -DVERSION='"$(VERSION)"' -Iinclude \
+              $(WARN) $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+
+BUILD      ?= build
+OUT        ?= bin
+SRC         = $(wildcard src/*.c)
+OBJ         = $(patsubst src/%.c,$(BUILD)/%.o,$(SRC))
+LIBOBJ      = $(filter-out $(BUILD)/main.o,$(OBJ))
+HDR         = $(wildcard include/*.h)
+UNIT        = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
+TOOLS       = $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
+
+all: $(OUT)/$(PROG)
+
+# Find libyaml and cJSON; on a Debian machine where we are root, install them.
+$(BUILD)/.deps:
+	@mkdir -p $(BUILD)
+	@if ! $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing build dependencies: $(DEBIAN_PKGS)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PKGS)) >/dev/null || exit 1; \
+	  else \
+	    echo "missing build dependencies ($(PKGS)). On Debian/Ubuntu run:" >&2; \
+	    echo "  sudo apt-get install $(DEBIAN_PKGS)" >&2; exit 1; \
+	  fi; \
+	fi
+	@touch $@
+
+$(OUT)/$(PROG): $(OBJ)
+	@mkdir -p $(OUT)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c $(HDR) $(BUILD)/.deps
+	@mkdir -p $(BUILD)
+	$(COMPILE) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBOBJ) $(HDR)
+	@mkdir -p $(BUILD)/tests
+	$(COMPILE) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c $(LIBOBJ) $(HDR)
+	@mkdir -p $(BUILD)/tests
+	$(COMPILE) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(LDLIBS)
+
+# The main job on a bundled fixture: the official chart's Helm 3 render.
+run: $(OUT)/$(PROG)
+	$(OUT)/$(PROG) --verbose < chart-fixtures/helm3-official-chart-default.yaml
+
+test: $(OUT)/$(PROG) $(UNIT) $(TOOLS)
+	@bash tests/run-all.sh $(OUT)/$(PROG) $(BUILD)/tests
+
+check: test
+
+asan:
+	$(MAKE) BUILD=build-asan OUT=build-asan/bin CFLAGS="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  DMSPR_SANITIZED=1 test
+
+valgrind:
+	$(MAKE) BUILD=build-vg OUT=build-vg/bin CFLAGS="-O0 -g" all build-vg/.tests
+	DMSPR_SANITIZED=1 VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible" \
+	  bash tests/run-all.sh build-vg/bin/$(PROG) build-vg/tests
+
+$(BUILD)/.tests: $(UNIT) $(TOOLS)
+	@touch $@
+
+install: $(OUT)/$(PROG)
+	mkdir -p $(DESTDIR)$(BINDIR)
+	cp $(OUT)/$(PROG) $(DESTDIR)$(BINDIR)/$(PROG).tmp
+	chmod 755 $(DESTDIR)$(BINDIR)/$(PROG).tmp
+	mv $(DESTDIR)$(BINDIR)/$(PROG).tmp $(DESTDIR)$(BINDIR)/$(PROG)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude src
+	clang-tidy --quiet src/*.c -- -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude $(PKG_CFLAGS)
+
+clean:
+	rm -rf build build-asan build-vg bin
+
+.PHONY: all run test check asan valgrind install uninstall lint clean

@@ -1,0 +1,51 @@
+/* diag.h -- the program's exit codes and its only way of talking to stderr:
+ * one-line errors with a stream position and document context, warnings, and
+ * --verbose notes. It never decides the exit status; main() does. */
+#ifndef DMSPR_DIAG_H
+#define DMSPR_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Documented in README.md and --help. Distinct per cause, because Helm 4
+ * shows only the exit status of a post-renderer. */
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_INPUT = 1,  /* input is not valid YAML or not a Kubernetes stream */
+	EXIT_USAGE = 2,  /* bad command line */
+	EXIT_CONFIG = 3, /* bad configuration value */
+	EXIT_PATCH = 4,  /* a matched document could not be patched safely */
+	EXIT_IO = 5,     /* reading, writing or memory failed */
+	EXIT_EMPTY = 6,  /* the input holds no document (see --allow-empty) */
+};
+
+#define PROG_NAME "dms-postrender"
+
+/* Set the document that later messages are about: its 1-based number in the
+ * stream and its Helm 3 "# Source:" path (may be NULL; copied). Pass 0 to
+ * clear. */
+void diag_set_document(size_t index, const char *source, size_t source_len);
+
+/* Print "dms-postrender: error: <stdin>:LINE:COL: MSG (document N, Source: S)"
+ * on one line. LINE and COL are 1-based; LINE 0 omits the position. Only the
+ * first error of a run is printed, so stderr always has exactly one error
+ * line. A message ending in ':' gets strerror(errno) appended. */
+void diag_error_at(size_t line, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same without a position. */
+void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True once an error was reported. */
+bool diag_failed(void);
+
+/* "dms-postrender: warning: MSG (document N, ...)"; always printed. */
+void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Printed only when verbose is on: "dms-postrender: MSG". */
+void diag_set_verbose(bool on);
+bool diag_verbose(void);
+void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Forget all state (for tests and repeated runs in one process). */
+void diag_reset(void);
+
+#endif

@@ -1,0 +1,64 @@
+/* doc.h -- one document of the stream: its raw chunk, its libyaml node tree
+ * and the identity of every Kubernetes object in it (the root, or each item
+ * of a kind: List). It parses and describes; it never changes a document and
+ * never writes output. */
+#ifndef DMSPR_DOC_H
+#define DMSPR_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yaml.h>
+
+#include "stream.h"
+
+/* A container of a pod template. Strings belong to the document's nodes. */
+struct container {
+	int node;             /* the container's mapping */
+	const char *name;     /* NULL when absent or not a scalar */
+	const char *image;
+	bool init;            /* from initContainers */
+};
+
+/* One Kubernetes object. Strings belong to the document's nodes; they stay
+ * valid until doc_free(), even across node additions. */
+struct object {
+	int node;                 /* the object's mapping */
+	const char *api_version;  /* NULL when absent or not a scalar */
+	const char *kind;
+	const char *name;
+	const char *namespace_;
+	const char *filename;     /* Helm 4 postrenderer.helm.sh/postrender-filename */
+	int pod_spec;             /* pod spec mapping of a workload, else 0 */
+	struct container *containers;
+	size_t ncontainers;
+};
+
+struct doc {
+	const struct chunk *chunk; /* borrowed; outlives the doc */
+	yaml_document_t y;
+	bool loaded;               /* y holds a document to delete */
+	bool empty;                /* no root node: empty or comment-only */
+	bool changed;              /* a patch edited y: emit must re-serialise */
+	bool is_list;              /* the root is a kind: *List with items */
+	struct object *objects;
+	size_t nobjects;
+	int dup_key;               /* first duplicated key met on an identity
+				    * path (root, metadata, spec, pod spec,
+				    * containers), else 0 */
+};
+
+/* Parse chunk c into d. Returns 0, or -1 after reporting a located error
+ * (invalid YAML, a root that is not a mapping). Sets *memory_error when the
+ * failure was running out of memory. On failure d needs no doc_free(). */
+int doc_load(struct doc *d, const struct chunk *c, bool *memory_error);
+
+/* Line in the stream (1-based) of a node, for messages. */
+size_t doc_line(const struct doc *d, int node);
+
+/* Release everything. Accepts a zeroed doc. */
+void doc_free(struct doc *d);
+
+/* True for the workload kinds whose pod template doc.c understands. */
+bool doc_is_workload_kind(const char *kind);
+
+#endif

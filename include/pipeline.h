@@ -1,0 +1,27 @@
+/* pipeline.h -- the reader -> document -> writer loop over a whole stream,
+ * as one function so that main(), the tests and a fuzz harness run exactly
+ * the same code. It writes only into the spool, never to stdout. */
+#ifndef DMSPR_PIPELINE_H
+#define DMSPR_PIPELINE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "diag.h"
+#include "spool.h"
+#include "stream.h"
+
+struct run_stats {
+	size_t documents;  /* documents in the stream, empty ones included */
+	size_t empty;      /* empty or comment-only documents */
+	size_t objects;    /* Kubernetes objects (List items counted singly) */
+	size_t changed;    /* documents re-serialised */
+};
+
+/* Run the stream through and collect the output in out. Returns EXIT_OK, or
+ * the exit code of the first error after reporting it; out then holds a
+ * partial result that must not be committed. */
+enum exit_code pipeline_run(const struct config *cfg, struct stream *in, struct spool *out,
+			    struct run_stats *st);
+
+#endif

@@ -1,0 +1,33 @@
+/* spool.h -- holds the whole output of a run until the run has succeeded:
+ * in memory up to a bound, then in an unlinked temporary file, so memory stays
+ * flat however long the stream is. It never writes to stdout until
+ * spool_commit(). */
+#ifndef DMSPR_SPOOL_H
+#define DMSPR_SPOOL_H
+
+#include <stddef.h>
+
+#define SPOOL_DEFAULT_MEMORY (4u * 1024 * 1024)
+
+struct spool {
+	char *mem;       /* staging buffer of cap bytes */
+	size_t len;      /* bytes in mem not yet in the file */
+	size_t cap;
+	int fd;          /* temporary file once spilled, else -1 */
+	size_t total;    /* bytes accepted so far */
+};
+
+/* Prepare an empty spool that keeps up to mem_limit bytes in memory. */
+void spool_init(struct spool *s, size_t mem_limit);
+
+/* Append n bytes. Returns 0, or -1 after reporting the I/O error. */
+int spool_write(struct spool *s, const void *p, size_t n);
+
+/* Copy everything accepted so far to out_fd, in order. Returns 0, or -1
+ * after reporting the error (e.g. EPIPE, ENOSPC). */
+int spool_commit(struct spool *s, int out_fd);
+
+/* Release memory and the temporary file. Accepts a zeroed or freed spool. */
+void spool_free(struct spool *s);
+
+#endif

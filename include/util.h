@@ -1,0 +1,37 @@
+/* util.h -- allocation helpers that exit on out-of-memory, and a growable byte
+ * buffer. Nothing here knows about YAML or about the program's exit codes
+ * beyond the one out-of-memory exit. */
+#ifndef DMSPR_UTIL_H
+#define DMSPR_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define countof(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocate or resize; on failure print "out of memory" and exit with
+ * EXIT_IO. Never return NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Caller owns the copy; free with free(). */
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* A growable byte buffer. Zero-initialise, append, read data/len, free. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+/* Append n bytes; the buffer stays NUL-terminated (data[len] == 0). */
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_free(struct buf *b);
+
+/* Write all n bytes to fd, retrying on EINTR and short writes. Returns 0, or
+ * -1 with errno set. */
+int write_all(int fd, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,78 @@
+/* ynode.h -- small helpers over libyaml's document API that address nodes by
+ * id (never by yaml_node_t pointer, which yaml_document_add_* invalidates).
+ * They are the only code that adds nodes. They report nothing; callers do.
+ * Every function returning a node id returns 0 for "none" or failure. */
+#ifndef DMSPR_YNODE_H
+#define DMSPR_YNODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yaml.h>
+
+/* The node with this id, or NULL for 0/out of range. Valid only until the
+ * next yaml_document_add_* call on d. */
+yaml_node_t *ynode_at(yaml_document_t *d, int id);
+
+/* Scalar text of a node, or NULL when it is not a scalar. The text belongs to
+ * the node and survives node additions. */
+const char *ynode_str(yaml_document_t *d, int id);
+
+bool ynode_is_map(yaml_document_t *d, int id);
+bool ynode_is_seq(yaml_document_t *d, int id);
+/* A plain scalar "", "~", "null", "Null" or "NULL": YAML's null. */
+bool ynode_is_null(yaml_document_t *d, int id);
+
+/* Value of KEY in mapping MAP (first occurrence); 0 when absent or MAP is not
+ * a mapping. */
+int ynode_get(yaml_document_t *d, int map, const char *key);
+
+/* Follow a dot-separated path of mapping keys ("spec.template.spec"). */
+int ynode_path(yaml_document_t *d, int node, const char *path);
+
+/* The key node id of the first key that occurs twice in MAP, or 0. */
+int ynode_dup_key(yaml_document_t *d, int map);
+
+/* Number of items of a sequence (0 if not a sequence) and the id of item i. */
+size_t ynode_seq_len(yaml_document_t *d, int seq);
+int ynode_seq_item(yaml_document_t *d, int seq, size_t i);
+
+/* First item of sequence SEQ that is a mapping whose FIELD is the scalar
+ * VALUE (e.g. field "name", value "smtp"); 0 when none. */
+int ynode_seq_find(yaml_document_t *d, int seq, const char *field, const char *value);
+
+/* A new empty block mapping / sequence, or a scalar with an explicit style
+ * (YAML_PLAIN_SCALAR_STYLE for ints and bools, YAML_DOUBLE_QUOTED_SCALAR_STYLE
+ * for strings that look like numbers or booleans). */
+int ynode_new_map(yaml_document_t *d);
+int ynode_new_seq(yaml_document_t *d);
+int ynode_new_str(yaml_document_t *d, const char *value, yaml_scalar_style_t style);
+
+/* Point KEY of MAP at node VALUE: replace the value in place when KEY exists
+ * (keeping key order), else append the pair. Returns VALUE, or 0 when MAP is
+ * not a mapping. The old value node stays in the document but unreachable. */
+int ynode_set(yaml_document_t *d, int map, const char *key, int value);
+
+/* Set KEY of MAP to a scalar with STYLE. Returns the new scalar's id. */
+int ynode_set_str(yaml_document_t *d, int map, const char *key, const char *value,
+		  yaml_scalar_style_t style);
+
+/* The mapping under KEY, created (or replacing a null value) when missing.
+ * Returns 0 when KEY holds something else (a scalar, a sequence), which the
+ * caller must report rather than overwrite. */
+int ynode_ensure_map(yaml_document_t *d, int map, const char *key);
+/* Same for a sequence. */
+int ynode_ensure_seq(yaml_document_t *d, int map, const char *key);
+
+/* Append node ITEM to sequence SEQ. Returns ITEM, or 0 on failure. */
+int ynode_append(yaml_document_t *d, int seq, int item);
+
+/* Source span of a node: 1-based first line/column and the position just
+ * after it, counted in characters relative to the parsed chunk (the
+ * document model adds the chunk's first line). Newly added nodes have an
+ * all-zero span. */
+struct yspan {
+	size_t line, col, end_line, end_col;
+};
+struct yspan ynode_span(yaml_document_t *d, int id);
+
+#endif

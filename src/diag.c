@@ -1,0 +1,140 @@
+/* diag.c -- formats errors, warnings and verbose notes onto stderr with the
+ * current document as context. It keeps no other state and never exits. */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static size_t cur_index;
+static char cur_source[256];
+static bool failed;
+static bool verbose;
+
+void
+diag_set_document(size_t index, const char *source, size_t source_len)
+{
+	cur_index = index;
+	cur_source[0] = '\0';
+	if (source && source_len) {
+		if (source_len >= sizeof(cur_source))
+			source_len = sizeof(cur_source) - 1;
+		memcpy(cur_source, source, source_len);
+		cur_source[source_len] = '\0';
+	}
+}
+
+/* Write fmt/ap with control characters replaced, so that a message quoting
+ * input can never span two lines. */
+static void
+put_message(const char *fmt, va_list ap)
+{
+	char msg[1024];
+	int saved = errno;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	bool add_errno = n > 0 && msg[n - 1] == ':';
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	fputs(msg, stderr);
+	if (add_errno)
+		fprintf(stderr, " %s", strerror(saved));
+}
+
+static void
+put_context(void)
+{
+	if (!cur_index)
+		return;
+	if (cur_source[0])
+		fprintf(stderr, " (document %zu, Source: %s)", cur_index, cur_source);
+	else
+		fprintf(stderr, " (document %zu)", cur_index);
+}
+
+static void
+verror_at(size_t line, size_t col, const char *fmt, va_list ap)
+{
+	if (failed)
+		return;
+	failed = true;
+	fputs(PROG_NAME ": error: ", stderr);
+	if (line)
+		fprintf(stderr, "<stdin>:%zu:%zu: ", line, col ? col : 1);
+	put_message(fmt, ap);
+	put_context();
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void
+diag_error_at(size_t line, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verror_at(line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verror_at(0, 0, fmt, ap);
+	va_end(ap);
+}
+
+bool
+diag_failed(void)
+{
+	return failed;
+}
+
+void
+diag_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fputs(PROG_NAME ": warning: ", stderr);
+	va_start(ap, fmt);
+	put_message(fmt, ap);
+	va_end(ap);
+	put_context();
+	fputc('\n', stderr);
+}
+
+void
+diag_set_verbose(bool on)
+{
+	verbose = on;
+}
+
+bool
+diag_verbose(void)
+{
+	return verbose;
+}
+
+void
+diag_note(const char *fmt, ...)
+{
+	va_list ap;
+	if (!verbose)
+		return;
+	fputs(PROG_NAME ": ", stderr);
+	va_start(ap, fmt);
+	put_message(fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+diag_reset(void)
+{
+	cur_index = 0;
+	cur_source[0] = '\0';
+	failed = false;
+	verbose = false;
+}

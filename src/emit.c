@@ -1,0 +1,112 @@
+/* emit.c -- the writer side of the pipeline. Unchanged documents are copied
+ * as they came; changed ones keep their comment header and trailer around a
+ * libyaml dump of the edited tree (comments inside a changed document are
+ * lost: libyaml has no comment model). */
+#include "emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "util.h"
+
+int
+emit_raw(struct spool *out, const struct chunk *c)
+{
+	return spool_write(out, c->data, c->len);
+}
+
+static int
+to_buf(void *data, unsigned char *buffer, size_t size)
+{
+	buf_add(data, buffer, size);
+	return 1;
+}
+
+/* The raw header already holds any %YAML/%TAG lines and the "---"; the dump
+ * must not print them a second time. libyaml allocates with malloc. */
+static void
+drop_directives(yaml_document_t *y)
+{
+	if (y->version_directive) {
+		free(y->version_directive);
+		y->version_directive = NULL;
+	}
+	for (yaml_tag_directive_t *t = y->tag_directives.start; t && t < y->tag_directives.end; t++) {
+		free(t->handle);
+		free(t->prefix);
+	}
+	free(y->tag_directives.start);
+	y->tag_directives.start = y->tag_directives.end = NULL;
+	y->start_implicit = 1;
+	y->end_implicit = 1;
+}
+
+int
+emit_tree(struct buf *b, struct doc *d)
+{
+	yaml_emitter_t e;
+	int rc = -1;
+
+	if (!yaml_emitter_initialize(&e)) {
+		diag_error("out of memory initialising the YAML emitter");
+		return -1;
+	}
+	yaml_emitter_set_output(&e, to_buf, b);
+	yaml_emitter_set_width(&e, -1);
+	yaml_emitter_set_unicode(&e, 1);
+	yaml_emitter_set_indent(&e, 2);
+	yaml_emitter_set_break(&e, d->chunk->crlf ? YAML_CRLN_BREAK : YAML_LN_BREAK);
+	drop_directives(&d->y);
+	/* yaml_emitter_dump deletes the document even when it fails. */
+	d->loaded = false;
+	if (!yaml_emitter_dump(&e, &d->y) || !yaml_emitter_close(&e) || !yaml_emitter_flush(&e)) {
+		diag_error("cannot serialise the patched document: %s",
+			   e.problem ? e.problem : "emitter error");
+		goto out;
+	}
+	rc = 0;
+out:
+	yaml_emitter_delete(&e);
+	return rc;
+}
+
+static bool
+ends_with(const struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	return b->len >= n && memcmp(b->data + b->len - n, s, n) == 0;
+}
+
+int
+emit_doc(struct spool *out, struct doc *d)
+{
+	const struct chunk *c = d->chunk;
+	struct buf body = {0};
+	int rc = -1;
+
+	if (!d->changed)
+		return emit_raw(out, c);
+	if (emit_tree(&body, d) != 0)
+		goto out;
+	/* After a "|+" scalar libyaml closes the document with "..."; the raw
+	 * trailer brings its own when the input had one. */
+	if (c->has_end_marker) {
+		if (ends_with(&body, "...\r\n"))
+			body.len -= 5;
+		else if (ends_with(&body, "...\n"))
+			body.len -= 4;
+	}
+	/* A header without a final line break (a lone "---" at EOF cannot be
+	 * changed, so this is only defensive) must not glue onto the body. */
+	if (spool_write(out, c->data, c->header_len) != 0 ||
+	    (c->header_len && c->data[c->header_len - 1] != '\n' &&
+	     spool_write(out, c->crlf ? "\r\n" : "\n", c->crlf ? 2 : 1) != 0) ||
+	    spool_write(out, body.data, body.len) != 0 ||
+	    spool_write(out, c->data + c->trailer_start, c->len - c->trailer_start) != 0)
+		goto out;
+	rc = 0;
+out:
+	buf_free(&body);
+	return rc;
+}

@@ -1,0 +1,222 @@
+/* ynode.c -- lookup, create-or-get, set and append over libyaml node ids.
+ * It never reports errors and never decides policy (what to overwrite);
+ * those belong to the caller. */
+#include "ynode.h"
+
+#include <string.h>
+
+yaml_node_t *
+ynode_at(yaml_document_t *d, int id)
+{
+	if (id <= 0 || d->nodes.start + id - 1 >= d->nodes.top)
+		return NULL;
+	return yaml_document_get_node(d, id);
+}
+
+const char *
+ynode_str(yaml_document_t *d, int id)
+{
+	yaml_node_t *n = ynode_at(d, id);
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+bool
+ynode_is_map(yaml_document_t *d, int id)
+{
+	yaml_node_t *n = ynode_at(d, id);
+	return n && n->type == YAML_MAPPING_NODE;
+}
+
+bool
+ynode_is_seq(yaml_document_t *d, int id)
+{
+	yaml_node_t *n = ynode_at(d, id);
+	return n && n->type == YAML_SEQUENCE_NODE;
+}
+
+bool
+ynode_is_null(yaml_document_t *d, int id)
+{
+	yaml_node_t *n = ynode_at(d, id);
+	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *v = (const char *)n->data.scalar.value;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+int
+ynode_get(yaml_document_t *d, int map, const char *key)
+{
+	yaml_node_t *m = ynode_at(d, map);
+	if (!m || m->type != YAML_MAPPING_NODE)
+		return 0;
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		const char *k = ynode_str(d, p->key);
+		if (k && strcmp(k, key) == 0)
+			return p->value;
+	}
+	return 0;
+}
+
+int
+ynode_path(yaml_document_t *d, int node, const char *path)
+{
+	char key[128];
+	while (node && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(key))
+			return 0;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		node = ynode_get(d, node, key);
+		path += n + (dot != NULL);
+	}
+	return node;
+}
+
+int
+ynode_dup_key(yaml_document_t *d, int map)
+{
+	yaml_node_t *m = ynode_at(d, map);
+	if (!m || m->type != YAML_MAPPING_NODE)
+		return 0;
+	yaml_node_pair_t *s = m->data.mapping.pairs.start, *t = m->data.mapping.pairs.top;
+	for (yaml_node_pair_t *p = s; p < t; p++) {
+		const char *k = ynode_str(d, p->key);
+		if (!k)
+			continue;
+		for (yaml_node_pair_t *q = s; q < p; q++) {
+			const char *k2 = ynode_str(d, q->key);
+			if (k2 && strcmp(k, k2) == 0)
+				return p->key;
+		}
+	}
+	return 0;
+}
+
+size_t
+ynode_seq_len(yaml_document_t *d, int seq)
+{
+	yaml_node_t *n = ynode_at(d, seq);
+	if (!n || n->type != YAML_SEQUENCE_NODE)
+		return 0;
+	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+int
+ynode_seq_item(yaml_document_t *d, int seq, size_t i)
+{
+	if (i >= ynode_seq_len(d, seq))
+		return 0;
+	return ynode_at(d, seq)->data.sequence.items.start[i];
+}
+
+int
+ynode_seq_find(yaml_document_t *d, int seq, const char *field, const char *value)
+{
+	size_t n = ynode_seq_len(d, seq);
+	for (size_t i = 0; i < n; i++) {
+		int item = ynode_seq_item(d, seq, i);
+		const char *v = ynode_str(d, ynode_get(d, item, field));
+		if (v && strcmp(v, value) == 0)
+			return item;
+	}
+	return 0;
+}
+
+int
+ynode_new_map(yaml_document_t *d)
+{
+	return yaml_document_add_mapping(d, NULL, YAML_BLOCK_MAPPING_STYLE);
+}
+
+int
+ynode_new_seq(yaml_document_t *d)
+{
+	return yaml_document_add_sequence(d, NULL, YAML_BLOCK_SEQUENCE_STYLE);
+}
+
+int
+ynode_new_str(yaml_document_t *d, const char *value, yaml_scalar_style_t style)
+{
+	return yaml_document_add_scalar(d, NULL, (yaml_char_t *)value, (int)strlen(value), style);
+}
+
+int
+ynode_set(yaml_document_t *d, int map, const char *key, int value)
+{
+	yaml_node_t *m = ynode_at(d, map);
+	if (!m || m->type != YAML_MAPPING_NODE || !value)
+		return 0;
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		const char *k = ynode_str(d, p->key);
+		if (k && strcmp(k, key) == 0) {
+			p->value = value;
+			return value;
+		}
+	}
+	int k = ynode_new_str(d, key, YAML_PLAIN_SCALAR_STYLE);
+	if (!k || !yaml_document_append_mapping_pair(d, map, k, value))
+		return 0;
+	return value;
+}
+
+int
+ynode_set_str(yaml_document_t *d, int map, const char *key, const char *value,
+	      yaml_scalar_style_t style)
+{
+	if (!ynode_is_map(d, map))
+		return 0;
+	int v = ynode_new_str(d, value, style);
+	return v ? ynode_set(d, map, key, v) : 0;
+}
+
+static int
+ensure(yaml_document_t *d, int map, const char *key, bool want_map)
+{
+	if (!ynode_is_map(d, map))
+		return 0;
+	int v = ynode_get(d, map, key);
+	if (v && (want_map ? ynode_is_map(d, v) : ynode_is_seq(d, v)))
+		return v;
+	if (v && !ynode_is_null(d, v))
+		return 0;
+	int n = want_map ? ynode_new_map(d) : ynode_new_seq(d);
+	return n ? ynode_set(d, map, key, n) : 0;
+}
+
+int
+ynode_ensure_map(yaml_document_t *d, int map, const char *key)
+{
+	return ensure(d, map, key, true);
+}
+
+int
+ynode_ensure_seq(yaml_document_t *d, int map, const char *key)
+{
+	return ensure(d, map, key, false);
+}
+
+int
+ynode_append(yaml_document_t *d, int seq, int item)
+{
+	if (!ynode_is_seq(d, seq) || !item)
+		return 0;
+	return yaml_document_append_sequence_item(d, seq, item) ? item : 0;
+}
+
+struct yspan
+ynode_span(yaml_document_t *d, int id)
+{
+	struct yspan s = {0, 0, 0, 0};
+	yaml_node_t *n = ynode_at(d, id);
+	if (n && (n->start_mark.line || n->start_mark.column || n->end_mark.line || n->end_mark.column ||
+		  n->start_mark.index || n->end_mark.index)) {
+		s.line = n->start_mark.line + 1;
+		s.col = n->start_mark.column + 1;
+		s.end_line = n->end_mark.line + 1;
+		s.end_col = n->end_mark.column + 1;
+	}
+	return s;
+}
