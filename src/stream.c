@@ -152,6 +152,7 @@ stream_next(struct stream *s, struct chunk *c)
 	size_t pos = s->start; /* start of the line being classified */
 	size_t line = s->line;
 	bool has_marker = false, has_content = false, has_end = false, crlf = false, seen_break = false;
+	/* Offsets from s->start: fill() may move the buffer under us. */
 	size_t header_end = (size_t)-1, trailer = (size_t)-1;
 	size_t src_off = 0, src_len = 0;
 	size_t scanned = s->start; /* no newline in [pos, scanned) */
@@ -212,14 +213,14 @@ stream_next(struct stream *s, struct chunk *c)
 			break;
 		case LINE_END:
 			if (has_content && trailer == (size_t)-1)
-				trailer = pos;
+				trailer = pos - s->start;
 			has_end = true;
 			break;
 		case LINE_COMMENT0:
 			if (!has_content)
 				note_source(s->buf + s->start, lp, s->buf + eol, &src_off, &src_len);
 			else if (trailer == (size_t)-1)
-				trailer = pos;
+				trailer = pos - s->start;
 			break;
 		case LINE_DIRECTIVE:
 			if (has_content || has_marker) {
@@ -231,7 +232,7 @@ stream_next(struct stream *s, struct chunk *c)
 			break;
 		default: /* LINE_CONTENT */
 			if (!has_content)
-				header_end = pos;
+				header_end = pos - s->start;
 			has_content = true;
 			trailer = (size_t)-1;
 			break;
@@ -249,8 +250,8 @@ stream_next(struct stream *s, struct chunk *c)
 		return 0;
 	c->data = s->buf + s->start;
 	c->len = cut - s->start;
-	c->header_len = (header_end == (size_t)-1 ? cut : header_end) - s->start;
-	c->trailer_start = (trailer == (size_t)-1 ? cut : trailer) - s->start;
+	c->header_len = header_end == (size_t)-1 ? c->len : header_end;
+	c->trailer_start = trailer == (size_t)-1 ? c->len : trailer;
 	c->first_line = s->line;
 	c->has_marker = has_marker;
 	c->has_content = has_content;
