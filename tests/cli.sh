@@ -1,0 +1,120 @@
+# cli.sh -- sourced by run-all.sh: command-line behaviour, exit codes, I/O
+# failures (full disk, closed pipe, closed stdin), the empty-input policy and
+# flat memory on a long stream.
+FIX="$ROOT/chart-fixtures/helm3-official-chart-default.yaml"
+
+# expect_error NAME RC PATTERN: the last run exited RC, wrote nothing to
+# stdout and exactly one stderr line matching PATTERN (extended regexp).
+expect_error() {
+	local name=$1 rc=$2 pat=$3
+	if [ "$RC" -ne "$rc" ]; then
+		fail "$name" "exit $RC, expected $rc: $(head -c 300 "$TMP/err")"
+	elif [ -s "$TMP/out" ]; then
+		fail "$name" "stdout is not empty"
+	elif [ "$(wc -l <"$TMP/err")" -ne 1 ] || ! grep -Eq -- "$pat" "$TMP/err"; then
+		fail "$name" "stderr is not one line matching /$pat/: $(head -c 300 "$TMP/err")"
+	else
+		pass "$name"
+	fi
+}
+
+run_prog "$TMP/out" "$TMP/err" --help </dev/null
+if [ "$RC" -eq 0 ] && grep -q '^Usage: dms-postrender' "$TMP/out" && grep -q -- '--max-document-size' "$TMP/out" &&
+	grep -q '6 empty input' "$TMP/out" && [ ! -s "$TMP/err" ]; then
+	pass "cli/help"
+else
+	fail "cli/help" "exit $RC or missing text"
+fi
+
+$VALGRIND "$BIN" --help >/dev/full 2>"$TMP/err" </dev/null
+RC=$?
+: >"$TMP/out"
+expect_error "cli/help-to-full-disk" 5 'error: writing to stdout failed: No space left on device'
+
+run_prog "$TMP/out" "$TMP/err" --version </dev/null
+plugin_version=$(sed -n 's/^version: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$ROOT/plugin.yaml")
+if [ "$RC" -eq 0 ] && [ "$(cat "$TMP/out")" = "dms-postrender $plugin_version" ]; then
+	pass "cli/version-matches-plugin.yaml"
+else
+	fail "cli/version-matches-plugin.yaml" "got '$(cat "$TMP/out")', plugin.yaml says '$plugin_version'"
+fi
+
+run_prog "$TMP/out" "$TMP/err" --verbos <"$FIX"
+expect_error "cli/unknown-option-hint" 2 "unknown option '--verbos' \(did you mean '--verbose'\?\)"
+
+run_prog "$TMP/out" "$TMP/err" --no-such-thing <"$FIX"
+expect_error "cli/unknown-option" 2 "unknown option '--no-such-thing'; try 'dms-postrender --help'"
+
+run_prog "$TMP/out" "$TMP/err" -x <"$FIX"
+expect_error "cli/unknown-short-option" 2 "unknown option '-x'"
+
+run_prog "$TMP/out" "$TMP/err" input.yaml <"$FIX"
+expect_error "cli/positional-argument" 2 "unexpected argument 'input.yaml'"
+
+run_prog "$TMP/out" "$TMP/err" --max-document-size <"$FIX"
+expect_error "cli/missing-value" 2 "option '--max-document-size' needs a value"
+
+run_prog "$TMP/out" "$TMP/err" --max-document-size=lots <"$FIX"
+expect_error "cli/bad-size" 3 "--max-document-size: expected a positive byte count"
+
+run_prog "$TMP/out" "$TMP/err" --max-document-size 1K <"$FIX"
+expect_error "cli/document-over-limit" 1 '<stdin>:[0-9]+:1: document is larger than --max-document-size \(1024 bytes\) \(document [0-9]+, Source: '
+
+run_prog "$TMP/out" "$TMP/err" --max-document-size=64M --verbose <"$FIX"
+if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$FIX" && grep -q 'documents (0 empty)' "$TMP/err"; then
+	pass "cli/verbose-reports-on-stderr-only"
+else
+	fail "cli/verbose-reports-on-stderr-only" "exit $RC"
+fi
+
+$VALGRIND "$BIN" <"$FIX" >/dev/full 2>"$TMP/err"
+RC=$?
+: >"$TMP/out"
+expect_error "cli/output-to-full-disk" 5 'error: writing output failed: No space left on device'
+
+# A reader that goes away: EPIPE must end the run with status 5, not hang
+# and not die silently from SIGPIPE. The input is larger than a pipe buffer.
+cat "$FIX" "$FIX" "$FIX" "$FIX" "$FIX" "$FIX" "$FIX" "$FIX" >"$TMP/big.yaml"
+(timeout 120 $VALGRIND "$BIN" <"$TMP/big.yaml" 2>"$TMP/err"; echo $? >"$TMP/rc") | true
+RC=$(cat "$TMP/rc")
+: >"$TMP/out"
+expect_error "cli/closed-pipe" 5 'error: writing output failed: Broken pipe'
+
+$VALGRIND "$BIN" <&- >"$TMP/out" 2>"$TMP/err"
+RC=$?
+expect_error "cli/stdin-closed" 5 'error: reading stdin failed: Bad file descriptor'
+
+printf '' >"$TMP/empty.yaml"
+run_prog "$TMP/out" "$TMP/err" <"$TMP/empty.yaml"
+expect_error "cli/empty-input-refused" 6 'error: the input holds no Kubernetes documents; refusing to write an empty stream'
+
+printf '# only a comment\n---\n# Source: x/templates/secret.yaml\n# HIDDEN: The Secret output has been suppressed\n' >"$TMP/comments.yaml"
+run_prog "$TMP/out" "$TMP/err" <"$TMP/comments.yaml"
+expect_error "cli/comment-only-input-refused" 6 'holds no Kubernetes documents'
+
+run_prog "$TMP/out" "$TMP/err" --allow-empty <"$TMP/comments.yaml"
+if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$TMP/comments.yaml" && [ ! -s "$TMP/err" ]; then
+	pass "cli/allow-empty-passes-through"
+else
+	fail "cli/allow-empty-passes-through" "exit $RC"
+fi
+
+# Flat memory: a stream several times larger than the in-memory spool and the
+# read buffer. Skipped under sanitizers/valgrind, whose own memory use is not
+# the program's.
+if [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ]; then
+	echo "SKIP cli/flat-memory (sanitized build)"
+elif [ ! -x /usr/bin/time ]; then
+	fail "cli/flat-memory" "/usr/bin/time is missing (Debian package 'time')"
+else
+	python3 "$here/tools/gen-stream.py" --bytes 48000000 >"$TMP/long.yaml"
+	/usr/bin/time -f '%M' -o "$TMP/rss" "$BIN" <"$TMP/long.yaml" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	kb=$(tail -n 1 "$TMP/rss")
+	if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$TMP/long.yaml" && [ "$kb" -lt 32768 ]; then
+		pass "cli/flat-memory (48 MB stream, peak RSS ${kb} KiB < 32 MiB)"
+	else
+		fail "cli/flat-memory" "exit $RC, peak RSS ${kb} KiB"
+	fi
+	rm -f "$TMP/long.yaml" "$TMP/out"
+fi

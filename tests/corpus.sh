@@ -1,0 +1,76 @@
+# corpus.sh -- sourced by run-all.sh: properties over every real third-party
+# stream in ../shared/corpus: byte-identical pass-through, the same document
+# count as an independent parser (PyYAML's BaseLoader, which also reads the
+# prometheus-operator bundle that safe_load rejects), and the re-serialising
+# path keeping every document's data (yaml-events oracle).
+
+if [ ! -d "$SHARED/corpus" ]; then
+	fail "corpus" "no corpus at $SHARED/corpus (set SHARED_DIR)"
+else
+	PY=$(find_pyyaml) || PY=
+	[ -n "$PY" ] || fail "corpus/pyyaml" "no python3 with PyYAML (Debian: python3-yaml)"
+	while IFS= read -r f; do
+		name="corpus/${f#"$SHARED"/corpus/}"
+		name=${name/#corpus\/"$ROOT"\//}
+		run_prog "$TMP/out" "$TMP/err" <"$f"
+		if [ "$RC" -ne 0 ]; then
+			fail "$name" "exit $RC: $(head -c 300 "$TMP/err")"
+			continue
+		fi
+		if ! cmp -s "$TMP/out" "$f"; then
+			fail "$name" "output is not byte-identical to the input"
+			continue
+		fi
+		pass "$name: byte-identical"
+		if [ -n "$PY" ]; then
+			want=$("$PY" -c 'import sys, yaml
+print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader)))))' "$f")
+			run_prog "$TMP/out" "$TMP/err" --verbose <"$f"
+			got=$(sed -n 's/^dms-postrender: \([0-9]*\) documents (.*/\1/p' "$TMP/err")
+			if [ "$got" = "$want" ]; then
+				pass "$name: $got documents, as PyYAML"
+			else
+				fail "$name" "counted '$got' documents, PyYAML counts $want"
+			fi
+		fi
+		# shellcheck disable=SC2086
+		if $VALGRIND "$TESTBIN/reemit" <"$f" >"$TMP/re.yaml" 2>"$TMP/err" &&
+			"$TESTBIN/yaml-events" <"$f" >"$TMP/a.ev" 2>&1 &&
+			"$TESTBIN/yaml-events" <"$TMP/re.yaml" >"$TMP/b.ev" 2>&1 && cmp -s "$TMP/a.ev" "$TMP/b.ev"; then
+			pass "$name: re-serialised documents keep their data"
+		else
+			fail "$name" "re-serialising changed the data: $(diff "$TMP/a.ev" "$TMP/b.ev" 2>&1 | head -n 4 | tr '\n' '|') $(head -c 200 "$TMP/err")"
+		fi
+	done < <(find "$SHARED/corpus" "$ROOT/chart-fixtures" -type f \( -name '*.yaml' -o -name '*.snap' \) | sort)
+fi
+
+# The Helm 3 and Helm 4 fixtures are two dialects of one render: once the
+# Helm 4 filename annotation is set aside they must hold the same objects.
+if [ -n "${PY:-}" ]; then
+	if "$PY" - "$ROOT/chart-fixtures/helm3-official-chart-default.yaml" \
+		"$ROOT/chart-fixtures/helm4-official-chart-default.yaml" <<'PYEOF'
+import sys, yaml
+KEY = "postrenderer.helm.sh/postrender-filename"
+def objects(path, strip):
+    out = {}
+    for d in yaml.safe_load_all(open(path)):
+        m = d["metadata"]
+        ann = dict(m.get("annotations") or {})
+        if strip:
+            assert KEY in ann, "no %s on %s" % (KEY, m["name"])
+            ann.pop(KEY)
+        if ann:
+            m["annotations"] = ann
+        else:
+            m.pop("annotations", None)
+        out[(d["kind"], m["name"])] = d
+    return out
+a, b = objects(sys.argv[1], False), objects(sys.argv[2], True)
+sys.exit(0 if a == b and len(a) == 10 else 1)
+PYEOF
+	then
+		pass "fixtures: Helm 3 and Helm 4 renders hold the same 10 objects"
+	else
+		fail "fixtures" "Helm 3 and Helm 4 renders differ"
+	fi
+fi

@@ -1,0 +1,45 @@
+# golden.sh -- sourced by run-all.sh. Every directory tests/golden/AREA/CASE
+# holds input.yaml and optionally: args (one argument per line), expected.yaml
+# (exact stdout; absent means stdout must equal the input), expected.stderr
+# (exact stderr; absent means empty), expected.rc (default 0). A case that
+# succeeds is run again on its own output, which must not change (idempotence).
+# A case that fails must leave stdout empty.
+
+for dir in "$here"/golden/*/*/; do
+	dir=${dir%/}
+	name="golden/${dir#"$here"/golden/}"
+	[ -f "$dir/input.yaml" ] || { fail "$name" "no input.yaml"; continue; }
+	args=()
+	if [ -f "$dir/args" ]; then
+		while IFS= read -r a || [ -n "$a" ]; do args+=("$a"); done <"$dir/args"
+	fi
+	want_rc=0
+	[ -f "$dir/expected.rc" ] && want_rc=$(cat "$dir/expected.rc")
+	want_out="$dir/expected.yaml"
+	[ -f "$want_out" ] || want_out="$dir/input.yaml"
+	[ "$want_rc" -ne 0 ] && want_out=/dev/null
+	want_err="$dir/expected.stderr"
+	[ -f "$want_err" ] || want_err=/dev/null
+
+	run_prog "$TMP/out" "$TMP/err" "${args[@]}" <"$dir/input.yaml"
+	if [ "$RC" -ne "$want_rc" ]; then
+		fail "$name" "exit status $RC, expected $want_rc; stderr: $(head -c 300 "$TMP/err")"
+		continue
+	fi
+	if ! cmp -s "$TMP/out" "$want_out"; then
+		fail "$name" "stdout differs: $(diff "$want_out" "$TMP/out" | head -n 6 | tr '\n' '|')"
+		continue
+	fi
+	if ! cmp -s "$TMP/err" "$want_err"; then
+		fail "$name" "stderr differs: $(diff "$want_err" "$TMP/err" | head -n 6 | tr '\n' '|')"
+		continue
+	fi
+	if [ "$want_rc" -eq 0 ]; then
+		run_prog "$TMP/out2" "$TMP/err2" "${args[@]}" <"$TMP/out"
+		if [ "$RC" -ne 0 ] || ! cmp -s "$TMP/out" "$TMP/out2"; then
+			fail "$name" "second pass over the output changed it or failed (exit $RC)"
+			continue
+		fi
+	fi
+	pass "$name"
+done

@@ -1,0 +1,34 @@
+# lib.sh -- shared by every test driver: strict mode, C locale, a scratch
+# directory removed on exit, pass/fail counters, and $VALGRIND (set by
+# `make valgrind`) in front of every program under test.
+set -u
+export LC_ALL=C
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dmspr-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+PASSED=0
+FAILED=0
+VALGRIND=${VALGRIND:-}
+
+pass() { PASSED=$((PASSED + 1)); printf 'PASS %s\n' "$1"; }
+fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s: %s\n' "$1" "$2"; }
+
+# run_prog OUT ERR ARGS... < input: run the binary under test; sets RC.
+run_prog() {
+	local out=$1 err=$2
+	shift 2
+	# shellcheck disable=SC2086
+	$VALGRIND "$BIN" "$@" >"$out" 2>"$err"
+	RC=$?
+}
+
+# A Python 3 with PyYAML, the independent parser for document counts.
+find_pyyaml() {
+	local p
+	for p in /usr/bin/python3 python3; do
+		if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import yaml' 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
