@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CONFIG_DEFAULT_MAX_DOCUMENT (64u * 1024 * 1024)
+#define CONFIG_DEFAULT_MAX_DOCUMENT ((size_t)64 * 1024 * 1024)
 
 struct config {
 	bool verbose;

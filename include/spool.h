@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#define SPOOL_DEFAULT_MEMORY (4u * 1024 * 1024)
+#define SPOOL_DEFAULT_MEMORY ((size_t)4 * 1024 * 1024)
 
 struct spool {
 	char *mem;       /* staging buffer of cap bytes */

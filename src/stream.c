@@ -12,7 +12,7 @@
 #include "diag.h"
 #include "util.h"
 
-#define READ_BLOCK (256u * 1024)
+#define READ_BLOCK ((size_t)256 * 1024)
 
 enum line_kind {
 	LINE_START,     /* "---" alone, or followed by a comment */
