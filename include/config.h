@@ -1,7 +1,7 @@
 /* config.h -- the effective configuration and the table of named options that
- * every source (command line now; config file and Argo CD parameters later)
- * sets through config_set(). It validates values; it reads no files and
- * parses no argv. */
+ * every source (command line and KUBE_VERSION now; config file and Argo CD
+ * parameters later) sets through config_set(). It validates and normalises
+ * values; it reads no files and parses no argv. */
 #ifndef DMSPR_CONFIG_H
 #define DMSPR_CONFIG_H
 
@@ -10,15 +10,40 @@
 
 #define CONFIG_DEFAULT_MAX_DOCUMENT ((size_t)64 * 1024 * 1024)
 
+enum fail2ban_mode { FAIL2BAN_AUTO, FAIL2BAN_ON, FAIL2BAN_OFF };
+enum apparmor_mode {
+	APPARMOR_AUTO,       /* field for Kubernetes >= 1.30, else annotation */
+	APPARMOR_ANNOTATION, /* container.apparmor.security.beta.kubernetes.io/<name> */
+	APPARMOR_FIELD,      /* securityContext.appArmorProfile */
+	APPARMOR_BOTH,
+	APPARMOR_OFF,
+};
+
+/* A list option given several times; values are normalised and unique. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
 struct config {
 	bool verbose;
 	bool allow_empty;
-	size_t max_document_size; /* bytes in one document, header included */
+	size_t max_document_size;      /* bytes in one document, header included */
+	struct strlist images;         /* extra image repository patterns */
+	struct strlist containers;     /* select the DMS container by name */
+	int fail2ban;                  /* enum fail2ban_mode */
+	struct strlist add_capabilities; /* canonical names, no CAP_ prefix */
+	int apparmor;                  /* enum apparmor_mode */
+	char *kube_version;            /* "1.30" or "1.30.2", NULL when unknown */
+	bool no_linter_annotations;
 };
 
 enum option_kind {
-	OPT_FLAG, /* boolean; on the command line takes no value */
-	OPT_SIZE, /* byte count with optional K, M or G suffix (powers of 1024) */
+	OPT_FLAG,   /* boolean; on the command line takes no value */
+	OPT_SIZE,   /* byte count with optional K, M or G suffix (powers of 1024) */
+	OPT_ENUM,   /* one of choices[]; stored as its index (int) */
+	OPT_STRING, /* one text value (char *), normalised by check() */
+	OPT_LIST,   /* repeatable text value (struct strlist), normalised by check() */
 };
 
 struct option_spec {
@@ -28,10 +53,16 @@ struct option_spec {
 	const char *arg;   /* metavariable for --help, NULL for flags */
 	const char *help;  /* one line for --help */
 	size_t offset;     /* where the value lives in struct config */
+	const char *const *choices; /* OPT_ENUM: NULL-terminated */
+	/* OPT_STRING/OPT_LIST: write the normalised value into out and return
+	 * 0, or write what was expected into out and return -1. */
+	int (*check)(const char *value, char *out, size_t outlen);
 };
 
 /* Fill cfg with the built-in defaults. */
 void config_init(struct config *cfg);
+/* Release the strings and lists. */
+void config_free(struct config *cfg);
 
 /* The option table, ended by an entry whose name is NULL. */
 const struct option_spec *config_options(void);
@@ -48,5 +79,12 @@ int config_set(struct config *cfg, const char *name, const char *value, const ch
 
 /* Parse "123", "64K", "16M", "1G" into bytes. Returns 0 or -1. */
 int config_parse_size(const char *text, size_t *out);
+
+/* Major and minor of the target Kubernetes version; false when unknown. */
+bool config_kube_version(const struct config *cfg, unsigned *major, unsigned *minor);
+
+/* Linux capability name checks: "net_admin", "CAP_NET_ADMIN" -> "NET_ADMIN".
+ * Returns 0 with the canonical name in out, or -1 (unknown name). */
+int config_check_capability(const char *value, char *out, size_t outlen);
 
 #endif

@@ -39,6 +39,8 @@ bool diag_failed(void);
 
 /* "dms-postrender: warning: MSG (document N, ...)"; always printed. */
 void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same with "<stdin>:LINE: " before MSG (LINE 0 omits it). */
+void diag_warn_at(size_t line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Printed only when verbose is on: "dms-postrender: MSG". */
 void diag_set_verbose(bool on);

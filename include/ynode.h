@@ -66,6 +66,20 @@ int ynode_ensure_seq(yaml_document_t *d, int map, const char *key);
 /* Append node ITEM to sequence SEQ. Returns ITEM, or 0 on failure. */
 int ynode_append(yaml_document_t *d, int seq, int item);
 
+/* Remove item I of sequence SEQ (the node stays in the document but
+ * unreachable). Returns false when there is no such item. */
+bool ynode_seq_remove(yaml_document_t *d, int seq, size_t i);
+
+/* How many places refer to node ID: mapping keys and values, sequence items,
+ * and the root. More than one means the node is shared through a YAML alias
+ * and editing it would edit every place that uses it. */
+size_t ynode_refs(yaml_document_t *d, int id);
+
+/* A deep copy of node ID (styles kept, no anchors), or 0 on failure or when
+ * the node nests deeper than YNODE_CLONE_DEPTH. */
+#define YNODE_CLONE_DEPTH 256
+int ynode_clone(yaml_document_t *d, int id);
+
 /* Source span of a node: 1-based first line/column and the position just
  * after it, counted in characters relative to the parsed chunk (the
  * document model adds the chunk's first line). Newly added nodes have an

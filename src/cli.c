@@ -3,6 +3,7 @@
  * It knows option names only through the table in config.c. */
 #include "cli.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,8 +23,8 @@ static const char usage_head[] =
 	"Options:\n";
 
 static const char usage_tail[] =
-	"  -h, --help                 show this help and exit\n"
-	"  -V, --version              show the version and exit\n"
+	"  -h, --help                  show this help and exit\n"
+	"  -V, --version               show the version and exit\n"
 	"\n"
 	"Exit status:\n"
 	"  0 success            1 invalid input       2 usage error\n"
@@ -40,6 +41,34 @@ print_checked(const char *text)
 	return 0;
 }
 
+/* Print TEXT word-wrapped from column 30 to column 79; the first line
+ * continues whatever was printed before it. */
+static int
+print_wrapped(const char *text)
+{
+	char line[128];
+	const size_t width = 49;
+	bool first = true;
+	while (*text) {
+		size_t n = strlen(text), cut = n;
+		if (n > width) {
+			cut = width;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		snprintf(line, sizeof(line), "%*s%.*s\n", first ? 0 : 30, "", (int)cut, text);
+		if (print_checked(line) != 0)
+			return -1;
+		first = false;
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+	return 0;
+}
+
 static int
 print_help(void)
 {
@@ -47,16 +76,19 @@ print_help(void)
 	if (print_checked(usage_head) != 0)
 		return -1;
 	for (const struct option_spec *o = config_options(); o->name; o++) {
-		char left[64];
+		char left[96];
 		if (o->arg)
 			snprintf(left, sizeof(left), "--%s=%s", o->name, o->arg);
 		else
 			snprintf(left, sizeof(left), "--%s", o->name);
-		if (o->short_name)
-			snprintf(line, sizeof(line), "  -%c, %-23s %s\n", o->short_name, left, o->help);
+		if (strlen(left) > 23)
+			/* A long option and its metavariable get a line of their own. */
+			snprintf(line, sizeof(line), "      %s\n%30s", left, "");
+		else if (o->short_name)
+			snprintf(line, sizeof(line), "  -%c, %-23s ", o->short_name, left);
 		else
-			snprintf(line, sizeof(line), "      %-23s %s\n", left, o->help);
-		if (print_checked(line) != 0)
+			snprintf(line, sizeof(line), "      %-23s ", left);
+		if (print_checked(line) != 0 || print_wrapped(o->help) != 0)
 			return -1;
 	}
 	return print_checked(usage_tail);

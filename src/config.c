@@ -1,8 +1,10 @@
 /* config.c -- defaults, the option table and value validation for the
- * effective configuration. Sources (argv in cli.c) call config_set(); this
- * file never looks at where a value came from beyond naming it in errors. */
+ * effective configuration. Sources (argv in cli.c, KUBE_VERSION in main.c)
+ * call config_set(); this file never looks at where a value came from beyond
+ * naming it in errors. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -10,16 +12,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "util.h"
 
 #define AT(field) offsetof(struct config, field)
 
+static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
+static const char *const apparmor_choices[] = {"auto", "annotation", "field", "both", "off", NULL};
+
+static int check_image(const char *value, char *out, size_t outlen);
+static int check_container(const char *value, char *out, size_t outlen);
+static int check_kube_version(const char *value, char *out, size_t outlen);
+
 static const struct option_spec options[] = {
-	{"verbose", 'v', OPT_FLAG, NULL, "report on stderr what was read and changed", AT(verbose)},
+	{"verbose", 'v', OPT_FLAG, NULL, "report on stderr what was read and changed", AT(verbose), NULL, NULL},
 	{"allow-empty", 0, OPT_FLAG, NULL,
-	 "accept an input with no documents and pass it through (default: exit 6)", AT(allow_empty)},
+	 "accept an input with no documents and pass it through (default: exit 6)", AT(allow_empty), NULL, NULL},
 	{"max-document-size", 0, OPT_SIZE, "BYTES",
-	 "largest single document accepted, e.g. 64M (default 64M)", AT(max_document_size)},
-	{NULL, 0, OPT_FLAG, NULL, NULL, 0},
+	 "largest single document accepted, e.g. 64M (default 64M)", AT(max_document_size), NULL, NULL},
+	{"image", 0, OPT_LIST, "PATTERN",
+	 "also treat images whose repository matches PATTERN (shell glob, e.g. "
+	 "'registry.example.com/*/docker-mailserver') as docker-mailserver; repeatable",
+	 AT(images), NULL, check_image},
+	{"container", 0, OPT_LIST, "NAME",
+	 "select the docker-mailserver container by name instead of by image; repeatable",
+	 AT(containers), NULL, check_container},
+	{"fail2ban", 0, OPT_ENUM, "auto|on|off",
+	 "add NET_ADMIN and NET_RAW for Fail2Ban; auto reads ENABLE_FAIL2BAN (default auto)",
+	 AT(fail2ban), fail2ban_choices, NULL},
+	{"add-capability", 0, OPT_LIST, "CAP",
+	 "add one more Linux capability, e.g. MAC_OVERRIDE (Kubernetes 1.35); repeatable",
+	 AT(add_capabilities), NULL, config_check_capability},
+	{"apparmor", 0, OPT_ENUM, "auto|annotation|field|both|off",
+	 "where the RuntimeDefault AppArmor profile goes; auto: the securityContext field "
+	 "for Kubernetes >= 1.30, else the pod annotation (default auto)",
+	 AT(apparmor), apparmor_choices, NULL},
+	{"kube-version", 0, OPT_STRING, "X.Y[.Z]",
+	 "target Kubernetes version (default: $KUBE_VERSION, which Argo CD sets; else unknown)",
+	 AT(kube_version), NULL, check_kube_version},
+	{"no-linter-annotations", 0, OPT_FLAG, NULL,
+	 "do not add the kube-linter ignore-check annotations to the workload", AT(no_linter_annotations),
+	 NULL, NULL},
+	{NULL, 0, OPT_FLAG, NULL, NULL, 0, NULL, NULL},
 };
 
 void
@@ -27,6 +62,28 @@ config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_document_size = CONFIG_DEFAULT_MAX_DOCUMENT;
+	cfg->fail2ban = FAIL2BAN_AUTO;
+	cfg->apparmor = APPARMOR_AUTO;
+}
+
+static void
+strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+config_free(struct config *cfg)
+{
+	strlist_free(&cfg->images);
+	strlist_free(&cfg->containers);
+	strlist_free(&cfg->add_capabilities);
+	free(cfg->kube_version);
+	cfg->kube_version = NULL;
 }
 
 const struct option_spec *
@@ -73,6 +130,110 @@ config_parse_size(const char *text, size_t *out)
 	return 0;
 }
 
+/* Linux capabilities known to Kubernetes runtimes (capabilities(7)). */
+static const char *const capabilities[] = {
+	"AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE",
+	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER",
+	"KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN",
+	"NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP",
+	"SETUID", "SYSLOG", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE",
+	"SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG",
+	"WAKE_ALARM",
+};
+
+int
+config_check_capability(const char *value, char *out, size_t outlen)
+{
+	char up[32];
+	size_t n = 0;
+	if (strncasecmp(value, "CAP_", 4) == 0)
+		value += 4;
+	for (const char *p = value; *p && n + 1 < sizeof(up); p++)
+		up[n++] = (char)toupper((unsigned char)*p);
+	up[n] = '\0';
+	if (strlen(value) < sizeof(up))
+		for (size_t i = 0; i < countof(capabilities); i++)
+			if (strcmp(up, capabilities[i]) == 0) {
+				snprintf(out, outlen, "%s", up);
+				return 0;
+			}
+	snprintf(out, outlen, "a Linux capability name such as MAC_OVERRIDE or SYS_PTRACE "
+		 "(see capabilities(7))");
+	return -1;
+}
+
+static int
+check_image(const char *value, char *out, size_t outlen)
+{
+	bool ok = *value != '\0';
+	for (const char *p = value; *p; p++)
+		if (isspace((unsigned char)*p) || isupper((unsigned char)*p))
+			ok = false;
+	if (!ok) {
+		snprintf(out, outlen, "an image repository or glob in lower case without a tag, e.g. "
+			 "'registry.example.com/mirror/docker-mailserver'");
+		return -1;
+	}
+	snprintf(out, outlen, "%s", value);
+	return 0;
+}
+
+/* A container name is a DNS-1123 label. */
+static int
+check_container(const char *value, char *out, size_t outlen)
+{
+	size_t n = strlen(value);
+	bool ok = n > 0 && n <= 63 && value[0] != '-' && value[n - 1] != '-';
+	for (const char *p = value; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
+	if (!ok) {
+		snprintf(out, outlen, "a container name (DNS label: at most 63 of a-z, 0-9 and '-', "
+			 "not starting or ending with '-')");
+		return -1;
+	}
+	snprintf(out, outlen, "%s", value);
+	return 0;
+}
+
+/* "1.30", "v1.30.2", "1.30.2+k3s1", "1.30+" (EKS) -> "1.30" / "1.30.2". */
+static int
+check_kube_version(const char *value, char *out, size_t outlen)
+{
+	unsigned long part[3] = {0, 0, 0};
+	int nparts = 0;
+	const char *p = value;
+	if (*p == 'v' || *p == 'V')
+		p++;
+	while (nparts < 3 && isdigit((unsigned char)*p)) {
+		char *end;
+		errno = 0;
+		part[nparts++] = strtoul(p, &end, 10);
+		if (errno || part[nparts - 1] > 999)
+			goto bad;
+		p = end;
+		if (*p != '.')
+			break;
+		p++;
+	}
+	/* Build metadata and pre-release suffixes follow the numbers. */
+	if (nparts < 2 || part[0] != 1 || (*p && *p != '+' && *p != '-'))
+		goto bad;
+	if (nparts == 2)
+		snprintf(out, outlen, "%lu.%lu", part[0], part[1]);
+	else
+		snprintf(out, outlen, "%lu.%lu.%lu", part[0], part[1], part[2]);
+	return 0;
+bad:
+	snprintf(out, outlen, "a Kubernetes version such as 1.31 or 1.30.2");
+	return -1;
+}
+
+bool
+config_kube_version(const struct config *cfg, unsigned *major, unsigned *minor)
+{
+	return cfg->kube_version && sscanf(cfg->kube_version, "%u.%u", major, minor) == 2;
+}
+
 static int
 parse_bool(const char *value, bool *out)
 {
@@ -87,31 +248,72 @@ parse_bool(const char *value, bool *out)
 	return -1;
 }
 
+static void
+strlist_add(struct strlist *l, const char *value)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], value) == 0)
+			return;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = xstrdup(value);
+}
+
 int
 config_set(struct config *cfg, const char *name, const char *value, const char *origin,
 	   char *err, size_t errlen)
 {
 	const struct option_spec *o = config_find(name);
+	void *field;
+	char norm[256];
 	if (!o) {
 		snprintf(err, errlen, "%s: unknown option", origin);
 		return -1;
 	}
-	if (o->kind == OPT_FLAG) {
+	field = (char *)cfg + o->offset;
+	switch (o->kind) {
+	case OPT_FLAG: {
 		bool b;
 		if (parse_bool(value, &b) != 0) {
 			snprintf(err, errlen, "%s: expected true or false, got '%s'", origin, value);
 			return -1;
 		}
-		*(bool *)((char *)cfg + o->offset) = b;
+		*(bool *)field = b;
 		return 0;
 	}
-	/* OPT_SIZE */
-	size_t n;
-	if (!value || config_parse_size(value, &n) != 0) {
-		snprintf(err, errlen, "%s: expected a positive byte count such as 1048576, 512K or 64M, got '%s'",
-			 origin, value ? value : "");
-		return -1;
+	case OPT_SIZE: {
+		size_t n;
+		if (!value || config_parse_size(value, &n) != 0) {
+			snprintf(err, errlen,
+				 "%s: expected a positive byte count such as 1048576, 512K or 64M, got '%s'",
+				 origin, value ? value : "");
+			return -1;
+		}
+		*(size_t *)field = n;
+		return 0;
 	}
-	*(size_t *)((char *)cfg + o->offset) = n;
-	return 0;
+	case OPT_ENUM:
+		for (int i = 0; value && o->choices[i]; i++)
+			if (strcmp(value, o->choices[i]) == 0) {
+				*(int *)field = i;
+				return 0;
+			}
+		snprintf(err, errlen, "%s: expected one of %s, got '%s'", origin, o->arg,
+			 value ? value : "");
+		return -1;
+	case OPT_STRING:
+	case OPT_LIST:
+		if (!value || o->check(value, norm, sizeof(norm)) != 0) {
+			snprintf(err, errlen, "%s: expected %s, got '%s'", origin,
+				 value ? norm : "a value", value ? value : "");
+			return -1;
+		}
+		if (o->kind == OPT_LIST) {
+			strlist_add(field, norm);
+		} else {
+			free(*(char **)field);
+			*(char **)field = xstrdup(norm);
+		}
+		return 0;
+	}
+	return -1;
 }

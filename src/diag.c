@@ -93,16 +93,33 @@ diag_failed(void)
 	return failed;
 }
 
+static void
+vwarn_at(size_t line, const char *fmt, va_list ap)
+{
+	fputs(PROG_NAME ": warning: ", stderr);
+	if (line)
+		fprintf(stderr, "<stdin>:%zu: ", line);
+	put_message(fmt, ap);
+	put_context();
+	fputc('\n', stderr);
+}
+
 void
 diag_warn(const char *fmt, ...)
 {
 	va_list ap;
-	fputs(PROG_NAME ": warning: ", stderr);
 	va_start(ap, fmt);
-	put_message(fmt, ap);
+	vwarn_at(0, fmt, ap);
 	va_end(ap);
-	put_context();
-	fputc('\n', stderr);
+}
+
+void
+diag_warn_at(size_t line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vwarn_at(line, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -35,6 +35,12 @@ pod_spec_path(const char *kind)
 	return NULL;
 }
 
+const char *
+doc_pod_spec_path(const char *kind)
+{
+	return pod_spec_path(kind);
+}
+
 bool
 doc_is_workload_kind(const char *kind)
 {

@@ -3,6 +3,7 @@
  * really got there. The only place that chooses the exit status. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -12,24 +13,29 @@
 #include "spool.h"
 #include "stream.h"
 
-int
-main(int argc, char **argv)
+/* Sources other than argv. Argo CD sets KUBE_VERSION ("1.30.2", empty when
+ * unknown); the command line wins over it. */
+static enum exit_code
+read_environment(struct config *cfg)
 {
-	struct config cfg;
+	const char *kv = getenv("KUBE_VERSION");
+	char err[512];
+	if (!cfg->kube_version && kv && *kv &&
+	    config_set(cfg, "kube-version", kv, "KUBE_VERSION", err, sizeof(err)) != 0) {
+		diag_error("%s", err);
+		return EXIT_CONFIG;
+	}
+	return EXIT_OK;
+}
+
+static enum exit_code
+run(struct config *cfg)
+{
 	struct stream in;
 	struct spool out;
 	struct run_stats st;
 	enum exit_code status;
 
-	config_init(&cfg);
-	switch (cli_parse(argc, argv, &cfg)) {
-	case CLI_RUN: break;
-	case CLI_DONE: return fclose(stdout) == 0 ? EXIT_OK : EXIT_IO;
-	case CLI_USAGE: return EXIT_USAGE;
-	case CLI_CONFIG: return EXIT_CONFIG;
-	case CLI_IO: return EXIT_IO;
-	}
-	diag_set_verbose(cfg.verbose);
 	if (isatty(STDIN_FILENO)) {
 		diag_error("stdin is a terminal; pipe a rendered stream in, e.g. "
 			   "'helm template ... | " PROG_NAME "'; try '" PROG_NAME " --help'");
@@ -38,9 +44,9 @@ main(int argc, char **argv)
 	/* A closed reader must give EPIPE and a message, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 
-	stream_init_fd(&in, STDIN_FILENO, cfg.max_document_size);
+	stream_init_fd(&in, STDIN_FILENO, cfg->max_document_size);
 	spool_init(&out, SPOOL_DEFAULT_MEMORY);
-	status = pipeline_run(&cfg, &in, &out, &st);
+	status = pipeline_run(cfg, &in, &out, &st);
 	stream_free(&in);
 	if (status == EXIT_OK && spool_commit(&out, STDOUT_FILENO) != 0)
 		status = EXIT_IO;
@@ -50,5 +56,29 @@ main(int argc, char **argv)
 		diag_error("closing stdout failed:");
 		status = EXIT_IO;
 	}
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	enum exit_code status;
+
+	config_init(&cfg);
+	switch (cli_parse(argc, argv, &cfg)) {
+	case CLI_RUN:
+		status = read_environment(&cfg);
+		if (status == EXIT_OK) {
+			diag_set_verbose(cfg.verbose);
+			status = run(&cfg);
+		}
+		break;
+	case CLI_DONE: status = fclose(stdout) == 0 ? EXIT_OK : EXIT_IO; break;
+	case CLI_USAGE: status = EXIT_USAGE; break;
+	case CLI_CONFIG: status = EXIT_CONFIG; break;
+	default: status = EXIT_IO; break;
+	}
+	config_free(&cfg);
 	return (int)status;
 }

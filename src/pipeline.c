@@ -1,5 +1,5 @@
-/* pipeline.c -- drives one run: next chunk, load and describe it, (patches
- * will edit it here), write it. It stops at the first error and leaves the
+/* pipeline.c -- drives one run: next chunk, load and describe it, let the
+ * patches edit it, write it. It stops at the first error and leaves the
  * choice of what reaches stdout to main(). */
 #include "pipeline.h"
 
@@ -7,6 +7,7 @@
 
 #include "doc.h"
 #include "emit.h"
+#include "patch.h"
 
 static void
 note_document(const struct doc *d)
@@ -30,40 +31,60 @@ pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, str
 	struct doc d;
 	int r;
 
+	enum exit_code status = EXIT_OK;
+	struct patch_run *patches = patch_run_new(cfg);
+
 	memset(st, 0, sizeof(*st));
 	memset(&d, 0, sizeof(d));
 	while ((r = stream_next(in, &c)) > 0) {
 		if (c.index == 0) { /* trailing comments: no document */
-			if (emit_raw(out, &c) != 0)
-				return EXIT_IO;
+			if (emit_raw(out, &c) != 0) {
+				status = EXIT_IO;
+				goto out;
+			}
 			continue;
 		}
 		diag_set_document(c.index, c.source, c.source_len);
 		st->documents++;
 		bool memory_error;
-		if (doc_load(&d, &c, &memory_error) != 0)
-			return memory_error ? EXIT_IO : EXIT_INPUT;
+		if (doc_load(&d, &c, &memory_error) != 0) {
+			status = memory_error ? EXIT_IO : EXIT_INPUT;
+			goto out;
+		}
 		if (d.empty)
 			st->empty++;
 		st->objects += d.nobjects;
 		note_document(&d);
+		if (patch_document(patches, &d) != 0) {
+			doc_free(&d);
+			status = EXIT_PATCH;
+			goto out;
+		}
 		if (d.changed)
 			st->changed++;
 		r = emit_doc(out, &d);
 		doc_free(&d);
-		if (r != 0)
-			return EXIT_IO;
+		if (r != 0) {
+			status = EXIT_IO;
+			goto out;
+		}
 	}
 	diag_set_document(0, NULL, 0);
-	if (r < 0)
-		return in->io_error ? EXIT_IO : EXIT_INPUT;
+	if (r < 0) {
+		status = in->io_error ? EXIT_IO : EXIT_INPUT;
+		goto out;
+	}
 	if (st->documents == st->empty && !cfg->allow_empty) {
 		diag_error("the input holds no Kubernetes documents; refusing to write an empty stream "
 			   "(Argo CD would prune every resource). Check the command before the pipe, "
 			   "or pass --allow-empty");
-		return EXIT_EMPTY;
+		status = EXIT_EMPTY;
+		goto out;
 	}
+	patch_finish(patches);
 	diag_note("%zu documents (%zu empty), %zu objects, %zu changed", st->documents, st->empty,
 		  st->objects, st->changed);
-	return EXIT_OK;
+out:
+	patch_run_free(patches);
+	return status;
 }

@@ -220,3 +220,73 @@ ynode_span(yaml_document_t *d, int id)
 	}
 	return s;
 }
+
+bool
+ynode_seq_remove(yaml_document_t *d, int seq, size_t i)
+{
+	size_t n = ynode_seq_len(d, seq);
+	if (i >= n)
+		return false;
+	yaml_node_t *s = ynode_at(d, seq);
+	yaml_node_item_t *items = s->data.sequence.items.start;
+	memmove(items + i, items + i + 1, (n - i - 1) * sizeof(*items));
+	s->data.sequence.items.top--;
+	return true;
+}
+
+size_t
+ynode_refs(yaml_document_t *d, int id)
+{
+	size_t refs = id == 1;
+	for (yaml_node_t *n = d->nodes.start; n < d->nodes.top; n++) {
+		if (n->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
+				refs += *i == id;
+		} else if (n->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+				refs += (p->key == id) + (p->value == id);
+		}
+	}
+	return refs;
+}
+
+static int
+clone(yaml_document_t *d, int id, int depth)
+{
+	yaml_node_t *n = ynode_at(d, id);
+	if (!n || depth > YNODE_CLONE_DEPTH)
+		return 0;
+	/* Copy what we need before adding nodes moves the node array. */
+	yaml_node_type_t type = n->type;
+	const char *tag = (const char *)n->tag;
+	if (type == YAML_SCALAR_NODE)
+		return yaml_document_add_scalar(d, (yaml_char_t *)tag, n->data.scalar.value,
+						(int)n->data.scalar.length, n->data.scalar.style);
+	if (type == YAML_SEQUENCE_NODE) {
+		int c = yaml_document_add_sequence(d, (yaml_char_t *)tag, ynode_at(d, id)->data.sequence.style);
+		for (size_t i = 0; c && i < ynode_seq_len(d, id); i++) {
+			int item = clone(d, ynode_seq_item(d, id, i), depth + 1);
+			if (!item || !yaml_document_append_sequence_item(d, c, item))
+				return 0;
+		}
+		return c;
+	}
+	int c = yaml_document_add_mapping(d, (yaml_char_t *)tag, n->data.mapping.style);
+	for (size_t i = 0; c; i++) {
+		yaml_node_t *m = ynode_at(d, id);
+		if (i >= (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start))
+			break;
+		yaml_node_pair_t p = m->data.mapping.pairs.start[i];
+		int k = clone(d, p.key, depth + 1);
+		int v = k ? clone(d, p.value, depth + 1) : 0;
+		if (!v || !yaml_document_append_mapping_pair(d, c, k, v))
+			return 0;
+	}
+	return c;
+}
+
+int
+ynode_clone(yaml_document_t *d, int id)
+{
+	return clone(d, id, 0);
+}

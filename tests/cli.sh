@@ -60,8 +60,10 @@ expect_error "cli/bad-size" 3 "--max-document-size: expected a positive byte cou
 run_prog "$TMP/out" "$TMP/err" --max-document-size 1K <"$FIX"
 expect_error "cli/document-over-limit" 1 '<stdin>:[0-9]+:1: document is larger than --max-document-size \(1024 bytes\) \(document [0-9]+, Source: '
 
+run_prog "$TMP/quiet" "$TMP/err" <"$FIX"
 run_prog "$TMP/out" "$TMP/err" --max-document-size=64M --verbose <"$FIX"
-if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$FIX" && grep -q 'documents (0 empty)' "$TMP/err"; then
+if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$TMP/quiet" && grep -q 'documents (0 empty)' "$TMP/err" &&
+	grep -q 'securityContext.runAsUser: (absent) -> 0$' "$TMP/err"; then
 	pass "cli/verbose-reports-on-stderr-only"
 else
 	fail "cli/verbose-reports-on-stderr-only" "exit $RC"
@@ -111,10 +113,12 @@ else
 	/usr/bin/time -f '%M' -o "$TMP/rss" "$BIN" <"$TMP/long.yaml" >"$TMP/out" 2>"$TMP/err"
 	RC=$?
 	kb=$(tail -n 1 "$TMP/rss")
-	if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$TMP/long.yaml" && [ "$kb" -lt 32768 ]; then
+	# Only the one docker-mailserver Deployment may differ.
+	changed=$(diff "$TMP/long.yaml" "$TMP/out" | grep -c '^[<>]')
+	if [ "$RC" -eq 0 ] && [ "$changed" -gt 0 ] && [ "$changed" -lt 120 ] && [ "$kb" -lt 32768 ]; then
 		pass "cli/flat-memory (48 MB stream, peak RSS ${kb} KiB < 32 MiB)"
 	else
-		fail "cli/flat-memory" "exit $RC, peak RSS ${kb} KiB"
+		fail "cli/flat-memory" "exit $RC, peak RSS ${kb} KiB, $changed lines differ"
 	fi
 	rm -f "$TMP/long.yaml" "$TMP/out"
 fi

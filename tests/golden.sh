@@ -4,6 +4,11 @@
 # (exact stderr; absent means empty), expected.rc (default 0). A case that
 # succeeds is run again on its own output, which must not change (idempotence).
 # A case that fails must leave stdout empty.
+# Cases under harden/ that succeed are also checked by the independent
+# oracle tools/check-patch.py (only owned fields changed, required values
+# present) and must parse with the Go YAML parser (kubectl kustomize).
+
+PY=$(find_pyyaml) || PY=
 
 for dir in "$here"/golden/*/*/; do
 	dir=${dir%/}
@@ -42,4 +47,17 @@ for dir in "$here"/golden/*/*/; do
 		fi
 	fi
 	pass "$name"
+	case "$name" in
+	golden/harden/*)
+		[ "$want_rc" -eq 0 ] || continue
+		if [ -z "$PY" ]; then
+			fail "$name: oracle" "no python3 with PyYAML (Debian: python3-yaml)"
+		elif "$PY" "$here/tools/check-patch.py" "$dir/input.yaml" "$TMP/out" "${args[@]}" >"$TMP/check" 2>&1; then
+			pass "$name: oracle ($(sed -n 's/^check-patch: ok, //p' "$TMP/check"))"
+		else
+			fail "$name: oracle" "$(head -n 5 "$TMP/check" | tr '\n' '|')"
+		fi
+		kustomize_parses "$name: kubectl kustomize parses the output" "$TMP/out"
+		;;
+	esac
 done

@@ -32,3 +32,23 @@ find_pyyaml() {
 	done
 	return 1
 }
+
+# kustomize_parses NAME FILE: the Go YAML parser of Helm's family (through
+# `kubectl kustomize`) reads every object of FILE. Skipped, and said so, when
+# kubectl is missing.
+kustomize_parses() {
+	local name=$1 file=$2 dir
+	if ! command -v kubectl >/dev/null 2>&1; then
+		echo "SKIP $name: kubectl not installed"
+		return
+	fi
+	dir="$TMP/kustomize"
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp "$file" "$dir/stream.yaml"
+	printf 'resources:\n- stream.yaml\n' >"$dir/kustomization.yaml"
+	if kubectl kustomize "$dir" >"$TMP/kustomized.yaml" 2>"$TMP/kustomize.err"; then
+		pass "$name"
+	else
+		fail "$name" "kubectl kustomize rejects it: $(head -c 300 "$TMP/kustomize.err")"
+	fi
+}

@@ -1,0 +1,394 @@
+/* patch.c -- runs the registered patches over each object that has a
+ * docker-mailserver container, and provides the editing helpers that keep
+ * edits typed, recorded and alias-safe. It decides no field values: the
+ * patches (harden.c, ...) do. */
+#include "patch.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "harden.h"
+#include "image.h"
+#include "util.h"
+#include "ynode.h"
+
+static const struct {
+	const char *name;
+	bool (*applies)(const struct patch_ctx *x);
+	int (*apply)(struct patch_ctx *x);
+} patches[] = {
+	{"harden", harden_applies, harden_apply},
+};
+
+struct patch_run {
+	const struct config *cfg;
+	struct envsrc *env;
+	size_t workloads;      /* workload objects seen */
+	size_t dms_containers; /* docker-mailserver containers patched */
+	bool *name_seen;       /* per cfg->containers entry */
+};
+
+struct patch_run *
+patch_run_new(const struct config *cfg)
+{
+	struct patch_run *r = xcalloc(1, sizeof(*r));
+	r->cfg = cfg;
+	r->env = envsrc_new();
+	r->name_seen = xcalloc(cfg->containers.n + 1, sizeof(bool));
+	return r;
+}
+
+void
+patch_run_free(struct patch_run *r)
+{
+	if (!r)
+		return;
+	envsrc_free(r->env);
+	free(r->name_seen);
+	free(r);
+}
+
+bool
+patch_is_dms_container(const struct config *cfg, const struct container *c)
+{
+	if (c->init)
+		return false;
+	if (cfg->containers.n) {
+		for (size_t i = 0; c->name && i < cfg->containers.n; i++)
+			if (strcmp(c->name, cfg->containers.v[i]) == 0)
+				return true;
+		return false;
+	}
+	return image_is_dms(c->image, cfg->images.v, cfg->images.n);
+}
+
+/* ---- messages and change records ---- */
+
+int
+patch_error(struct patch_ctx *x, int node, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct yspan s = ynode_span(x->y, node ? node : x->o->node);
+	diag_error_at(doc_line(x->d, node ? node : x->o->node), s.col, "%s: %s", x->what, msg);
+	return -1;
+}
+
+void
+patch_warn(struct patch_ctx *x, int node, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* New nodes have no position; fall back to the object's line. */
+	struct yspan s = ynode_span(x->y, node);
+	diag_warn_at(doc_line(x->d, s.line ? node : x->o->node), "%s: %s", x->what, msg);
+}
+
+void
+patch_changed(struct patch_ctx *x, const char *path, const char *old, const char *new_)
+{
+	x->changes++;
+	diag_note("document %zu, %s: %s: %s -> %s", x->d->chunk->index, x->what, path, old ? old : "(absent)",
+		  new_);
+}
+
+const char *
+patch_text(struct patch_ctx *x, int node)
+{
+	if (!node)
+		return NULL;
+	if (ynode_is_map(x->y, node))
+		return "(a mapping)";
+	if (ynode_is_seq(x->y, node))
+		return "(a sequence)";
+	return ynode_str(x->y, node);
+}
+
+int
+patch_bool(struct patch_ctx *x, int node)
+{
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"};
+	static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"};
+	yaml_node_t *n = ynode_at(x->y, node);
+	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return -1;
+	const char *v = (const char *)n->data.scalar.value;
+	for (size_t i = 0; i < countof(yes); i++) {
+		if (strcmp(v, yes[i]) == 0)
+			return 1;
+		if (strcmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* ---- alias-safe editing ---- */
+
+static bool
+is_shared(struct patch_ctx *x, int id)
+{
+	return x->shared && id > 0 && (size_t)id <= x->nshared && x->shared[id - 1];
+}
+
+/* Mark every node referenced more than once. Documents without aliases (the
+ * rule) leave shared NULL, so the checks cost nothing. */
+static void
+find_shared(struct patch_ctx *x)
+{
+	yaml_document_t *y = x->y;
+	size_t n = (size_t)(y->nodes.top - y->nodes.start);
+	unsigned char *count = xcalloc(n ? n : 1, 1);
+	bool any = false;
+#define SEE(id)                                                           \
+	do {                                                              \
+		size_t i_ = (size_t)(id) - 1;                             \
+		if ((id) > 0 && i_ < n && count[i_] < 2 && ++count[i_] == 2) \
+			any = true;                                       \
+	} while (0)
+	for (yaml_node_t *node = y->nodes.start; node < y->nodes.top; node++) {
+		if (node->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++)
+				SEE(*i);
+		} else if (node->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+				SEE(p->key);
+				SEE(p->value);
+			}
+		}
+	}
+#undef SEE
+	if (!any) {
+		free(count);
+		return;
+	}
+	x->shared = count;
+	x->nshared = n;
+	for (size_t i = 0; i < n; i++)
+		count[i] = count[i] > 1;
+}
+
+static int
+unshare(struct patch_ctx *x, int id, const char *path)
+{
+	if (!is_shared(x, id))
+		return id;
+	int c = ynode_clone(x->y, id);
+	if (!c)
+		return patch_error(x, id, "%s is shared through a YAML alias and too deep to copy; "
+				   "expand the alias in the chart", path), 0;
+	diag_note("document %zu, %s: %s is shared through a YAML alias; editing a copy", x->d->chunk->index,
+		  x->what, path);
+	return c;
+}
+
+int
+patch_own(struct patch_ctx *x, int parent, const char *key, bool want_map, bool create, const char *path)
+{
+	int v = ynode_get(x->y, parent, key);
+	if (!v || ynode_is_null(x->y, v)) {
+		if (!create)
+			return 0;
+		int n = want_map ? ynode_ensure_map(x->y, parent, key) : ynode_ensure_seq(x->y, parent, key);
+		if (!n)
+			return patch_error(x, parent, "cannot add %s: out of memory", path), 0;
+		patch_changed(x, path, v ? "null" : NULL, want_map ? "{}" : "[]");
+		return n;
+	}
+	if (want_map ? !ynode_is_map(x->y, v) : !ynode_is_seq(x->y, v))
+		return patch_error(x, v, "%s is %s; expected a %s", path,
+				   ynode_is_map(x->y, v) ? "a mapping" : ynode_is_seq(x->y, v) ? "a sequence" : "a scalar",
+				   want_map ? "mapping" : "sequence"), 0;
+	int own = unshare(x, v, path);
+	if (own && own != v)
+		ynode_set(x->y, parent, key, own);
+	return own;
+}
+
+int
+patch_own_item(struct patch_ctx *x, int seq, size_t i)
+{
+	int v = ynode_seq_item(x->y, seq, i);
+	int own = unshare(x, v, "a container");
+	if (own && own != v)
+		ynode_at(x->y, seq)->data.sequence.items.start[i] = own;
+	return own;
+}
+
+void
+patch_set(struct patch_ctx *x, int map, const char *key, const char *value, yaml_scalar_style_t style,
+	  const char *path)
+{
+	const char *old = patch_text(x, ynode_get(x->y, map, key));
+	char was[128];
+	if (old)
+		snprintf(was, sizeof(was), "%s", old);
+	if (!ynode_set_str(x->y, map, key, value, style)) {
+		patch_error(x, map, "cannot set %s: out of memory", path);
+		return;
+	}
+	patch_changed(x, path, old ? was : NULL, value);
+}
+
+/* ---- duplicate keys ---- */
+
+/* Every mapping reachable from ROOT, aliases followed once. */
+static int
+check_dup_keys(struct patch_ctx *x, int root)
+{
+	yaml_document_t *y = x->y;
+	size_t n = (size_t)(y->nodes.top - y->nodes.start);
+	unsigned char *seen = xcalloc(n + 1, 1);
+	int *stack = xmalloc((n + 1) * sizeof(int));
+	size_t top = 0;
+	int rc = 0;
+	stack[top++] = root;
+	seen[root] = 1;
+	while (top && rc == 0) {
+		int id = stack[--top];
+		yaml_node_t *node = ynode_at(y, id);
+		if (node->type == YAML_MAPPING_NODE) {
+			int k = ynode_dup_key(y, id);
+			if (k) {
+				struct yspan s = ynode_span(y, k);
+				diag_error_at(doc_line(x->d, k), s.col,
+					      "%s: duplicate key '%s' in a docker-mailserver workload; "
+					      "Kubernetes would silently keep one of them, so remove the other",
+					      x->what, ynode_str(y, k));
+				rc = -1;
+				break;
+			}
+			for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++)
+				if (!seen[p->value]) {
+					seen[p->value] = 1;
+					stack[top++] = p->value;
+				}
+		} else if (node->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++)
+				if (!seen[*i]) {
+					seen[*i] = 1;
+					stack[top++] = *i;
+				}
+		}
+	}
+	free(seen);
+	free(stack);
+	return rc;
+}
+
+/* ---- the runner ---- */
+
+static void
+describe(struct patch_ctx *x)
+{
+	const struct object *o = x->o;
+	snprintf(x->what, sizeof(x->what), "%s %s%s%s", o->kind, o->namespace_ ? o->namespace_ : "",
+		 o->namespace_ ? "/" : "", o->name ? o->name : "(no name)");
+	snprintf(x->pod_path, sizeof(x->pod_path), "%s", doc_pod_spec_path(o->kind));
+}
+
+static int
+patch_object(struct patch_run *r, struct doc *d, struct object *o, struct patch_ctx *x)
+{
+	x->o = o;
+	x->ndms = 0;
+	for (size_t i = 0; i < o->ncontainers; i++) {
+		if (!patch_is_dms_container(r->cfg, &o->containers[i]))
+			continue;
+		for (size_t k = 0; k < r->cfg->containers.n; k++)
+			if (o->containers[i].name && strcmp(o->containers[i].name, r->cfg->containers.v[k]) == 0)
+				r->name_seen[k] = true;
+		if (x->ndms == PATCH_MAX_DMS) {
+			describe(x);
+			return patch_error(x, o->containers[i].node,
+					   "more than %d docker-mailserver containers in one pod", PATCH_MAX_DMS);
+		}
+		x->dms[x->ndms++] = i;
+	}
+	if (!x->ndms)
+		return 0;
+	describe(x);
+	if (check_dup_keys(x, o->node) != 0)
+		return -1;
+	if (!x->shared)
+		find_shared(x);
+	for (size_t p = 0; p < countof(patches); p++) {
+		if (!patches[p].applies(x))
+			continue;
+		if (patches[p].apply(x) != 0 || diag_failed())
+			return -1;
+		if (strcmp(patches[p].name, "harden") == 0)
+			r->dms_containers += x->ndms;
+	}
+	(void)d;
+	return 0;
+}
+
+/* In a document written in flow style (typically JSON), the strings and keys
+ * we added are double-quoted so that a JSON document stays JSON. */
+static void
+quote_for_json(struct patch_ctx *x)
+{
+	yaml_node_t *root = ynode_at(x->y, 1);
+	if (!root || root->type != YAML_MAPPING_NODE || root->data.mapping.style != YAML_FLOW_MAPPING_STYLE)
+		return;
+	for (yaml_node_t *n = x->y->nodes.start + x->norig; n < x->y->nodes.top; n++) {
+		if (n->type != YAML_SCALAR_NODE)
+			continue;
+		const char *v = (const char *)n->data.scalar.value;
+		char *end;
+		(void)strtol(v, &end, 10);
+		bool literal = !strcmp(v, "true") || !strcmp(v, "false") || !strcmp(v, "null") || (*v && !*end);
+		if (!literal)
+			n->data.scalar.style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	}
+}
+
+int
+patch_document(struct patch_run *r, struct doc *d)
+{
+	struct patch_ctx x;
+	int rc = 0;
+
+	envsrc_observe(r->env, d);
+	memset(&x, 0, sizeof(x));
+	x.run = r;
+	x.cfg = r->cfg;
+	x.env = r->env;
+	x.d = d;
+	x.y = &d->y;
+	x.norig = (size_t)(d->y.nodes.top - d->y.nodes.start);
+	for (size_t i = 0; i < d->nobjects && rc == 0; i++) {
+		if (!doc_is_workload_kind(d->objects[i].kind))
+			continue;
+		r->workloads++;
+		rc = patch_object(r, d, &d->objects[i], &x);
+	}
+	free(x.shared);
+	if (x.changes) {
+		d->changed = true;
+		quote_for_json(&x);
+	}
+	return rc;
+}
+
+void
+patch_finish(struct patch_run *r)
+{
+	for (size_t k = 0; k < r->cfg->containers.n; k++)
+		if (!r->name_seen[k])
+			diag_warn("--container %s: no workload in the stream has a container of that name",
+				  r->cfg->containers.v[k]);
+	if (r->workloads && !r->dms_containers)
+		diag_warn("no docker-mailserver container found in %zu workload%s, so nothing was hardened; "
+			  "if the image comes from a mirror, pass --image PATTERN or --container NAME",
+			  r->workloads, r->workloads == 1 ? "" : "s");
+}
