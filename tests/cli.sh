@@ -122,3 +122,43 @@ else
 	fi
 	rm -f "$TMP/long.yaml" "$TMP/out"
 fi
+
+# Options added by the hardening patch.
+run_prog "$TMP/out" "$TMP/err" --add-capability=NET_ADMINX <"$FIX"
+expect_error "cli/bad-capability" 3 "--add-capability: expected a Linux capability name"
+
+run_prog "$TMP/out" "$TMP/err" --apparmor=yes <"$FIX"
+expect_error "cli/bad-apparmor-mode" 3 "--apparmor: expected one of auto\|annotation\|field\|both\|off, got 'yes'"
+
+run_prog "$TMP/out" "$TMP/err" --fail2ban <"$FIX"
+expect_error "cli/fail2ban-needs-value" 2 "option '--fail2ban' needs a value"
+
+KUBE_VERSION=latest run_prog "$TMP/out" "$TMP/err" <"$FIX"
+expect_error "cli/bad-KUBE_VERSION" 3 "KUBE_VERSION: expected a Kubernetes version such as 1.31 or 1.30.2, got 'latest'"
+
+# KUBE_VERSION (Argo CD) selects the AppArmor field; the command line wins.
+KUBE_VERSION=1.31.0 run_prog "$TMP/out" "$TMP/err" <"$FIX"
+if [ "$RC" -eq 0 ] && grep -q 'appArmorProfile:' "$TMP/out" && ! grep -q 'container.apparmor' "$TMP/out"; then
+	pass "cli/KUBE_VERSION-selects-apparmor-field"
+else
+	fail "cli/KUBE_VERSION-selects-apparmor-field" "exit $RC"
+fi
+KUBE_VERSION=1.31.0 run_prog "$TMP/out" "$TMP/err" --kube-version=1.29 <"$FIX"
+if [ "$RC" -eq 0 ] && ! grep -q 'appArmorProfile:' "$TMP/out" && grep -q 'container.apparmor' "$TMP/out"; then
+	pass "cli/kube-version-beats-KUBE_VERSION"
+else
+	fail "cli/kube-version-beats-KUBE_VERSION" "exit $RC"
+fi
+KUBE_VERSION= run_prog "$TMP/out" "$TMP/err" <"$FIX"
+if [ "$RC" -eq 0 ] && [ ! -s "$TMP/err" ]; then
+	pass "cli/empty-KUBE_VERSION-means-unknown"
+else
+	fail "cli/empty-KUBE_VERSION-means-unknown" "exit $RC: $(head -c 200 "$TMP/err")"
+fi
+
+run_prog "$TMP/out" "$TMP/err" --container=nosuch <"$FIX"
+if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$FIX" && grep -q 'warning: --container nosuch: no workload' "$TMP/err"; then
+	pass "cli/unmatched-container-warns-and-passes-through"
+else
+	fail "cli/unmatched-container-warns-and-passes-through" "exit $RC"
+fi
