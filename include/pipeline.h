@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "doc.h"
 #include "diag.h"
 #include "spool.h"
 #include "stream.h"
@@ -23,5 +24,12 @@ struct run_stats {
  * partial result that must not be committed. */
 enum exit_code pipeline_run(const struct config *cfg, struct stream *in, struct spool *out,
 			    struct run_stats *st);
+
+/* The same with EDIT called on every loaded document instead of the patch
+ * runner (tests use it to force re-serialisation). EDIT returns 0, or -1
+ * after reporting an error (the run then ends with EXIT_PATCH). */
+typedef int (*pipeline_edit_fn)(struct doc *d, void *arg);
+enum exit_code pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out,
+				 struct run_stats *st, pipeline_edit_fn edit, void *arg);
 
 #endif

@@ -24,15 +24,32 @@ note_document(const struct doc *d)
 	}
 }
 
+static int
+run_patches(struct doc *d, void *arg)
+{
+	return patch_document(arg, d);
+}
+
 enum exit_code
 pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, struct run_stats *st)
+{
+	struct patch_run *patches = patch_run_new(cfg);
+	enum exit_code status = pipeline_run_edit(cfg, in, out, st, run_patches, patches);
+	if (status == EXIT_OK)
+		patch_finish(patches);
+	patch_run_free(patches);
+	return status;
+}
+
+enum exit_code
+pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out, struct run_stats *st,
+		  pipeline_edit_fn edit, void *arg)
 {
 	struct chunk c;
 	struct doc d;
 	int r;
 
 	enum exit_code status = EXIT_OK;
-	struct patch_run *patches = patch_run_new(cfg);
 
 	memset(st, 0, sizeof(*st));
 	memset(&d, 0, sizeof(d));
@@ -55,7 +72,7 @@ pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, str
 			st->empty++;
 		st->objects += d.nobjects;
 		note_document(&d);
-		if (patch_document(patches, &d) != 0) {
+		if (edit(&d, arg) != 0) {
 			doc_free(&d);
 			status = EXIT_PATCH;
 			goto out;
@@ -81,10 +98,8 @@ pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, str
 		status = EXIT_EMPTY;
 		goto out;
 	}
-	patch_finish(patches);
 	diag_note("%zu documents (%zu empty), %zu objects, %zu changed", st->documents, st->empty,
 		  st->objects, st->changed);
 out:
-	patch_run_free(patches);
 	return status;
 }
