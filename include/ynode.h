@@ -76,8 +76,11 @@ bool ynode_seq_remove(yaml_document_t *d, int seq, size_t i);
 size_t ynode_refs(yaml_document_t *d, int id);
 
 /* A deep copy of node ID (styles kept, no anchors), or 0 on failure or when
- * the node nests deeper than YNODE_CLONE_DEPTH. */
+ * the node nests deeper than YNODE_CLONE_DEPTH or would expand (through
+ * aliases) to more than YNODE_CLONE_NODES nodes: an alias bomb must not
+ * become a memory bomb. */
 #define YNODE_CLONE_DEPTH 256
+#define YNODE_CLONE_NODES 100000
 int ynode_clone(yaml_document_t *d, int id);
 
 /* Source span of a node: 1-based first line/column and the position just

@@ -183,8 +183,8 @@ unshare(struct patch_ctx *x, int id, const char *path)
 		return id;
 	int c = ynode_clone(x->y, id);
 	if (!c)
-		return patch_error(x, id, "%s is shared through a YAML alias and too deep to copy; "
-				   "expand the alias in the chart", path), 0;
+		return patch_error(x, id, "%s is shared through a YAML alias and too deep or too large "
+				   "to copy safely; expand the alias in the chart", path), 0;
 	diag_note("document %zu, %s: %s is shared through a YAML alias; editing a copy", x->d->chunk->index,
 		  x->what, path);
 	return c;
@@ -385,7 +385,8 @@ patch_finish(struct patch_run *r)
 {
 	for (size_t k = 0; k < r->cfg->containers.n; k++)
 		if (!r->name_seen[k])
-			diag_warn("--container %s: no workload in the stream has a container of that name",
+			diag_warn("--container %s: no workload in the stream has a regular (non-init) container "
+				  "of that name",
 				  r->cfg->containers.v[k]);
 	if (r->workloads && !r->dms_containers)
 		diag_warn("no docker-mailserver container found in %zu workload%s, so nothing was hardened; "

@@ -251,11 +251,12 @@ ynode_refs(yaml_document_t *d, int id)
 }
 
 static int
-clone(yaml_document_t *d, int id, int depth)
+clone(yaml_document_t *d, int id, int depth, size_t *budget)
 {
 	yaml_node_t *n = ynode_at(d, id);
-	if (!n || depth > YNODE_CLONE_DEPTH)
+	if (!n || depth > YNODE_CLONE_DEPTH || *budget == 0)
 		return 0;
+	--*budget;
 	/* Copy what we need before adding nodes moves the node array. */
 	yaml_node_type_t type = n->type;
 	const char *tag = (const char *)n->tag;
@@ -265,7 +266,7 @@ clone(yaml_document_t *d, int id, int depth)
 	if (type == YAML_SEQUENCE_NODE) {
 		int c = yaml_document_add_sequence(d, (yaml_char_t *)tag, ynode_at(d, id)->data.sequence.style);
 		for (size_t i = 0; c && i < ynode_seq_len(d, id); i++) {
-			int item = clone(d, ynode_seq_item(d, id, i), depth + 1);
+			int item = clone(d, ynode_seq_item(d, id, i), depth + 1, budget);
 			if (!item || !yaml_document_append_sequence_item(d, c, item))
 				return 0;
 		}
@@ -277,8 +278,8 @@ clone(yaml_document_t *d, int id, int depth)
 		if (i >= (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start))
 			break;
 		yaml_node_pair_t p = m->data.mapping.pairs.start[i];
-		int k = clone(d, p.key, depth + 1);
-		int v = k ? clone(d, p.value, depth + 1) : 0;
+		int k = clone(d, p.key, depth + 1, budget);
+		int v = k ? clone(d, p.value, depth + 1, budget) : 0;
 		if (!v || !yaml_document_append_mapping_pair(d, c, k, v))
 			return 0;
 	}
@@ -288,5 +289,6 @@ clone(yaml_document_t *d, int id, int depth)
 int
 ynode_clone(yaml_document_t *d, int id)
 {
-	return clone(d, id, 0);
+	size_t budget = YNODE_CLONE_NODES;
+	return clone(d, id, 0, &budget);
 }
