@@ -49,6 +49,7 @@ struct patch_ctx {
 	size_t nshared;          /* nodes covered by shared[]; later ones are ours */
 	size_t norig;            /* nodes the document had before any patch */
 	size_t changes;
+	size_t hardened;         /* containers the hardening patch handled */
 };
 
 /* True when container C is docker-mailserver's under cfg (--container

@@ -330,10 +330,9 @@ set_apparmor(struct patch_ctx *x, int sc, int pod_sc, const char *cname, const c
 	const char *meta_path = strcmp(x->o->kind, "Pod") == 0 ? "metadata" : "spec.template.metadata";
 
 	join(key, APPARMOR_KEY, cname, NULL);
-	int anns_ro = ynode_get(x->y, ynode_get(x->y, x->o->node, "spec"), "template");
-	anns_ro = strcmp(x->o->kind, "Pod") == 0 ? ynode_path(x->y, x->o->node, "metadata.annotations")
-						  : ynode_path(x->y, anns_ro, "metadata.annotations");
-	int a_node = ynode_get(x->y, anns_ro, key);
+	char anns_path[PATH_MAX_LEN];
+	join(anns_path, meta_path, ".annotations", NULL);
+	int a_node = ynode_get(x->y, ynode_path(x->y, x->o->node, anns_path), key);
 	const char *a = ynode_str(x->y, a_node);
 	struct profile f = field_profile(x, sc);
 	struct profile p = field_profile(x, pod_sc);
@@ -403,8 +402,7 @@ set_apparmor(struct patch_ctx *x, int sc, int pod_sc, const char *cname, const c
 		if (a && strcmp(a, value) == 0)
 			return 0;
 		int meta = own_template_metadata(x);
-		join(path, meta_path, ".annotations", NULL);
-		int anns = meta ? patch_own(x, meta, "annotations", true, true, path) : 0;
+		int anns = meta ? patch_own(x, meta, "annotations", true, true, anns_path) : 0;
 		if (!anns)
 			return -1;
 		join(path, meta_path, ".annotations[", key);
@@ -530,5 +528,6 @@ harden_apply(struct patch_ctx *x)
 			return -1;
 	if (!x->cfg->no_linter_annotations && set_linter_annotations(x, names) != 0)
 		return -1;
+	x->hardened += x->ndms;
 	return 0;
 }

@@ -27,7 +27,7 @@ struct patch_run {
 	const struct config *cfg;
 	struct envsrc *env;
 	size_t workloads;      /* workload objects seen */
-	size_t dms_containers; /* docker-mailserver containers patched */
+	size_t dms_containers; /* docker-mailserver containers hardened */
 	bool *name_seen;       /* per cfg->containers entry */
 };
 
@@ -296,7 +296,7 @@ describe(struct patch_ctx *x)
 }
 
 static int
-patch_object(struct patch_run *r, struct doc *d, struct object *o, struct patch_ctx *x)
+patch_object(struct patch_run *r, struct object *o, struct patch_ctx *x)
 {
 	x->o = o;
 	x->ndms = 0;
@@ -325,10 +325,9 @@ patch_object(struct patch_run *r, struct doc *d, struct object *o, struct patch_
 			continue;
 		if (patches[p].apply(x) != 0 || diag_failed())
 			return -1;
-		if (strcmp(patches[p].name, "harden") == 0)
-			r->dms_containers += x->ndms;
 	}
-	(void)d;
+	r->dms_containers += x->hardened;
+	x->hardened = 0;
 	return 0;
 }
 
@@ -370,7 +369,7 @@ patch_document(struct patch_run *r, struct doc *d)
 		if (!doc_is_workload_kind(d->objects[i].kind))
 			continue;
 		r->workloads++;
-		rc = patch_object(r, d, &d->objects[i], &x);
+		rc = patch_object(r, &d->objects[i], &x);
 	}
 	free(x.shared);
 	if (x.changes) {
