@@ -19,6 +19,9 @@ enum apparmor_mode {
 	APPARMOR_OFF,
 };
 
+enum metallb_prefix { METALLB_BOTH, METALLB_NEW, METALLB_LEGACY };
+enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
+
 /* A list option given several times; values are normalised and unique. */
 struct strlist {
 	char **v;
@@ -36,6 +39,13 @@ struct config {
 	int apparmor;                  /* enum apparmor_mode */
 	char *kube_version;            /* "1.30" or "1.30.2", NULL when unknown */
 	bool no_linter_annotations;
+	struct strlist services;       /* name the DMS Services explicitly */
+	char *metallb_pool;
+	int metallb_annotations;       /* enum metallb_prefix */
+	struct strlist metallb_ips;    /* validated addresses, one per entry */
+	char *metallb_shared_ip;
+	int traffic_policy;            /* enum traffic_policy */
+	struct strlist external_ips;   /* validated addresses, one per entry */
 };
 
 enum option_kind {
@@ -44,6 +54,7 @@ enum option_kind {
 	OPT_ENUM,   /* one of choices[]; stored as its index (int) */
 	OPT_STRING, /* one text value (char *), normalised by check() */
 	OPT_LIST,   /* repeatable text value (struct strlist), normalised by check() */
+	OPT_IPS,    /* repeatable comma-separated IP addresses (struct strlist) */
 };
 
 struct option_spec {

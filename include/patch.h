@@ -15,6 +15,7 @@
 #include "config.h"
 #include "doc.h"
 #include "envsrc.h"
+#include "spool.h"
 
 #define PATCH_MAX_DMS 8 /* docker-mailserver containers handled per pod */
 
@@ -25,12 +26,15 @@ struct patch_run *patch_run_new(const struct config *cfg);
 void patch_run_free(struct patch_run *r);
 
 /* Record the document's ConfigMaps/Secrets, then patch its objects. Sets
- * d->changed when anything was edited. Returns 0, or -1 after reporting a
+ * d->changed when anything was edited. Returns 0 (write d now), 1 (d is a
+ * mail Service whose workload has not been seen yet: a slot in OUT keeps its
+ * place and the run fills it later; do not write d), or -1 after reporting a
  * located error (the run must stop with EXIT_PATCH). */
-int patch_document(struct patch_run *r, struct doc *d);
+int patch_document(struct patch_run *r, struct doc *d, struct spool *out);
 
-/* End of stream: warn about selections that matched nothing. */
-void patch_finish(struct patch_run *r);
+/* End of stream: write the Services still held, unchanged, into their
+ * slots, and warn about selections that matched nothing. Returns 0 or -1. */
+int patch_finish(struct patch_run *r, struct spool *out);
 
 /* What a patch sees: one object with at least one docker-mailserver
  * container. */

@@ -5,7 +5,10 @@
 #ifndef DMSPR_SPOOL_H
 #define DMSPR_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "util.h"
 
 #define SPOOL_DEFAULT_MEMORY ((size_t)4 * 1024 * 1024)
 
@@ -14,7 +17,17 @@ struct spool {
 	size_t len;      /* bytes in mem not yet in the file */
 	size_t cap;
 	int fd;          /* temporary file once spilled, else -1 */
-	size_t total;    /* bytes accepted so far */
+	size_t total;    /* bytes accepted so far (slots excluded) */
+	struct spool_slot *slots; /* in order of offset */
+	size_t nslots;
+	size_t into;     /* 1 + slot that spool_write() fills, or 0 */
+};
+
+/* A place in the output reserved for a document decided later (a Service
+ * that waits for its workload). Only its bytes are held in memory. */
+struct spool_slot {
+	size_t offset;   /* position in the main output */
+	struct buf data;
 };
 
 /* Prepare an empty spool that keeps up to mem_limit bytes in memory. */
@@ -23,7 +36,15 @@ void spool_init(struct spool *s, size_t mem_limit);
 /* Append n bytes. Returns 0, or -1 after reporting the I/O error. */
 int spool_write(struct spool *s, const void *p, size_t n);
 
-/* Copy everything accepted so far to out_fd, in order. Returns 0, or -1
+/* Reserve a slot at the current end of the output; returns its number. */
+size_t spool_reserve(struct spool *s);
+
+/* Make spool_write() fill slot N instead of the main output (N from
+ * spool_reserve()), or go back to the main output. */
+void spool_begin_slot(struct spool *s, size_t n);
+void spool_end_slot(struct spool *s);
+
+/* Copy everything accepted so far to out_fd, in order, slots in place. Returns 0, or -1
  * after reporting the error (e.g. EPIPE, ENOSPC). */
 int spool_commit(struct spool *s, int out_fd);
 

@@ -66,6 +66,12 @@ int ynode_ensure_seq(yaml_document_t *d, int map, const char *key);
 /* Append node ITEM to sequence SEQ. Returns ITEM, or 0 on failure. */
 int ynode_append(yaml_document_t *d, int seq, int item);
 
+/* The first item of SEQ that is the scalar VALUE; 0 when none. */
+int ynode_seq_find_scalar(yaml_document_t *d, int seq, const char *value);
+
+/* Remove every KEY pair from MAP. Returns true when one was there. */
+bool ynode_map_remove(yaml_document_t *d, int map, const char *key);
+
 /* Remove item I of sequence SEQ (the node stays in the document but
  * unreachable). Returns false when there is no such item. */
 bool ynode_seq_remove(yaml_document_t *d, int seq, size_t i);

@@ -4,6 +4,7 @@
  * naming it in errors. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -20,10 +21,13 @@
 
 static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
 static const char *const apparmor_choices[] = {"auto", "annotation", "field", "both", "off", NULL};
+static const char *const metallb_choices[] = {"both", "new", "legacy", NULL};
+static const char *const traffic_choices[] = {"local", "cluster", "keep", NULL};
 
 static int check_image(const char *value, char *out, size_t outlen);
 static int check_container(const char *value, char *out, size_t outlen);
 static int check_kube_version(const char *value, char *out, size_t outlen);
+static int check_label_value(const char *value, char *out, size_t outlen);
 
 static const struct option_spec options[] = {
 	{"verbose", 'v', OPT_FLAG, NULL, "report on stderr what was read and changed", AT(verbose), NULL, NULL},
@@ -54,6 +58,23 @@ static const struct option_spec options[] = {
 	{"no-linter-annotations", 0, OPT_FLAG, NULL,
 	 "do not add the kube-linter ignore-check annotations to the workload", AT(no_linter_annotations),
 	 NULL, NULL},
+	{"service", 0, OPT_LIST, "NAME",
+	 "treat the Service NAME as docker-mailserver's instead of matching Services by selector and "
+	 "mail ports; repeatable", AT(services), NULL, check_container},
+	{"metallb-pool", 0, OPT_STRING, "NAME", "MetalLB address pool annotation on the DMS Services",
+	 AT(metallb_pool), NULL, check_label_value},
+	{"metallb-ip", 0, OPT_IPS, "IP[,IP]", "MetalLB loadBalancerIPs annotation on the DMS Services",
+	 AT(metallb_ips), NULL, NULL},
+	{"metallb-shared-ip", 0, OPT_STRING, "KEY", "MetalLB allow-shared-ip annotation on the DMS Services",
+	 AT(metallb_shared_ip), NULL, check_label_value},
+	{"metallb-annotations", 0, OPT_ENUM, "both|new|legacy",
+	 "MetalLB annotation prefixes: metallb.io/ (0.14.9+), metallb.universe.tf/ (older) or both "
+	 "(default both)", AT(metallb_annotations), metallb_choices, NULL},
+	{"traffic-policy", 0, OPT_ENUM, "local|cluster|keep",
+	 "externalTrafficPolicy of LoadBalancer and NodePort DMS Services; local keeps the client IP "
+	 "(default local)", AT(traffic_policy), traffic_choices, NULL},
+	{"external-ip", 0, OPT_IPS, "IP[,IP]", "add spec.externalIPs to the DMS Services", AT(external_ips),
+	 NULL, NULL},
 	{NULL, 0, OPT_FLAG, NULL, NULL, 0, NULL, NULL},
 };
 
@@ -82,8 +103,13 @@ config_free(struct config *cfg)
 	strlist_free(&cfg->images);
 	strlist_free(&cfg->containers);
 	strlist_free(&cfg->add_capabilities);
+	strlist_free(&cfg->services);
+	strlist_free(&cfg->metallb_ips);
+	strlist_free(&cfg->external_ips);
 	free(cfg->kube_version);
-	cfg->kube_version = NULL;
+	free(cfg->metallb_pool);
+	free(cfg->metallb_shared_ip);
+	cfg->kube_version = cfg->metallb_pool = cfg->metallb_shared_ip = NULL;
 }
 
 const struct option_spec *
@@ -195,6 +221,22 @@ check_container(const char *value, char *out, size_t outlen)
 	return 0;
 }
 
+/* An annotation value we write next to MetalLB's: printable, no spaces. */
+static int
+check_label_value(const char *value, char *out, size_t outlen)
+{
+	size_t n = strlen(value);
+	bool ok = n > 0 && n <= 253;
+	for (const char *p = value; ok && *p; p++)
+		ok = isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
+	if (!ok) {
+		snprintf(out, outlen, "a name of letters, digits, '-', '_' and '.'");
+		return -1;
+	}
+	snprintf(out, outlen, "%s", value);
+	return 0;
+}
+
 /* "1.30", "v1.30.2", "1.30.2+k3s1", "1.30+" (EKS) -> "1.30" / "1.30.2". */
 static int
 check_kube_version(const char *value, char *out, size_t outlen)
@@ -300,6 +342,30 @@ config_set(struct config *cfg, const char *name, const char *value, const char *
 		snprintf(err, errlen, "%s: expected one of %s, got '%s'", origin, o->arg,
 			 value ? value : "");
 		return -1;
+	case OPT_IPS: {
+		/* Validate every address before keeping any. */
+		char part[64];
+		const char *p = value ? value : "";
+		do {
+			size_t n = strcspn(p, ",");
+			unsigned char addr[16];
+			snprintf(part, sizeof(part), "%.*s", (int)(n < sizeof(part) ? n : sizeof(part) - 1), p);
+			if (n == 0 || n >= sizeof(part) ||
+			    (inet_pton(AF_INET, part, addr) != 1 && inet_pton(AF_INET6, part, addr) != 1)) {
+				snprintf(err, errlen, "%s: '%.*s' is not an IPv4 or IPv6 address", origin, (int)n, p);
+				return -1;
+			}
+			p += n + (p[n] == ',');
+		} while (*p);
+		p = value;
+		do {
+			size_t n = strcspn(p, ",");
+			snprintf(part, sizeof(part), "%.*s", (int)n, p);
+			strlist_add(field, part);
+			p += n + (p[n] == ',');
+		} while (*p);
+		return 0;
+	}
 	case OPT_STRING:
 	case OPT_LIST:
 		if (!value || o->check(value, norm, sizeof(norm)) != 0) {

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "diag.h"
+#include "emit.h"
+#include "expose.h"
 #include "harden.h"
 #include "image.h"
 #include "util.h"
@@ -23,12 +25,25 @@ static const struct {
 	{"harden", harden_applies, harden_apply},
 };
 
+/* A mail Service waiting for its workload: a private copy of its chunk. */
+struct held {
+	size_t slot;
+	char *data;
+	char *source;
+	struct chunk c;
+};
+
 struct patch_run {
 	const struct config *cfg;
 	struct envsrc *env;
 	size_t workloads;      /* workload objects seen */
 	size_t dms_containers; /* docker-mailserver containers hardened */
 	bool *name_seen;       /* per cfg->containers entry */
+	bool *service_seen;    /* per cfg->services entry */
+	struct dms_workload *dms; /* docker-mailserver workloads seen */
+	size_t ndms;
+	struct held *held;
+	size_t nheld;
 };
 
 struct patch_run *
@@ -38,6 +53,7 @@ patch_run_new(const struct config *cfg)
 	r->cfg = cfg;
 	r->env = envsrc_new();
 	r->name_seen = xcalloc(cfg->containers.n + 1, sizeof(bool));
+	r->service_seen = xcalloc(cfg->services.n + 1, sizeof(bool));
 	return r;
 }
 
@@ -48,6 +64,15 @@ patch_run_free(struct patch_run *r)
 		return;
 	envsrc_free(r->env);
 	free(r->name_seen);
+	free(r->service_seen);
+	for (size_t i = 0; i < r->ndms; i++)
+		expose_workload_free(&r->dms[i]);
+	free(r->dms);
+	for (size_t i = 0; i < r->nheld; i++) {
+		free(r->held[i].data);
+		free(r->held[i].source);
+	}
+	free(r->held);
 	free(r);
 }
 
@@ -292,7 +317,8 @@ describe(struct patch_ctx *x)
 	const struct object *o = x->o;
 	snprintf(x->what, sizeof(x->what), "%s %s%s%s", o->kind, o->namespace_ ? o->namespace_ : "",
 		 o->namespace_ ? "/" : "", o->name ? o->name : "(no name)");
-	snprintf(x->pod_path, sizeof(x->pod_path), "%s", doc_pod_spec_path(o->kind));
+	const char *pod = doc_pod_spec_path(o->kind);
+	snprintf(x->pod_path, sizeof(x->pod_path), "%s", pod ? pod : "");
 }
 
 static int
@@ -326,6 +352,10 @@ patch_object(struct patch_run *r, struct object *o, struct patch_ctx *x)
 		if (patches[p].apply(x) != 0 || diag_failed())
 			return -1;
 	}
+	if (x->hardened) {
+		r->dms = xrealloc(r->dms, (r->ndms + 1) * sizeof(*r->dms));
+		expose_record(&r->dms[r->ndms++], x);
+	}
 	r->dms_containers += x->hardened;
 	x->hardened = 0;
 	return 0;
@@ -351,44 +381,196 @@ quote_for_json(struct patch_ctx *x)
 	}
 }
 
+static void
+init_ctx(struct patch_ctx *x, struct patch_run *r, struct doc *d)
+{
+	memset(x, 0, sizeof(*x));
+	x->run = r;
+	x->cfg = r->cfg;
+	x->env = r->env;
+	x->d = d;
+	x->y = &d->y;
+	x->norig = (size_t)(d->y.nodes.top - d->y.nodes.start);
+}
+
+/* The exposure patch on Service O of the document in X. */
+static int
+patch_service(struct patch_ctx *x, struct object *o)
+{
+	x->o = o;
+	x->ndms = 0;
+	describe(x);
+	if (check_dup_keys(x, o->node) != 0)
+		return -1;
+	if (!x->shared)
+		find_shared(x);
+	return expose_apply(x) == 0 && !diag_failed() ? 0 : -1;
+}
+
+static bool
+is_service(const struct object *o)
+{
+	return o->kind && strcmp(o->kind, "Service") == 0;
+}
+
+/* Decide Service O now: 1 it is a DMS mail Service, 0 it is not, 2 it may be
+ * once its workload arrives. */
+static int
+classify(struct patch_run *r, struct doc *d, const struct object *o)
+{
+	if (r->cfg->services.n) {
+		for (size_t k = 0; o->name && k < r->cfg->services.n; k++)
+			if (strcmp(o->name, r->cfg->services.v[k]) == 0) {
+				r->service_seen[k] = true;
+				return 1;
+			}
+		return 0;
+	}
+	for (size_t i = 0; i < r->ndms; i++)
+		if (expose_matches(&d->y, o->node, o->namespace_, &r->dms[i]))
+			return 1;
+	return expose_may_match(&d->y, o->node) ? 2 : 0;
+}
+
+static void
+hold(struct patch_run *r, const struct doc *d, struct spool *out)
+{
+	const struct chunk *c = d->chunk;
+	r->held = xrealloc(r->held, (r->nheld + 1) * sizeof(*r->held));
+	struct held *h = &r->held[r->nheld++];
+	h->slot = spool_reserve(out);
+	h->data = xmalloc(c->len + 1);
+	memcpy(h->data, c->data, c->len);
+	h->source = c->source ? xstrndup(c->source, c->source_len) : NULL;
+	h->c = *c;
+	h->c.data = h->data;
+	h->c.source = h->source;
+	diag_note("document %zu: Service %s waits for its workload (it has mail ports)", c->index,
+		  d->objects[0].name ? d->objects[0].name : "(no name)");
+}
+
+/* Write held Service I into its slot: patched when MATCH, else as it came. */
+static int
+release(struct patch_run *r, size_t i, struct spool *out, bool match)
+{
+	struct held h = r->held[i];
+	struct doc d;
+	struct patch_ctx x;
+	bool mem;
+	int rc = -1;
+
+	memmove(&r->held[i], &r->held[i + 1], (r->nheld - i - 1) * sizeof(*r->held));
+	r->nheld--;
+	diag_set_document(h.c.index, h.c.source, h.c.source_len);
+	if (doc_load(&d, &h.c, &mem) != 0)
+		goto out;
+	init_ctx(&x, r, &d);
+	if (match && patch_service(&x, &d.objects[0]) != 0) {
+		free(x.shared);
+		doc_free(&d);
+		goto out;
+	}
+	free(x.shared);
+	if (x.changes) {
+		d.changed = true;
+		quote_for_json(&x);
+	}
+	spool_begin_slot(out, h.slot);
+	rc = emit_doc(out, &d);
+	spool_end_slot(out);
+	doc_free(&d);
+out:
+	free(h.data);
+	free(h.source);
+	return rc;
+}
+
 int
-patch_document(struct patch_run *r, struct doc *d)
+patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 {
 	struct patch_ctx x;
 	int rc = 0;
+	size_t known = r->ndms;
+	bool held = false;
 
 	envsrc_observe(r->env, d);
-	memset(&x, 0, sizeof(x));
-	x.run = r;
-	x.cfg = r->cfg;
-	x.env = r->env;
-	x.d = d;
-	x.y = &d->y;
-	x.norig = (size_t)(d->y.nodes.top - d->y.nodes.start);
+	init_ctx(&x, r, d);
 	for (size_t i = 0; i < d->nobjects && rc == 0; i++) {
 		if (!doc_is_workload_kind(d->objects[i].kind))
 			continue;
 		r->workloads++;
 		rc = patch_object(r, &d->objects[i], &x);
 	}
+	for (size_t i = 0; i < d->nobjects && rc == 0; i++) {
+		if (!is_service(&d->objects[i]))
+			continue;
+		switch (classify(r, d, &d->objects[i])) {
+		case 1:
+			rc = patch_service(&x, &d->objects[i]);
+			break;
+		case 2:
+			/* Only a Service document of its own waits; inside a List the
+			 * workload must come first. */
+			if (d->is_list || d->nobjects != 1)
+				diag_note("document %zu: Service %s has mail ports but matches no docker-mailserver "
+					  "workload seen so far; left alone", d->chunk->index,
+					  d->objects[i].name ? d->objects[i].name : "(no name)");
+			else
+				held = true;
+			break;
+		default:
+			break;
+		}
+	}
 	free(x.shared);
 	if (x.changes) {
 		d->changed = true;
 		quote_for_json(&x);
 	}
-	return rc;
+	if (rc == 0 && held)
+		hold(r, d, out);
+	/* New docker-mailserver workloads decide the Services waiting for them. */
+	for (size_t w = known; rc == 0 && w < r->ndms; w++) {
+		for (size_t i = 0; rc == 0 && i < r->nheld;) {
+			struct doc hd;
+			bool mem, match;
+			diag_set_document(r->held[i].c.index, r->held[i].c.source, r->held[i].c.source_len);
+			if (doc_load(&hd, &r->held[i].c, &mem) != 0) {
+				rc = -1;
+				break;
+			}
+			match = expose_matches(&hd.y, hd.objects[0].node, hd.objects[0].namespace_, &r->dms[w]);
+			doc_free(&hd);
+			if (match)
+				rc = release(r, i, out, true);
+			else
+				i++;
+		}
+		diag_set_document(d->chunk->index, d->chunk->source, d->chunk->source_len);
+	}
+	return rc != 0 ? -1 : held ? 1 : 0;
 }
 
-void
-patch_finish(struct patch_run *r)
+int
+patch_finish(struct patch_run *r, struct spool *out)
 {
+	while (r->nheld) {
+		diag_note("document %zu: Service with mail ports matches no docker-mailserver workload in the "
+			  "stream; left alone", r->held[0].c.index);
+		if (release(r, 0, out, false) != 0)
+			return -1;
+	}
+	diag_set_document(0, NULL, 0);
 	for (size_t k = 0; k < r->cfg->containers.n; k++)
 		if (!r->name_seen[k])
 			diag_warn("--container %s: no workload in the stream has a regular (non-init) container "
-				  "of that name",
-				  r->cfg->containers.v[k]);
+				  "of that name", r->cfg->containers.v[k]);
+	for (size_t k = 0; k < r->cfg->services.n; k++)
+		if (!r->service_seen[k])
+			diag_warn("--service %s: no Service of that name in the stream", r->cfg->services.v[k]);
 	if (r->workloads && !r->dms_containers)
 		diag_warn("no docker-mailserver container found in %zu workload%s, so nothing was hardened; "
 			  "if the image comes from a mirror, pass --image PATTERN or --container NAME",
 			  r->workloads, r->workloads == 1 ? "" : "s");
+	return 0;
 }

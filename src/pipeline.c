@@ -25,9 +25,9 @@ note_document(const struct doc *d)
 }
 
 static int
-run_patches(struct doc *d, void *arg)
+run_patches(struct doc *d, struct spool *out, void *arg)
 {
-	return patch_document(arg, d);
+	return patch_document(arg, d, out);
 }
 
 enum exit_code
@@ -35,8 +35,8 @@ pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, str
 {
 	struct patch_run *patches = patch_run_new(cfg);
 	enum exit_code status = pipeline_run_edit(cfg, in, out, st, run_patches, patches);
-	if (status == EXIT_OK)
-		patch_finish(patches);
+	if (status == EXIT_OK && patch_finish(patches, out) != 0)
+		status = diag_failed() ? EXIT_PATCH : EXIT_IO;
 	patch_run_free(patches);
 	return status;
 }
@@ -72,10 +72,15 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 			st->empty++;
 		st->objects += d.nobjects;
 		note_document(&d);
-		if (edit(&d, arg) != 0) {
+		int taken = edit(&d, out, arg);
+		if (taken < 0) {
 			doc_free(&d);
 			status = EXIT_PATCH;
 			goto out;
+		}
+		if (taken) {
+			doc_free(&d);
+			continue;
 		}
 		if (d.changed)
 			st->changed++;

@@ -52,10 +52,35 @@ spill(struct spool *s)
 	return 0;
 }
 
+size_t
+spool_reserve(struct spool *s)
+{
+	s->slots = xrealloc(s->slots, (s->nslots + 1) * sizeof(*s->slots));
+	memset(&s->slots[s->nslots], 0, sizeof(*s->slots));
+	s->slots[s->nslots].offset = s->total;
+	return s->nslots++;
+}
+
+void
+spool_begin_slot(struct spool *s, size_t n)
+{
+	s->into = n + 1;
+}
+
+void
+spool_end_slot(struct spool *s)
+{
+	s->into = 0;
+}
+
 int
 spool_write(struct spool *s, const void *p, size_t n)
 {
 	const char *c = p;
+	if (s->into) {
+		buf_add(&s->slots[s->into - 1].data, p, n);
+		return 0;
+	}
 	s->total += n;
 	while (n > 0) {
 		size_t room = s->cap - s->len;
@@ -73,9 +98,32 @@ spool_write(struct spool *s, const void *p, size_t n)
 	return 0;
 }
 
+/* Write main-output bytes [pos, pos + n) with the slots that fall inside
+ * them in place; *next is the first slot not yet written. */
+static int
+put(struct spool *s, int out_fd, const char *p, size_t n, size_t pos, size_t *next)
+{
+	while (*next < s->nslots && s->slots[*next].offset <= pos + n) {
+		struct spool_slot *t = &s->slots[*next];
+		size_t k = t->offset - pos;
+		if (write_all(out_fd, p, k) != 0 || write_all(out_fd, t->data.data, t->data.len) != 0)
+			goto fail;
+		p += k;
+		n -= k;
+		pos += k;
+		++*next;
+	}
+	if (write_all(out_fd, p, n) == 0)
+		return 0;
+fail:
+	diag_error("writing output failed:");
+	return -1;
+}
+
 int
 spool_commit(struct spool *s, int out_fd)
 {
+	size_t next = 0, pos = 0;
 	if (s->fd >= 0) {
 		if (spill(s) != 0)
 			return -1;
@@ -93,17 +141,14 @@ spool_commit(struct spool *s, int out_fd)
 			}
 			if (r == 0)
 				break;
-			if (write_all(out_fd, s->mem, (size_t)r) != 0) {
-				diag_error("writing output failed:");
+			if (put(s, out_fd, s->mem, (size_t)r, pos, &next) != 0)
 				return -1;
-			}
+			pos += (size_t)r;
 		}
-		return 0;
+		return put(s, out_fd, NULL, 0, pos, &next);
 	}
-	if (write_all(out_fd, s->mem, s->len) != 0) {
-		diag_error("writing output failed:");
+	if (put(s, out_fd, s->mem, s->len, 0, &next) != 0)
 		return -1;
-	}
 	s->len = 0;
 	return 0;
 }
@@ -116,5 +161,10 @@ spool_free(struct spool *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+	for (size_t i = 0; i < s->nslots; i++)
+		buf_free(&s->slots[i].data);
+	free(s->slots);
+	s->slots = NULL;
+	s->nslots = s->into = 0;
 	s->len = s->cap = s->total = 0;
 }

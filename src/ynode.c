@@ -292,3 +292,34 @@ ynode_clone(yaml_document_t *d, int id)
 	size_t budget = YNODE_CLONE_NODES;
 	return clone(d, id, 0, &budget);
 }
+
+int
+ynode_seq_find_scalar(yaml_document_t *d, int seq, const char *value)
+{
+	for (size_t i = 0; i < ynode_seq_len(d, seq); i++) {
+		const char *v = ynode_str(d, ynode_seq_item(d, seq, i));
+		if (v && strcmp(v, value) == 0)
+			return ynode_seq_item(d, seq, i);
+	}
+	return 0;
+}
+
+bool
+ynode_map_remove(yaml_document_t *d, int map, const char *key)
+{
+	yaml_node_t *m = ynode_at(d, map);
+	bool removed = false;
+	if (!m || m->type != YAML_MAPPING_NODE)
+		return false;
+	yaml_node_pair_t *w = m->data.mapping.pairs.start;
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		const char *k = ynode_str(d, p->key);
+		if (k && strcmp(k, key) == 0) {
+			removed = true;
+			continue;
+		}
+		*w++ = *p;
+	}
+	m->data.mapping.pairs.top = w;
+	return removed;
+}

@@ -162,3 +162,16 @@ if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$FIX" && grep -q 'warning: --container 
 else
 	fail "cli/unmatched-container-warns-and-passes-through" "exit $RC"
 fi
+
+run_prog "$TMP/out" "$TMP/err" --metallb-ip=192.0.2.1,192.0.2.300 <"$FIX"
+expect_error "cli/bad-metallb-ip" 3 "--metallb-ip: '192.0.2.300' is not an IPv4 or IPv6 address"
+
+run_prog "$TMP/out" "$TMP/err" --external-ip=2001:db8::zz <"$FIX"
+expect_error "cli/bad-external-ip" 3 "--external-ip: '2001:db8::zz' is not an IPv4 or IPv6 address"
+
+run_prog "$TMP/out" "$TMP/err" --service=nosuch <"$FIX"
+if [ "$RC" -eq 0 ] && grep -q 'warning: --service nosuch: no Service of that name' "$TMP/err"; then
+	pass "cli/unmatched-service-warns"
+else
+	fail "cli/unmatched-service-warns" "exit $RC"
+fi

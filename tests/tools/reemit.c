@@ -10,8 +10,9 @@
 #include "stream.h"
 
 static int
-mark_changed(struct doc *d, void *arg)
+mark_changed(struct doc *d, struct spool *out, void *arg)
 {
+	(void)out;
 	(void)arg;
 	d->changed = !d->empty;
 	return 0;

@@ -1,0 +1,42 @@
+/* expose.h -- the exposure patch for docker-mailserver's Services: which
+ * Services are DMS mail Services (selector and mail ports), and what they get
+ * (MetalLB annotations, type LoadBalancer, externalTrafficPolicy, external
+ * IPs). It does not hold or order documents; patch.c does. */
+#ifndef DMSPR_EXPOSE_H
+#define DMSPR_EXPOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "patch.h"
+
+/* A docker-mailserver workload as Services see it: its namespace, its
+ * pod-template labels and its DMS containers' named ports. Strings are
+ * owned. */
+struct dms_workload {
+	char *namespace_;
+	char **labels;    /* key, value, key, value, ... */
+	size_t nlabels;   /* pairs */
+	char **port_names;
+	unsigned *port_numbers;
+	size_t nports;
+};
+
+/* Record the workload of x->o (which has DMS containers). */
+void expose_record(struct dms_workload *w, struct patch_ctx *x);
+void expose_workload_free(struct dms_workload *w);
+
+/* True when the Service at node SVC of document Y may be a DMS mail
+ * Service: a non-empty selector and a port that is a mail port by number,
+ * or a named target port (decided once the workload is known). */
+bool expose_may_match(yaml_document_t *y, int svc);
+
+/* True when the Service selects W's pods in W's namespace (NS is the
+ * Service's) and exposes a mail port (by number or through W's port names). */
+bool expose_matches(yaml_document_t *y, int svc, const char *ns, const struct dms_workload *w);
+
+/* True when any exposure option is set (otherwise Services are left as they
+ * are, apart from the traffic policy). */
+int expose_apply(struct patch_ctx *x);
+
+#endif

@@ -1,0 +1,271 @@
+/* expose.c -- matches docker-mailserver Services and gives them what the
+ * guide's exposure options need: MetalLB annotations (new and/or legacy
+ * prefix), type LoadBalancer, externalTrafficPolicy Local (never on a
+ * ClusterIP Service, which the API rejects), external IPs. Services that
+ * select DMS pods but expose no mail port are never matched, so a metrics or
+ * webmail Service can not become public by accident. */
+#include "expose.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "util.h"
+#include "ynode.h"
+
+static const unsigned mail_ports[] = {25,    465,   587,   143,   993,   110,   995,   4190,
+				      12525, 10465, 10587, 10143, 10993, 10110, 10995, 14190};
+
+static bool
+is_mail_port(const char *text)
+{
+	char *end;
+	if (!text || !*text)
+		return false;
+	unsigned long n = strtoul(text, &end, 10);
+	if (*end)
+		return false;
+	for (size_t i = 0; i < countof(mail_ports); i++)
+		if (n == mail_ports[i])
+			return true;
+	return false;
+}
+
+static bool
+is_number(const char *text)
+{
+	return text && *text && strspn(text, "0123456789") == strlen(text);
+}
+
+void
+expose_record(struct dms_workload *w, struct patch_ctx *x)
+{
+	yaml_document_t *y = x->y;
+	memset(w, 0, sizeof(*w));
+	w->namespace_ = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
+	const char *meta = strcmp(x->o->kind, "Pod") == 0 ? "metadata.labels" : "spec.template.metadata.labels";
+	int labels = ynode_path(y, x->o->node, meta);
+	yaml_node_t *m = ynode_at(y, labels);
+	if (m && m->type == YAML_MAPPING_NODE) {
+		size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+		w->labels = xcalloc(2 * n + 1, sizeof(char *));
+		for (size_t i = 0; i < n; i++) {
+			yaml_node_pair_t p = ynode_at(y, labels)->data.mapping.pairs.start[i];
+			const char *k = ynode_str(y, p.key), *v = ynode_str(y, p.value);
+			if (!k || !v)
+				continue;
+			w->labels[2 * w->nlabels] = xstrdup(k);
+			w->labels[2 * w->nlabels + 1] = xstrdup(v);
+			w->nlabels++;
+		}
+	}
+	for (size_t i = 0; i < x->ndms; i++) {
+		int ports = ynode_get(y, x->o->containers[x->dms[i]].node, "ports");
+		for (size_t k = 0; k < ynode_seq_len(y, ports); k++) {
+			int p = ynode_seq_item(y, ports, k);
+			const char *name = ynode_str(y, ynode_get(y, p, "name"));
+			const char *num = ynode_str(y, ynode_get(y, p, "containerPort"));
+			if (!name || !is_number(num))
+				continue;
+			w->port_names = xrealloc(w->port_names, (w->nports + 1) * sizeof(char *));
+			w->port_numbers = xrealloc(w->port_numbers, (w->nports + 1) * sizeof(unsigned));
+			w->port_names[w->nports] = xstrdup(name);
+			w->port_numbers[w->nports++] = (unsigned)strtoul(num, NULL, 10);
+		}
+	}
+}
+
+void
+expose_workload_free(struct dms_workload *w)
+{
+	for (size_t i = 0; i < 2 * w->nlabels; i++)
+		free(w->labels[i]);
+	for (size_t i = 0; i < w->nports; i++)
+		free(w->port_names[i]);
+	free(w->labels);
+	free(w->port_names);
+	free(w->port_numbers);
+	free(w->namespace_);
+	memset(w, 0, sizeof(*w));
+}
+
+static bool
+selector_nonempty(yaml_document_t *y, int svc)
+{
+	yaml_node_t *s = ynode_at(y, ynode_path(y, svc, "spec.selector"));
+	return s && s->type == YAML_MAPPING_NODE && s->data.mapping.pairs.top > s->data.mapping.pairs.start;
+}
+
+/* A port of the Service is a mail port: by number, by target number, or
+ * (with W) through a named target port of a DMS container. */
+static bool
+mail_port(yaml_document_t *y, int port, const struct dms_workload *w, bool names_possible)
+{
+	const char *num = ynode_str(y, ynode_get(y, port, "port"));
+	const char *target = ynode_str(y, ynode_get(y, port, "targetPort"));
+	if (is_mail_port(num) || is_mail_port(target))
+		return true;
+	if (!target || is_number(target))
+		return false;
+	if (!w)
+		return names_possible;
+	for (size_t i = 0; i < w->nports; i++) {
+		char n[16];
+		snprintf(n, sizeof(n), "%u", w->port_numbers[i]);
+		if (strcmp(w->port_names[i], target) == 0 && is_mail_port(n))
+			return true;
+	}
+	return false;
+}
+
+bool
+expose_may_match(yaml_document_t *y, int svc)
+{
+	if (!selector_nonempty(y, svc))
+		return false;
+	int ports = ynode_path(y, svc, "spec.ports");
+	for (size_t i = 0; i < ynode_seq_len(y, ports); i++)
+		if (mail_port(y, ynode_seq_item(y, ports, i), NULL, true))
+			return true;
+	return false;
+}
+
+bool
+expose_matches(yaml_document_t *y, int svc, const char *ns, const struct dms_workload *w)
+{
+	if (!selector_nonempty(y, svc))
+		return false;
+	if ((ns == NULL) != (w->namespace_ == NULL) || (ns && strcmp(ns, w->namespace_) != 0))
+		return false;
+	yaml_node_t *s = ynode_at(y, ynode_path(y, svc, "spec.selector"));
+	size_t n = (size_t)(s->data.mapping.pairs.top - s->data.mapping.pairs.start);
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_pair_t p = ynode_at(y, ynode_path(y, svc, "spec.selector"))->data.mapping.pairs.start[i];
+		const char *k = ynode_str(y, p.key), *v = ynode_str(y, p.value);
+		bool found = false;
+		for (size_t j = 0; k && v && !found && j < w->nlabels; j++)
+			found = strcmp(w->labels[2 * j], k) == 0 && strcmp(w->labels[2 * j + 1], v) == 0;
+		if (!found)
+			return false;
+	}
+	int ports = ynode_path(y, svc, "spec.ports");
+	for (size_t i = 0; i < ynode_seq_len(y, ports); i++)
+		if (mail_port(y, ynode_seq_item(y, ports, i), w, false))
+			return true;
+	return false;
+}
+
+/* Set annotation NAME under the chosen prefixes. */
+static int
+annotate(struct patch_ctx *x, int *anns, const char *name, const char *value)
+{
+	static const char *const prefixes[] = {"metallb.io/", "metallb.universe.tf/"};
+	char key[128], path[192];
+	for (size_t i = 0; i < countof(prefixes); i++) {
+		if ((i == 0 && x->cfg->metallb_annotations == METALLB_LEGACY) ||
+		    (i == 1 && x->cfg->metallb_annotations == METALLB_NEW))
+			continue;
+		snprintf(key, sizeof(key), "%s%s", prefixes[i], name);
+		const char *old = ynode_str(x->y, ynode_get(x->y, *anns, key));
+		if (old && strcmp(old, value) == 0)
+			continue;
+		if (*anns == 0) {
+			int meta = patch_own(x, x->o->node, "metadata", true, true, "metadata");
+			*anns = meta ? patch_own(x, meta, "annotations", true, true, "metadata.annotations") : 0;
+			if (!*anns)
+				return -1;
+		}
+		snprintf(path, sizeof(path), "metadata.annotations[%s]", key);
+		patch_set(x, *anns, key, value, YAML_ANY_SCALAR_STYLE, path);
+	}
+	return 0;
+}
+
+static void
+join_list(const struct strlist *l, char *out, size_t outlen)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < l->n && used < outlen; i++)
+		used += (size_t)snprintf(out + used, outlen - used, "%s%s", i ? "," : "", l->v[i]);
+}
+
+int
+expose_apply(struct patch_ctx *x)
+{
+	const struct config *cfg = x->cfg;
+	yaml_document_t *y = x->y;
+	char ips[1024];
+	bool metallb = cfg->metallb_pool || cfg->metallb_ips.n || cfg->metallb_shared_ip;
+	bool reachable_before, made_reachable = false;
+
+	int spec = patch_own(x, x->o->node, "spec", true, true, "spec");
+	if (!spec)
+		return -1;
+	const char *type = ynode_str(y, ynode_get(y, spec, "type"));
+	reachable_before = type && (strcmp(type, "LoadBalancer") == 0 || strcmp(type, "NodePort") == 0);
+	if (metallb) {
+		int anns = ynode_is_map(y, ynode_path(y, x->o->node, "metadata.annotations"))
+				   ? patch_own(x, ynode_get(y, x->o->node, "metadata"), "annotations", true, false,
+					       "metadata.annotations")
+				   : 0;
+		if (cfg->metallb_pool && annotate(x, &anns, "address-pool", cfg->metallb_pool) != 0)
+			return -1;
+		join_list(&cfg->metallb_ips, ips, sizeof(ips));
+		if (cfg->metallb_ips.n && annotate(x, &anns, "loadBalancerIPs", ips) != 0)
+			return -1;
+		if (cfg->metallb_shared_ip && annotate(x, &anns, "allow-shared-ip", cfg->metallb_shared_ip) != 0)
+			return -1;
+		if (!type || strcmp(type, "LoadBalancer") != 0) {
+			patch_set(x, spec, "type", "LoadBalancer", YAML_PLAIN_SCALAR_STYLE, "spec.type");
+			type = "LoadBalancer";
+			made_reachable = !reachable_before;
+		}
+	}
+	if (cfg->external_ips.n) {
+		int eips = patch_own(x, spec, "externalIPs", false, true, "spec.externalIPs");
+		if (!eips)
+			return -1;
+		for (size_t i = 0; i < cfg->external_ips.n; i++) {
+			if (ynode_seq_find_scalar(y, eips, cfg->external_ips.v[i]))
+				continue;
+			ynode_append(y, eips, ynode_new_str(y, cfg->external_ips.v[i], YAML_ANY_SCALAR_STYLE));
+			patch_changed(x, "spec.externalIPs", "(not listed)", cfg->external_ips.v[i]);
+			made_reachable = true;
+		}
+	}
+	bool external = type && (strcmp(type, "LoadBalancer") == 0 || strcmp(type, "NodePort") == 0);
+	int policy = ynode_get(y, spec, "externalTrafficPolicy");
+	const char *have = ynode_str(y, policy);
+	if (!external && policy) {
+		patch_warn(x, policy, "externalTrafficPolicy %s on a %s Service is rejected by the API server; removed",
+			   have ? have : "(not a scalar)", type ? type : "ClusterIP");
+		ynode_map_remove(y, spec, "externalTrafficPolicy");
+		patch_changed(x, "spec.externalTrafficPolicy", have ? have : "(not a scalar)", "(removed)");
+	} else if (external && cfg->traffic_policy != TRAFFIC_KEEP) {
+		const char *want = cfg->traffic_policy == TRAFFIC_LOCAL ? "Local" : "Cluster";
+		if (!have || strcmp(have, want) != 0)
+			patch_set(x, spec, "externalTrafficPolicy", want, YAML_PLAIN_SCALAR_STYLE,
+				  "spec.externalTrafficPolicy");
+	}
+	if (made_reachable) {
+		char other[256] = "";
+		size_t used = 0;
+		int ports = ynode_get(y, spec, "ports");
+		for (size_t i = 0; i < ynode_seq_len(y, ports); i++) {
+			int p = ynode_seq_item(y, ports, i);
+			if (mail_port(y, p, NULL, false))
+				continue;
+			const char *name = ynode_str(y, ynode_get(y, p, "name"));
+			const char *num = ynode_str(y, ynode_get(y, p, "port"));
+			if (used + 40 < sizeof(other))
+				used += (size_t)snprintf(other + used, sizeof(other) - used, "%s%s (%s)", used ? ", " : "",
+							 name ? name : "?", num ? num : "?");
+		}
+		if (used)
+			patch_warn(x, ports, "this Service is now reachable from outside the cluster and also carries "
+				   "non-mail ports: %s; move them to a separate ClusterIP Service", other);
+	}
+	return 0;
+}
