@@ -25,7 +25,7 @@ static const char *const metallb_choices[] = {"both", "new", "legacy", NULL};
 static const char *const traffic_choices[] = {"local", "cluster", "keep", NULL};
 
 static int check_image(const char *value, char *out, size_t outlen);
-static int check_container(const char *value, char *out, size_t outlen);
+static int check_dns_label(const char *value, char *out, size_t outlen);
 static int check_kube_version(const char *value, char *out, size_t outlen);
 static int check_label_value(const char *value, char *out, size_t outlen);
 
@@ -41,7 +41,7 @@ static const struct option_spec options[] = {
 	 AT(images), NULL, check_image},
 	{"container", 0, OPT_LIST, "NAME",
 	 "select the docker-mailserver container by name instead of by image; repeatable",
-	 AT(containers), NULL, check_container},
+	 AT(containers), NULL, check_dns_label},
 	{"fail2ban", 0, OPT_ENUM, "auto|on|off",
 	 "add NET_ADMIN and NET_RAW for Fail2Ban; auto reads ENABLE_FAIL2BAN (default auto)",
 	 AT(fail2ban), fail2ban_choices, NULL},
@@ -60,7 +60,7 @@ static const struct option_spec options[] = {
 	 NULL, NULL},
 	{"service", 0, OPT_LIST, "NAME",
 	 "treat the Service NAME as docker-mailserver's instead of matching Services by selector and "
-	 "mail ports; repeatable", AT(services), NULL, check_container},
+	 "mail ports; repeatable", AT(services), NULL, check_dns_label},
 	{"metallb-pool", 0, OPT_STRING, "NAME", "MetalLB address pool annotation on the DMS Services",
 	 AT(metallb_pool), NULL, check_label_value},
 	{"metallb-ip", 0, OPT_IPS, "IP[,IP]", "MetalLB loadBalancerIPs annotation on the DMS Services",
@@ -188,6 +188,14 @@ config_check_capability(const char *value, char *out, size_t outlen)
 	return -1;
 }
 
+/* The end of every check: the normalised VALUE, or what was EXPECTED. */
+static int
+verdict(bool ok, const char *value, const char *expected, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s", ok ? value : expected);
+	return ok ? 0 : -1;
+}
+
 static int
 check_image(const char *value, char *out, size_t outlen)
 {
@@ -195,30 +203,22 @@ check_image(const char *value, char *out, size_t outlen)
 	for (const char *p = value; *p; p++)
 		if (isspace((unsigned char)*p) || isupper((unsigned char)*p))
 			ok = false;
-	if (!ok) {
-		snprintf(out, outlen, "an image repository or glob in lower case without a tag, e.g. "
-			 "'registry.example.com/mirror/docker-mailserver'");
-		return -1;
-	}
-	snprintf(out, outlen, "%s", value);
-	return 0;
+	return verdict(ok, value,
+		       "an image repository or glob in lower case without a tag, e.g. "
+		       "'registry.example.com/mirror/docker-mailserver'",
+		       out, outlen);
 }
 
-/* A container name is a DNS-1123 label. */
+/* Container and Service names are DNS labels (RFC 1123). */
 static int
-check_container(const char *value, char *out, size_t outlen)
+check_dns_label(const char *value, char *out, size_t outlen)
 {
 	size_t n = strlen(value);
 	bool ok = n > 0 && n <= 63 && value[0] != '-' && value[n - 1] != '-';
 	for (const char *p = value; ok && *p; p++)
 		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
-	if (!ok) {
-		snprintf(out, outlen, "a container name (DNS label: at most 63 of a-z, 0-9 and '-', "
-			 "not starting or ending with '-')");
-		return -1;
-	}
-	snprintf(out, outlen, "%s", value);
-	return 0;
+	return verdict(ok, value, "a DNS label: at most 63 of a-z, 0-9 and '-', not starting or ending with '-'",
+		       out, outlen);
 }
 
 /* An annotation value we write next to MetalLB's: printable, no spaces. */
@@ -229,12 +229,7 @@ check_label_value(const char *value, char *out, size_t outlen)
 	bool ok = n > 0 && n <= 253;
 	for (const char *p = value; ok && *p; p++)
 		ok = isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
-	if (!ok) {
-		snprintf(out, outlen, "a name of letters, digits, '-', '_' and '.'");
-		return -1;
-	}
-	snprintf(out, outlen, "%s", value);
-	return 0;
+	return verdict(ok, value, "a name of letters, digits, '-', '_' and '.'", out, outlen);
 }
 
 /* "1.30", "v1.30.2", "1.30.2+k3s1", "1.30+" (EKS) -> "1.30" / "1.30.2". */

@@ -461,11 +461,17 @@ release(struct patch_run *r, size_t i, struct spool *out, bool match)
 
 	memmove(&r->held[i], &r->held[i + 1], (r->nheld - i - 1) * sizeof(*r->held));
 	r->nheld--;
+	if (!match) { /* as it came: no need to parse it again */
+		spool_begin_slot(out, h.slot);
+		rc = emit_raw(out, &h.c);
+		spool_end_slot(out);
+		goto out;
+	}
 	diag_set_document(h.c.index, h.c.source, h.c.source_len);
 	if (doc_load(&d, &h.c, &mem) != 0)
 		goto out;
 	init_ctx(&x, r, &d);
-	if (match && patch_service(&x, &d.objects[0]) != 0) {
+	if (patch_service(&x, &d.objects[0]) != 0) {
 		free(x.shared);
 		doc_free(&d);
 		goto out;
