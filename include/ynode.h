@@ -76,11 +76,6 @@ bool ynode_map_remove(yaml_document_t *d, int map, const char *key);
  * unreachable). Returns false when there is no such item. */
 bool ynode_seq_remove(yaml_document_t *d, int seq, size_t i);
 
-/* How many places refer to node ID: mapping keys and values, sequence items,
- * and the root. More than one means the node is shared through a YAML alias
- * and editing it would edit every place that uses it. */
-size_t ynode_refs(yaml_document_t *d, int id);
-
 /* A deep copy of node ID (styles kept, no anchors), or 0 on failure or when
  * the node nests deeper than YNODE_CLONE_DEPTH or would expand (through
  * aliases) to more than YNODE_CLONE_NODES nodes: an alias bomb must not

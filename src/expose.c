@@ -138,11 +138,10 @@ expose_matches(yaml_document_t *y, int svc, const char *ns, const struct dms_wor
 		return false;
 	if ((ns == NULL) != (w->namespace_ == NULL) || (ns && strcmp(ns, w->namespace_) != 0))
 		return false;
+	/* Nothing is added to the document here, so the node pointer stays valid. */
 	yaml_node_t *s = ynode_at(y, ynode_path(y, svc, "spec.selector"));
-	size_t n = (size_t)(s->data.mapping.pairs.top - s->data.mapping.pairs.start);
-	for (size_t i = 0; i < n; i++) {
-		yaml_node_pair_t p = ynode_at(y, ynode_path(y, svc, "spec.selector"))->data.mapping.pairs.start[i];
-		const char *k = ynode_str(y, p.key), *v = ynode_str(y, p.value);
+	for (yaml_node_pair_t *p = s->data.mapping.pairs.start; p < s->data.mapping.pairs.top; p++) {
+		const char *k = ynode_str(y, p->key), *v = ynode_str(y, p->value);
 		bool found = false;
 		for (size_t j = 0; k && v && !found && j < w->nlabels; j++)
 			found = strcmp(w->labels[2 * j], k) == 0 && strcmp(w->labels[2 * j + 1], v) == 0;

@@ -17,12 +17,12 @@
 #include "util.h"
 #include "ynode.h"
 
+/* The workload patches, in the order they run. */
 static const struct {
-	const char *name;
 	bool (*applies)(const struct patch_ctx *x);
 	int (*apply)(struct patch_ctx *x);
 } patches[] = {
-	{"harden", harden_applies, harden_apply},
+	{harden_applies, harden_apply},
 };
 
 /* A mail Service waiting for its workload: a private copy of its chunk. */
@@ -449,46 +449,63 @@ hold(struct patch_run *r, const struct doc *d, struct spool *out)
 		  d->objects[0].name ? d->objects[0].name : "(no name)");
 }
 
-/* Write held Service I into its slot: patched when MATCH, else as it came. */
+/* After the patches: mark the document for re-serialisation when they
+ * edited it, and release the alias map. */
+static void
+finish_ctx(struct patch_ctx *x)
+{
+	free(x->shared);
+	x->shared = NULL;
+	if (x->changes) {
+		x->d->changed = true;
+		quote_for_json(x);
+	}
+}
+
+/* Take held Service I off the list and write it into its slot: D, its
+ * loaded and patched document, or the raw text when D is NULL. */
 static int
-release(struct patch_run *r, size_t i, struct spool *out, bool match)
+release(struct patch_run *r, size_t i, struct spool *out, struct doc *d)
 {
 	struct held h = r->held[i];
-	struct doc d;
-	struct patch_ctx x;
-	bool mem;
-	int rc = -1;
-
+	/* D's chunk is r->held[i].c: write before the list moves. */
+	spool_begin_slot(out, h.slot);
+	int rc = d ? emit_doc(out, d) : emit_raw(out, &h.c);
+	spool_end_slot(out);
 	memmove(&r->held[i], &r->held[i + 1], (r->nheld - i - 1) * sizeof(*r->held));
 	r->nheld--;
-	if (!match) { /* as it came: no need to parse it again */
-		spool_begin_slot(out, h.slot);
-		rc = emit_raw(out, &h.c);
-		spool_end_slot(out);
-		goto out;
-	}
-	diag_set_document(h.c.index, h.c.source, h.c.source_len);
-	if (doc_load(&d, &h.c, &mem) != 0)
-		goto out;
-	init_ctx(&x, r, &d);
-	if (patch_service(&x, &d.objects[0]) != 0) {
-		free(x.shared);
-		doc_free(&d);
-		goto out;
-	}
-	free(x.shared);
-	if (x.changes) {
-		d.changed = true;
-		quote_for_json(&x);
-	}
-	spool_begin_slot(out, h.slot);
-	rc = emit_doc(out, &d);
-	spool_end_slot(out);
-	doc_free(&d);
-out:
 	free(h.data);
 	free(h.source);
 	return rc;
+}
+
+/* Parse held Service I once; when one of the workloads from FIRST on
+ * selects it, patch it and write it into its slot. Returns 1 released, 0
+ * still waiting, -1 error. */
+static int
+try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
+{
+	struct doc hd;
+	struct patch_ctx x;
+	bool mem, match = false;
+	int rc;
+
+	diag_set_document(r->held[i].c.index, r->held[i].c.source, r->held[i].c.source_len);
+	if (doc_load(&hd, &r->held[i].c, &mem) != 0)
+		return -1;
+	for (size_t w = first; !match && w < r->ndms; w++)
+		match = expose_matches(&hd.y, hd.objects[0].node, hd.objects[0].namespace_, &r->dms[w]);
+	if (!match) {
+		doc_free(&hd);
+		return 0;
+	}
+	init_ctx(&x, r, &hd);
+	rc = patch_service(&x, &hd.objects[0]);
+	finish_ctx(&x);
+	if (rc == 0)
+		rc = release(r, i, out, &hd);
+	doc_free(&hd);
+	return rc == 0 ? 1 : -1;
 }
 
 int
@@ -528,28 +545,16 @@ patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 			break;
 		}
 	}
-	free(x.shared);
-	if (x.changes) {
-		d->changed = true;
-		quote_for_json(&x);
-	}
+	finish_ctx(&x);
 	if (rc == 0 && held)
 		hold(r, d, out);
 	/* New docker-mailserver workloads decide the Services waiting for them. */
-	for (size_t w = known; rc == 0 && w < r->ndms; w++) {
+	if (r->ndms > known) {
 		for (size_t i = 0; rc == 0 && i < r->nheld;) {
-			struct doc hd;
-			bool mem, match;
-			diag_set_document(r->held[i].c.index, r->held[i].c.source, r->held[i].c.source_len);
-			if (doc_load(&hd, &r->held[i].c, &mem) != 0) {
+			int released = try_release(r, i, known, out);
+			if (released < 0)
 				rc = -1;
-				break;
-			}
-			match = expose_matches(&hd.y, hd.objects[0].node, hd.objects[0].namespace_, &r->dms[w]);
-			doc_free(&hd);
-			if (match)
-				rc = release(r, i, out, true);
-			else
+			else if (!released)
 				i++;
 		}
 		diag_set_document(d->chunk->index, d->chunk->source, d->chunk->source_len);
@@ -563,7 +568,7 @@ patch_finish(struct patch_run *r, struct spool *out)
 	while (r->nheld) {
 		diag_note("document %zu: Service with mail ports matches no docker-mailserver workload in the "
 			  "stream; left alone", r->held[0].c.index);
-		if (release(r, 0, out, false) != 0)
+		if (release(r, 0, out, NULL) != 0)
 			return -1;
 	}
 	diag_set_document(0, NULL, 0);

@@ -234,22 +234,6 @@ ynode_seq_remove(yaml_document_t *d, int seq, size_t i)
 	return true;
 }
 
-size_t
-ynode_refs(yaml_document_t *d, int id)
-{
-	size_t refs = id == 1;
-	for (yaml_node_t *n = d->nodes.start; n < d->nodes.top; n++) {
-		if (n->type == YAML_SEQUENCE_NODE) {
-			for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
-				refs += *i == id;
-		} else if (n->type == YAML_MAPPING_NODE) {
-			for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-				refs += (p->key == id) + (p->value == id);
-		}
-	}
-	return refs;
-}
-
 static int
 clone(yaml_document_t *d, int id, int depth, size_t *budget)
 {
