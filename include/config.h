@@ -46,7 +46,12 @@ struct config {
 	char *metallb_shared_ip;
 	int traffic_policy;            /* enum traffic_policy */
 	struct strlist external_ips;   /* validated addresses, one per entry */
+	struct strlist metallb_emit_pool; /* CIDRs or ranges of the pool we generate */
+	char *metallb_namespace;       /* where generated MetalLB objects go */
+	bool host_network;
 };
+
+#define CONFIG_DEFAULT_METALLB_NAMESPACE "metallb-system"
 
 enum option_kind {
 	OPT_FLAG,   /* boolean; on the command line takes no value */
@@ -54,7 +59,8 @@ enum option_kind {
 	OPT_ENUM,   /* one of choices[]; stored as its index (int) */
 	OPT_STRING, /* one text value (char *), normalised by check() */
 	OPT_LIST,   /* repeatable text value (struct strlist), normalised by check() */
-	OPT_IPS,    /* repeatable comma-separated IP addresses (struct strlist) */
+	OPT_CSV,    /* repeatable comma-separated values (struct strlist), each
+		     * normalised by check() */
 };
 
 struct option_spec {
@@ -65,7 +71,7 @@ struct option_spec {
 	const char *help;  /* one line for --help */
 	size_t offset;     /* where the value lives in struct config */
 	const char *const *choices; /* OPT_ENUM: NULL-terminated */
-	/* OPT_STRING/OPT_LIST: write the normalised value into out and return
+	/* OPT_STRING/OPT_LIST/OPT_CSV: write the normalised value into out and return
 	 * 0, or write what was expected into out and return -1. */
 	int (*check)(const char *value, char *out, size_t outlen);
 };
@@ -90,6 +96,10 @@ int config_set(struct config *cfg, const char *name, const char *value, const ch
 
 /* Parse "123", "64K", "16M", "1G" into bytes. Returns 0 or -1. */
 int config_parse_size(const char *text, size_t *out);
+
+/* Checks that involve more than one option, run once every source has been
+ * read. Returns 0, or -1 after writing a one-line reason into err. */
+int config_check_combination(const struct config *cfg, char *err, size_t errlen);
 
 /* Major and minor of the target Kubernetes version; false when unknown. */
 bool config_kube_version(const struct config *cfg, unsigned *major, unsigned *minor);

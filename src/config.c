@@ -28,6 +28,8 @@ static int check_image(const char *value, char *out, size_t outlen);
 static int check_dns_label(const char *value, char *out, size_t outlen);
 static int check_kube_version(const char *value, char *out, size_t outlen);
 static int check_label_value(const char *value, char *out, size_t outlen);
+static int check_ip(const char *value, char *out, size_t outlen);
+static int check_pool_range(const char *value, char *out, size_t outlen);
 
 static const struct option_spec options[] = {
 	{"verbose", 'v', OPT_FLAG, NULL, "report on stderr what was read and changed", AT(verbose), NULL, NULL},
@@ -63,8 +65,8 @@ static const struct option_spec options[] = {
 	 "mail ports; repeatable", AT(services), NULL, check_dns_label},
 	{"metallb-pool", 0, OPT_STRING, "NAME", "MetalLB address pool annotation on the DMS Services",
 	 AT(metallb_pool), NULL, check_label_value},
-	{"metallb-ip", 0, OPT_IPS, "IP[,IP]", "MetalLB loadBalancerIPs annotation on the DMS Services",
-	 AT(metallb_ips), NULL, NULL},
+	{"metallb-ip", 0, OPT_CSV, "IP[,IP]", "MetalLB loadBalancerIPs annotation on the DMS Services",
+	 AT(metallb_ips), NULL, check_ip},
 	{"metallb-shared-ip", 0, OPT_STRING, "KEY", "MetalLB allow-shared-ip annotation on the DMS Services",
 	 AT(metallb_shared_ip), NULL, check_label_value},
 	{"metallb-annotations", 0, OPT_ENUM, "both|new|legacy",
@@ -73,8 +75,17 @@ static const struct option_spec options[] = {
 	{"traffic-policy", 0, OPT_ENUM, "local|cluster|keep",
 	 "externalTrafficPolicy of LoadBalancer and NodePort DMS Services; local keeps the client IP "
 	 "(default local)", AT(traffic_policy), traffic_choices, NULL},
-	{"external-ip", 0, OPT_IPS, "IP[,IP]", "add spec.externalIPs to the DMS Services", AT(external_ips),
-	 NULL, NULL},
+	{"external-ip", 0, OPT_CSV, "IP[,IP]", "add spec.externalIPs to the DMS Services", AT(external_ips),
+	 NULL, check_ip},
+	{"metallb-emit-pool", 0, OPT_CSV, "CIDR[,CIDR]",
+	 "also generate a MetalLB IPAddressPool named by --metallb-pool with these addresses (CIDRs or "
+	 "FIRST-LAST ranges) and an L2Advertisement for it", AT(metallb_emit_pool), NULL, check_pool_range},
+	{"metallb-namespace", 0, OPT_STRING, "NAMESPACE",
+	 "namespace of the generated MetalLB objects (default " CONFIG_DEFAULT_METALLB_NAMESPACE ")",
+	 AT(metallb_namespace), NULL, check_dns_label},
+	{"host-network", 0, OPT_FLAG, NULL,
+	 "run the docker-mailserver pod in the node's network namespace: hostNetwork, dnsPolicy "
+	 "ClusterFirstWithHostNet and hostPort = containerPort on its mail ports", AT(host_network), NULL, NULL},
 	{NULL, 0, OPT_FLAG, NULL, NULL, 0, NULL, NULL},
 };
 
@@ -106,7 +117,10 @@ config_free(struct config *cfg)
 	strlist_free(&cfg->services);
 	strlist_free(&cfg->metallb_ips);
 	strlist_free(&cfg->external_ips);
+	strlist_free(&cfg->metallb_emit_pool);
 	free(cfg->kube_version);
+	free(cfg->metallb_namespace);
+	cfg->metallb_namespace = NULL;
 	free(cfg->metallb_pool);
 	free(cfg->metallb_shared_ip);
 	cfg->kube_version = cfg->metallb_pool = cfg->metallb_shared_ip = NULL;
@@ -265,10 +279,100 @@ bad:
 	return -1;
 }
 
+int
+config_check_combination(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->metallb_emit_pool.n && !cfg->metallb_pool) {
+		snprintf(err, errlen, "--metallb-emit-pool needs --metallb-pool NAME: the pool's name, which "
+			 "the Services and the L2Advertisement refer to");
+		return -1;
+	}
+	/* A generated object's name is a DNS subdomain: lower case, digits, '-', '.'. */
+	for (const char *p = cfg->metallb_emit_pool.n ? cfg->metallb_pool : ""; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-' && *p != '.') {
+			snprintf(err, errlen, "--metallb-pool %s: with --metallb-emit-pool the pool name becomes an "
+				 "object name and may hold only a-z, 0-9, '-' and '.'", cfg->metallb_pool);
+			return -1;
+		}
+	if (cfg->metallb_namespace && !cfg->metallb_emit_pool.n) {
+		snprintf(err, errlen, "--metallb-namespace only places the objects --metallb-emit-pool "
+			 "generates; add --metallb-emit-pool CIDR or drop it");
+		return -1;
+	}
+	return 0;
+}
+
 bool
 config_kube_version(const struct config *cfg, unsigned *major, unsigned *minor)
 {
 	return cfg->kube_version && sscanf(cfg->kube_version, "%u.%u", major, minor) == 2;
+}
+
+/* One IPv4 or IPv6 address; FAMILY gets AF_INET or AF_INET6. */
+static bool
+parse_ip(const char *text, unsigned char addr[16], int *family)
+{
+	char buf[64];
+	if (strlen(text) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", text);
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		*family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, buf, addr) == 1) {
+		*family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+static int
+check_ip(const char *value, char *out, size_t outlen)
+{
+	unsigned char a[16];
+	int fam;
+	return verdict(parse_ip(value, a, &fam), value, "an IPv4 or IPv6 address", out, outlen);
+}
+
+/* What MetalLB's IPAddressPool accepts in spec.addresses: a CIDR whose host
+ * bits are zero ("192.0.2.10/32", "2001:db8::/64"), or a range
+ * "FIRST-LAST" of one family with FIRST <= LAST. A CIDR with host bits set
+ * is refused: MetalLB would silently take the whole network. */
+static int
+check_pool_range(const char *value, char *out, size_t outlen)
+{
+	static const char expected[] =
+		"a CIDR with no host bits set (192.0.2.10/32, 2001:db8::/64) or a range FIRST-LAST "
+		"(192.0.2.10-192.0.2.20)";
+	unsigned char a[16], b[16];
+	int fa = 0, fb = 0;
+	char first[64];
+	const char *slash = strchr(value, '/'), *dash = strchr(value, '-');
+	bool ok = false;
+	if (slash && !dash) {
+		size_t n = (size_t)(slash - value);
+		char *end;
+		errno = 0;
+		long bits = strtol(slash + 1, &end, 10);
+		ok = n < sizeof(first) && isdigit((unsigned char)slash[1]) && !*end && !errno;
+		if (ok) {
+			snprintf(first, sizeof(first), "%.*s", (int)n, value);
+			ok = parse_ip(first, a, &fa) && bits >= 0 && bits <= (fa == AF_INET ? 32 : 128);
+		}
+		/* Every bit after the prefix must be zero. */
+		for (long bit = bits; ok && bit < (fa == AF_INET ? 32 : 128); bit++)
+			ok = !(a[bit / 8] & (0x80u >> (bit % 8)));
+	} else if (dash && !slash) {
+		size_t n = (size_t)(dash - value);
+		ok = n < sizeof(first);
+		if (ok) {
+			snprintf(first, sizeof(first), "%.*s", (int)n, value);
+			ok = parse_ip(first, a, &fa) && parse_ip(dash + 1, b, &fb) && fa == fb &&
+			     memcmp(a, b, fa == AF_INET ? 4 : 16) <= 0;
+		}
+	}
+	return verdict(ok, value, expected, out, outlen);
 }
 
 static int
@@ -337,28 +441,31 @@ config_set(struct config *cfg, const char *name, const char *value, const char *
 		snprintf(err, errlen, "%s: expected one of %s, got '%s'", origin, o->arg,
 			 value ? value : "");
 		return -1;
-	case OPT_IPS: {
-		/* Validate every address before keeping any. */
-		char part[64];
+	case OPT_CSV: {
+		/* Check every item before keeping any. */
 		const char *p = value ? value : "";
+		char part[256];
+		size_t nitems = 0;
 		do {
 			size_t n = strcspn(p, ",");
-			unsigned char addr[16];
 			snprintf(part, sizeof(part), "%.*s", (int)(n < sizeof(part) ? n : sizeof(part) - 1), p);
-			if (n == 0 || n >= sizeof(part) ||
-			    (inet_pton(AF_INET, part, addr) != 1 && inet_pton(AF_INET6, part, addr) != 1)) {
-				snprintf(err, errlen, "%s: '%.*s' is not an IPv4 or IPv6 address", origin, (int)n, p);
+			if (n == 0 || n >= sizeof(part) || o->check(part, norm, sizeof(norm)) != 0) {
+				if (n == 0 || n >= sizeof(part))
+					o->check("", norm, sizeof(norm));
+				snprintf(err, errlen, "%s: '%.*s' is not %s", origin, (int)(n < 64 ? n : 64), p, norm);
 				return -1;
 			}
 			p += n + (p[n] == ',');
+			nitems++;
 		} while (*p);
 		p = value;
-		do {
+		while (nitems--) {
 			size_t n = strcspn(p, ",");
 			snprintf(part, sizeof(part), "%.*s", (int)n, p);
-			strlist_add(field, part);
+			o->check(part, norm, sizeof(norm));
+			strlist_add(field, norm);
 			p += n + (p[n] == ',');
-		} while (*p);
+		}
 		return 0;
 	}
 	case OPT_STRING:

@@ -13,8 +13,9 @@
 #include "spool.h"
 #include "stream.h"
 
-/* Sources other than argv. Argo CD sets KUBE_VERSION ("1.30.2", empty when
- * unknown); the command line wins over it. */
+/* Sources other than argv, then the checks across options. Argo CD sets
+ * KUBE_VERSION ("1.30.2", empty when unknown); the command line wins over
+ * it. */
 static enum exit_code
 read_environment(struct config *cfg)
 {
@@ -22,6 +23,10 @@ read_environment(struct config *cfg)
 	char err[512];
 	if (!cfg->kube_version && kv && *kv &&
 	    config_set(cfg, "kube-version", kv, "KUBE_VERSION", err, sizeof(err)) != 0) {
+		diag_error("%s", err);
+		return EXIT_CONFIG;
+	}
+	if (config_check_combination(cfg, err, sizeof(err)) != 0) {
 		diag_error("%s", err);
 		return EXIT_CONFIG;
 	}

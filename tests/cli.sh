@@ -169,6 +169,21 @@ expect_error "cli/bad-metallb-ip" 3 "--metallb-ip: '192.0.2.300' is not an IPv4 
 run_prog "$TMP/out" "$TMP/err" --external-ip=2001:db8::zz <"$FIX"
 expect_error "cli/bad-external-ip" 3 "--external-ip: '2001:db8::zz' is not an IPv4 or IPv6 address"
 
+# Pool ranges: every item is checked before any is kept; options that only
+# make sense together say so.
+for bad in 192.0.2.1/33 2001:db8::1/64 192.0.2.9-192.0.2.1 192.0.2.1-2001:db8::1 192.0.2.1; do
+	run_prog "$TMP/out" "$TMP/err" --metallb-pool=mail "--metallb-emit-pool=10.0.0.0/8,$bad" <"$FIX"
+	expect_error "cli/bad-pool-range $bad" 3 "--metallb-emit-pool: '$bad' is not a CIDR with no host bits set"
+done
+run_prog "$TMP/out" "$TMP/err" --metallb-emit-pool=192.0.2.0/28 <"$FIX"
+expect_error "cli/emit-pool-needs-pool" 3 "--metallb-emit-pool needs --metallb-pool NAME"
+run_prog "$TMP/out" "$TMP/err" --metallb-pool=Mail_Pool --metallb-emit-pool=192.0.2.0/28 <"$FIX"
+expect_error "cli/emit-pool-name-is-an-object-name" 3 "--metallb-pool Mail_Pool: with --metallb-emit-pool the pool name becomes an object name"
+run_prog "$TMP/out" "$TMP/err" --metallb-namespace=lb <"$FIX"
+expect_error "cli/metallb-namespace-needs-emit-pool" 3 "--metallb-namespace only places the objects --metallb-emit-pool generates"
+run_prog "$TMP/out" "$TMP/err" --metallb-pool=mail --metallb-emit-pool=192.0.2.0/28 --metallb-namespace=Metal_LB <"$FIX"
+expect_error "cli/bad-metallb-namespace" 3 "--metallb-namespace: expected a DNS label"
+
 run_prog "$TMP/out" "$TMP/err" --service=nosuch <"$FIX"
 if [ "$RC" -eq 0 ] && grep -q 'warning: --service nosuch: no Service of that name' "$TMP/err"; then
 	pass "cli/unmatched-service-warns"
