@@ -22,6 +22,11 @@ struct dms_workload {
 	size_t nports;
 };
 
+/* True when TEXT is a port number docker-mailserver serves mail on: 25,
+ * 465, 587, 143, 993, 110, 995, 4190 or the official chart's PROXY-protocol
+ * ports. */
+bool expose_is_mail_port(const char *text);
+
 /* Record the workload of x->o (which has DMS containers). */
 void expose_record(struct dms_workload *w, struct patch_ctx *x);
 void expose_workload_free(struct dms_workload *w);

@@ -33,8 +33,13 @@ void patch_run_free(struct patch_run *r);
 int patch_document(struct patch_run *r, struct doc *d, struct spool *out);
 
 /* End of stream: write the Services still held, unchanged, into their
- * slots, and warn about selections that matched nothing. Returns 0 or -1. */
+ * slots, append the generated documents, and warn about selections that
+ * matched nothing. Returns 0 or -1. */
 int patch_finish(struct patch_run *r, struct spool *out);
+
+/* Held Services that were patched (written into their slots changed), for
+ * the run's statistics. */
+size_t patch_held_changed(const struct patch_run *r);
 
 /* What a patch sees: one object with at least one docker-mailserver
  * container. */
@@ -85,6 +90,15 @@ int patch_own_item(struct patch_ctx *x, int seq, size_t i);
  * record it; PATH names MAP.KEY. */
 void patch_set(struct patch_ctx *x, int map, const char *key, const char *value, yaml_scalar_style_t style,
 	       const char *path);
+
+/* The pod spec of x->o, made ours along its whole path (x->pod_path) and
+ * stored in x->o->pod_spec. Returns its node, or 0 after reporting an
+ * error (missing, or of the wrong type). */
+int patch_own_pod_spec(struct patch_ctx *x);
+
+/* Make container IDX of x->o (a regular container of pod spec POD) ours,
+ * updating its node. Returns 0, or -1 after reporting an error. */
+int patch_own_container(struct patch_ctx *x, int pod, size_t idx);
 
 /* Text of a scalar for messages: its value, "(absent)", or "(a mapping)". */
 const char *patch_text(struct patch_ctx *x, int node);

@@ -21,6 +21,7 @@ struct spool {
 	struct spool_slot *slots; /* in order of offset */
 	size_t nslots;
 	size_t into;     /* 1 + slot that spool_write() fills, or 0 */
+	char last;       /* last byte of the main output */
 };
 
 /* A place in the output reserved for a document decided later (a Service
@@ -43,6 +44,10 @@ size_t spool_reserve(struct spool *s);
  * spool_reserve()), or go back to the main output. */
 void spool_begin_slot(struct spool *s, size_t n);
 void spool_end_slot(struct spool *s);
+
+/* The last byte of the output as it will be committed (slots in place), or
+ * -1 when it is empty. */
+int spool_last_byte(const struct spool *s);
 
 /* Copy everything accepted so far to out_fd, in order, slots in place. Returns 0, or -1
  * after reporting the error (e.g. EPIPE, ENOSPC). */

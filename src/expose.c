@@ -6,6 +6,7 @@
  * webmail Service can not become public by accident. */
 #include "expose.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,11 @@
 static const unsigned mail_ports[] = {25,    465,   587,   143,   993,   110,   995,   4190,
 				      12525, 10465, 10587, 10143, 10993, 10110, 10995, 14190};
 
-static bool
-is_mail_port(const char *text)
+bool
+expose_is_mail_port(const char *text)
 {
 	char *end;
-	if (!text || !*text)
+	if (!text || !*text || !isdigit((unsigned char)*text))
 		return false;
 	unsigned long n = strtoul(text, &end, 10);
 	if (*end)
@@ -104,7 +105,7 @@ mail_port(yaml_document_t *y, int port, const struct dms_workload *w, bool names
 {
 	const char *num = ynode_str(y, ynode_get(y, port, "port"));
 	const char *target = ynode_str(y, ynode_get(y, port, "targetPort"));
-	if (is_mail_port(num) || is_mail_port(target))
+	if (expose_is_mail_port(num) || expose_is_mail_port(target))
 		return true;
 	if (!target || is_number(target))
 		return false;
@@ -113,7 +114,7 @@ mail_port(yaml_document_t *y, int port, const struct dms_workload *w, bool names
 	for (size_t i = 0; i < w->nports; i++) {
 		char n[16];
 		snprintf(n, sizeof(n), "%u", w->port_numbers[i]);
-		if (strcmp(w->port_names[i], target) == 0 && is_mail_port(n))
+		if (strcmp(w->port_names[i], target) == 0 && expose_is_mail_port(n))
 			return true;
 	}
 	return false;

@@ -450,26 +450,6 @@ set_linter_annotations(struct patch_ctx *x, const char *names)
 
 /* ---- the container ---- */
 
-/* The pod spec, owned along its whole path from the object. */
-static int
-own_pod_spec(struct patch_ctx *x)
-{
-	char seg[64], path[PATH_MAX_LEN] = "";
-	const char *p = x->pod_path;
-	int node = x->o->node;
-	while (node && *p) {
-		size_t n = strcspn(p, ".");
-		if (n >= sizeof(seg))
-			return 0;
-		memcpy(seg, p, n);
-		seg[n] = '\0';
-		join(path, path, *path ? "." : "", seg);
-		node = patch_own(x, node, seg, true, false, path);
-		p += n + (p[n] == '.');
-	}
-	return node;
-}
-
 static int
 harden_container(struct patch_ctx *x, int pod, size_t idx)
 {
@@ -477,15 +457,8 @@ harden_container(struct patch_ctx *x, int pod, size_t idx)
 	char base[PATH_MAX_LEN], list[128];
 	const char *cname = c->name;
 
-	/* Find the container's position among the regular containers. */
-	char cpath[PATH_MAX_LEN];
-	join(cpath, x->pod_path, ".containers", NULL);
-	int seq = patch_own(x, pod, "containers", false, false, cpath);
-	size_t pos = 0, n = ynode_seq_len(x->y, seq);
-	while (pos < n && ynode_seq_item(x->y, seq, pos) != c->node)
-		pos++;
-	if (pos == n || !(c->node = patch_own_item(x, seq, pos)))
-		return diag_failed() ? -1 : patch_error(x, c->node, "cannot find the container again");
+	if (patch_own_container(x, pod, idx) != 0)
+		return -1;
 
 	join(base, x->pod_path, ".containers[", cname);
 	join(base, base, "].securityContext", NULL);
@@ -519,10 +492,9 @@ harden_apply(struct patch_ctx *x)
 		size_t used = strlen(names);
 		snprintf(names + used, sizeof(names) - used, "%s'%s'", used ? ", " : "", c->name);
 	}
-	int pod = own_pod_spec(x);
+	int pod = patch_own_pod_spec(x);
 	if (!pod)
-		return diag_failed() ? -1 : patch_error(x, 0, "the pod spec is missing");
-	x->o->pod_spec = pod;
+		return -1;
 	for (size_t i = 0; i < x->ndms; i++)
 		if (harden_container(x, pod, x->dms[i]) != 0)
 			return -1;

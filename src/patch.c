@@ -13,7 +13,10 @@
 #include "emit.h"
 #include "expose.h"
 #include "harden.h"
+#include "hostnet.h"
+#include "gendoc.h"
 #include "image.h"
+#include "metallb.h"
 #include "util.h"
 #include "ynode.h"
 
@@ -23,6 +26,7 @@ static const struct {
 	int (*apply)(struct patch_ctx *x);
 } patches[] = {
 	{harden_applies, harden_apply},
+	{hostnet_applies, hostnet_apply},
 };
 
 /* A mail Service waiting for its workload: a private copy of its chunk. */
@@ -44,6 +48,10 @@ struct patch_run {
 	size_t ndms;
 	struct held *held;
 	size_t nheld;
+	size_t dms_services;   /* docker-mailserver Services patched */
+	size_t held_changed;   /* held Services written changed */
+	struct gendoc_stream gen;
+	struct metallb metallb;
 };
 
 struct patch_run *
@@ -54,6 +62,7 @@ patch_run_new(const struct config *cfg)
 	r->env = envsrc_new();
 	r->name_seen = xcalloc(cfg->containers.n + 1, sizeof(bool));
 	r->service_seen = xcalloc(cfg->services.n + 1, sizeof(bool));
+	metallb_init(&r->metallb, cfg);
 	return r;
 }
 
@@ -88,6 +97,48 @@ patch_is_dms_container(const struct config *cfg, const struct container *c)
 		return false;
 	}
 	return image_is_dms(c->image, cfg->images.v, cfg->images.n);
+}
+
+/* ---- the pod spec and the containers ---- */
+
+int
+patch_own_pod_spec(struct patch_ctx *x)
+{
+	char seg[64], path[128] = "";
+	const char *p = x->pod_path;
+	int node = x->o->node;
+	while (node && *p) {
+		size_t n = strcspn(p, ".");
+		if (n >= sizeof(seg))
+			return 0;
+		memcpy(seg, p, n);
+		seg[n] = '\0';
+		size_t used = strlen(path);
+		snprintf(path + used, sizeof(path) - used, "%s%s", used ? "." : "", seg);
+		node = patch_own(x, node, seg, true, false, path);
+		p += n + (p[n] == '.');
+	}
+	if (!node)
+		return diag_failed() ? 0 : (patch_error(x, 0, "the pod spec is missing"), 0);
+	x->o->pod_spec = node;
+	return node;
+}
+
+int
+patch_own_container(struct patch_ctx *x, int pod, size_t idx)
+{
+	struct container *c = &x->o->containers[idx];
+	char path[128];
+	snprintf(path, sizeof(path), "%s.containers", x->pod_path);
+	int seq = patch_own(x, pod, "containers", false, false, path);
+	size_t pos = 0, n = ynode_seq_len(x->y, seq);
+	while (pos < n && ynode_seq_item(x->y, seq, pos) != c->node)
+		pos++;
+	int node = pos < n ? patch_own_item(x, seq, pos) : 0;
+	if (!node)
+		return diag_failed() ? -1 : patch_error(x, c->node, "cannot find the container again");
+	c->node = node;
+	return 0;
 }
 
 /* ---- messages and change records ---- */
@@ -404,7 +455,10 @@ patch_service(struct patch_ctx *x, struct object *o)
 		return -1;
 	if (!x->shared)
 		find_shared(x);
-	return expose_apply(x) == 0 && !diag_failed() ? 0 : -1;
+	if (expose_apply(x) != 0 || diag_failed())
+		return -1;
+	x->run->dms_services++;
+	return 0;
 }
 
 static bool
@@ -470,6 +524,7 @@ release(struct patch_run *r, size_t i, struct spool *out, struct doc *d)
 	struct held h = r->held[i];
 	/* D's chunk is r->held[i].c: write before the list moves. */
 	spool_begin_slot(out, h.slot);
+	r->held_changed += d && d->changed;
 	int rc = d ? emit_doc(out, d) : emit_raw(out, &h.c);
 	spool_end_slot(out);
 	memmove(&r->held[i], &r->held[i + 1], (r->nheld - i - 1) * sizeof(*r->held));
@@ -517,6 +572,8 @@ patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 	bool held = false;
 
 	envsrc_observe(r->env, d);
+	gendoc_observe(&r->gen, d);
+	metallb_observe(&r->metallb, d);
 	init_ctx(&x, r, d);
 	for (size_t i = 0; i < d->nobjects && rc == 0; i++) {
 		if (!doc_is_workload_kind(d->objects[i].kind))
@@ -562,6 +619,12 @@ patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 	return rc != 0 ? -1 : held ? 1 : 0;
 }
 
+size_t
+patch_held_changed(const struct patch_run *r)
+{
+	return r->held_changed;
+}
+
 int
 patch_finish(struct patch_run *r, struct spool *out)
 {
@@ -572,6 +635,8 @@ patch_finish(struct patch_run *r, struct spool *out)
 			return -1;
 	}
 	diag_set_document(0, NULL, 0);
+	if (metallb_finish(&r->metallb, &r->gen, out, r->dms_services) != 0)
+		return -1;
 	for (size_t k = 0; k < r->cfg->containers.n; k++)
 		if (!r->name_seen[k])
 			diag_warn("--container %s: no workload in the stream has a regular (non-init) container "

@@ -37,6 +37,11 @@ pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, str
 	enum exit_code status = pipeline_run_edit(cfg, in, out, st, run_patches, patches);
 	if (status == EXIT_OK && patch_finish(patches, out) != 0)
 		status = diag_failed() ? EXIT_PATCH : EXIT_IO;
+	if (status == EXIT_OK) {
+		st->changed += patch_held_changed(patches);
+		diag_note("%zu documents (%zu empty), %zu objects, %zu changed", st->documents, st->empty,
+			  st->objects, st->changed);
+	}
 	patch_run_free(patches);
 	return status;
 }
@@ -103,8 +108,6 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 		status = EXIT_EMPTY;
 		goto out;
 	}
-	diag_note("%zu documents (%zu empty), %zu objects, %zu changed", st->documents, st->empty,
-		  st->objects, st->changed);
 out:
 	return status;
 }

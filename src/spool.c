@@ -74,6 +74,16 @@ spool_end_slot(struct spool *s)
 }
 
 int
+spool_last_byte(const struct spool *s)
+{
+	/* Slots at the very end come after every main-output byte. */
+	for (size_t i = s->nslots; i-- > 0 && s->slots[i].offset == s->total;)
+		if (s->slots[i].data.len)
+			return (unsigned char)s->slots[i].data.data[s->slots[i].data.len - 1];
+	return s->total ? (unsigned char)s->last : -1;
+}
+
+int
 spool_write(struct spool *s, const void *p, size_t n)
 {
 	const char *c = p;
@@ -82,6 +92,8 @@ spool_write(struct spool *s, const void *p, size_t n)
 		return 0;
 	}
 	s->total += n;
+	if (n)
+		s->last = c[n - 1];
 	while (n > 0) {
 		size_t room = s->cap - s->len;
 		if (room == 0) {

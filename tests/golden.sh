@@ -4,10 +4,12 @@
 # (exact stderr; absent means empty), expected.rc (default 0). A case that
 # succeeds is run again on its own output, which must not change (idempotence).
 # A case that fails must leave stdout empty.
-# Cases under harden/ that succeed are also checked by the independent
-# oracle tools/check-patch.py (only owned fields changed, required values
-# present) and must parse with the Go YAML parser (kubectl kustomize); cases
-# under expose/ (Services) must parse with kubectl kustomize too.
+# Cases under harden/ and expose/ that succeed are also checked by the
+# independent oracle tools/check-patch.py (only owned fields changed,
+# required values present, exactly the DMS Services touched, generated
+# documents as asked) and must parse with the Go YAML parser (kubectl
+# kustomize); when they generate an IPAddressPool, the Go parser's view must
+# show Services and MetalLB objects naming the same pool.
 
 PY=$(find_pyyaml) || PY=
 
@@ -49,7 +51,7 @@ for dir in "$here"/golden/*/*/; do
 	fi
 	pass "$name"
 	case "$name" in
-	golden/harden/*)
+	golden/harden/* | golden/expose/*)
 		[ "$want_rc" -eq 0 ] || continue
 		if [ -z "$PY" ]; then
 			fail "$name: oracle" "no python3 with PyYAML (Debian: python3-yaml)"
@@ -59,9 +61,15 @@ for dir in "$here"/golden/*/*/; do
 			fail "$name: oracle" "$(head -n 5 "$TMP/check" | tr '\n' '|')"
 		fi
 		kustomize_parses "$name: kubectl kustomize parses the output" "$TMP/out"
-		;;
-	golden/expose/*)
-		[ "$want_rc" -eq 0 ] && kustomize_parses "$name: kubectl kustomize parses the output" "$TMP/out"
+		# Generated MetalLB objects: the Go parser's reading of them and of
+		# the Services must name one and the same pool.
+		if grep -q '^kind: IPAddressPool' "$TMP/out" && [ -n "$PY" ] && [ -s "$TMP/kustomized.yaml" ]; then
+			if "$PY" "$here/tools/pool-names.py" "$TMP/kustomized.yaml" >"$TMP/pools" 2>&1; then
+				pass "$name: Services and MetalLB objects agree on the pool ($(sed -n 's/^pool-names: ok, //p' "$TMP/pools"))"
+			else
+				fail "$name: pool names" "$(head -n 3 "$TMP/pools" | tr '\n' '|')"
+			fi
+		fi
 		;;
 	esac
 done

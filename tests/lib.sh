@@ -38,6 +38,7 @@ find_pyyaml() {
 # kubectl is missing.
 kustomize_parses() {
 	local name=$1 file=$2 dir
+	rm -f "$TMP/kustomized.yaml"
 	if ! command -v kubectl >/dev/null 2>&1; then
 		echo "SKIP $name: kubectl not installed"
 		return

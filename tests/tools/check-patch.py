@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check-patch.py -- an independent oracle for the hardening patch.
+"""check-patch.py -- an independent oracle for the hardening and exposure patches.
 
 Usage: check-patch.py INPUT OUTPUT [ARG...]   (ARG: the options the run used)
 
@@ -13,7 +13,17 @@ Checks, with PyYAML and its own docker-mailserver image rule (not the C code's):
     aside (the container's owned securityContext keys, its AppArmor pod
     annotation, the kube-linter workload annotations it added) the object is
     exactly the input object: same containers, names, images, everything;
-  * user additions survive: extra capabilities, existing annotation texts.
+  * user additions survive: extra capabilities, existing annotation texts;
+  * with --host-network, the DMS pod has hostNetwork, dnsPolicy
+    ClusterFirstWithHostNet (unless it chose Default or None) and hostPort =
+    containerPort on every mail port of the DMS container;
+  * a Service changes only when it is a docker-mailserver mail Service (its
+    own matching rule: --service names, or selector within a DMS workload's
+    labels in its namespace plus a mail port), and then carries exactly the
+    MetalLB annotations, type, externalTrafficPolicy and externalIPs the
+    options ask for, with everything else as it was;
+  * the documents after the input's are exactly the generated MetalLB
+    objects (--metallb-emit-pool), naming the pool the Services name.
 Exit 0 when all hold; otherwise print each violation and exit 1.
 """
 import fnmatch
@@ -57,8 +67,13 @@ def split_raw(text):
     return parts
 
 
+MAIL_PORTS = {25, 465, 587, 143, 993, 110, 995, 4190, 12525, 10465, 10587, 10143, 10993, 10110, 10995, 14190}
+
+
 def opts(args):
-    o = {"containers": [], "images": [], "apparmor": "auto", "linter": True}
+    o = {"containers": [], "images": [], "apparmor": "auto", "linter": True, "services": [], "pool": None,
+         "ips": [], "shared": None, "prefixes": ["metallb.io/", "metallb.universe.tf/"], "policy": "local",
+         "external": [], "emit": [], "mlb_ns": "metallb-system", "hostnet": False}
     for a in args:
         k, _, v = a.partition("=")
         if k == "--container":
@@ -69,7 +84,31 @@ def opts(args):
             o["apparmor"] = v
         elif k == "--no-linter-annotations":
             o["linter"] = False
+        elif k == "--service":
+            o["services"].append(v)
+        elif k == "--metallb-pool":
+            o["pool"] = v
+        elif k == "--metallb-ip":
+            o["ips"] += v.split(",")
+        elif k == "--metallb-shared-ip":
+            o["shared"] = v
+        elif k == "--metallb-annotations":
+            o["prefixes"] = {"new": ["metallb.io/"], "legacy": ["metallb.universe.tf/"]}.get(v, o["prefixes"])
+        elif k == "--traffic-policy":
+            o["policy"] = v
+        elif k == "--external-ip":
+            o["external"] += v.split(",")
+        elif k == "--metallb-emit-pool":
+            o["emit"] += [x for x in v.split(",") if x]
+        elif k == "--metallb-namespace":
+            o["mlb_ns"] = v
+        elif k == "--host-network":
+            o["hostnet"] = True
     return o
+
+
+def is_mail(n):
+    return isinstance(n, int) and not isinstance(n, bool) and n in MAIL_PORTS
 
 
 def repo(image):
@@ -158,6 +197,10 @@ def check_container(where, ci, co, pod_o, tmpl_i, tmpl_o, o):
         for profile in (ann, (field or {}).get("type")):
             if profile in ("unconfined", "Unconfined"):
                 err(where, "AppArmor is unconfined")
+    if o["hostnet"]:
+        for p in co.get("ports") or []:
+            if is_mail(p.get("containerPort")) and p.get("hostPort") != p.get("containerPort"):
+                err(where, "mail port %r has hostPort %r" % (p.get("containerPort"), p.get("hostPort")))
 
 
 def strip(obj, o, tmpl_path, dms_names, linter_in):
@@ -174,6 +217,14 @@ def strip(obj, o, tmpl_path, dms_names, linter_in):
                     sc.pop(k, None)
             if not sc:
                 c.pop("securityContext", None)
+            if o["hostnet"]:
+                for p in c.get("ports") or []:
+                    if isinstance(p, dict) and is_mail(p.get("containerPort")):
+                        p.pop("hostPort", None)
+    if o["hostnet"]:
+        spec.pop("hostNetwork", None)
+        if spec.get("dnsPolicy") in ("ClusterFirst", "ClusterFirstWithHostNet"):
+            spec.pop("dnsPolicy")
     for holder, keys in ((tmpl, [APPARMOR + n for n in dms_names]), (obj, [k for k in LINTER if k not in linter_in])):
         meta = (holder or {}).get("metadata")
         if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
@@ -186,8 +237,86 @@ def strip(obj, o, tmpl_path, dms_names, linter_in):
     return obj
 
 
-def check_object(where, oi, oo, o):
+def dms_workloads(docs, o):
+    """(namespace, template labels, {DMS port name: containerPort}) of each DMS workload."""
+    found = []
+    for doc in docs:
+        for obj in objects(doc):
+            if not isinstance(obj, dict) or obj.get("kind") not in KINDS:
+                continue
+            tp = KINDS[obj["kind"]]
+            tmpl = get(obj, tp) if tp else obj
+            dms = [c for c in (get(tmpl, "spec.containers") or []) if isinstance(c, dict) and is_dms(c, o)]
+            if dms:
+                ports = {p.get("name"): p.get("containerPort") for c in dms for p in c.get("ports") or []}
+                found.append((get(obj, "metadata.namespace"), get(tmpl, "metadata.labels") or {}, ports))
+    return found
+
+
+def is_dms_service(svc, o, workloads):
+    if o["services"]:
+        return get(svc, "metadata.name") in o["services"]
+    sel = get(svc, "spec.selector")
+    if not isinstance(sel, dict) or not sel:
+        return False
+    for ns, labels, names in workloads:
+        if ns != get(svc, "metadata.namespace") or any(labels.get(k) != v for k, v in sel.items()):
+            continue
+        for p in get(svc, "spec.ports") or []:
+            t = p.get("targetPort")
+            if is_mail(p.get("port")) or is_mail(t) or (isinstance(t, str) and is_mail(names.get(t))):
+                return True
+    return False
+
+
+def check_service(where, si, so, o):
+    spec_i, spec_o = si.get("spec") or {}, so.get("spec") or {}
+    anns = get(so, "metadata.annotations") or {}
+    owned = []
+    metallb = o["pool"] or o["ips"] or o["shared"]
+    for name, value in (("address-pool", o["pool"]), ("loadBalancerIPs", ",".join(o["ips"]) if o["ips"] else None),
+                        ("allow-shared-ip", o["shared"])):
+        for prefix in o["prefixes"] if value else []:
+            owned.append(prefix + name)
+            if anns.get(prefix + name) != value:
+                err(where, "annotation %s is %r, want %r" % (prefix + name, anns.get(prefix + name), value))
+    if metallb and spec_o.get("type") != "LoadBalancer":
+        err(where, "type is %r, want LoadBalancer" % spec_o.get("type"))
+    eips = spec_o.get("externalIPs") or []
+    if not set(o["external"]) <= set(eips) or not set(spec_i.get("externalIPs") or []) <= set(eips):
+        err(where, "externalIPs %r lack some of %r" % (eips, o["external"]))
+    if len(set(eips)) != len(eips):
+        err(where, "externalIPs hold duplicates")
+    policy = spec_o.get("externalTrafficPolicy")
+    if spec_o.get("type") in ("LoadBalancer", "NodePort"):
+        if o["policy"] != "keep" and policy != o["policy"].capitalize():
+            err(where, "externalTrafficPolicy is %r, want %s" % (policy, o["policy"].capitalize()))
+    elif policy is not None:
+        err(where, "externalTrafficPolicy %r on a %s Service" % (policy, spec_o.get("type") or "ClusterIP"))
+
+    def rest(svc):
+        svc = json.loads(json.dumps(svc, default=str))
+        spec = svc.get("spec") or {}
+        for k in ("externalTrafficPolicy", "externalIPs") + (("type",) if metallb else ()):
+            spec.pop(k, None)
+        a = get(svc, "metadata.annotations")
+        if isinstance(a, dict):
+            for k in owned:
+                a.pop(k, None)
+            if not a:
+                svc["metadata"].pop("annotations")
+        if o["policy"] == "keep" and spec_i.get("type") in ("LoadBalancer", "NodePort"):
+            spec["externalTrafficPolicy"] = spec_i.get("externalTrafficPolicy")
+        return svc
+    if rest(si) != rest(so):
+        err(where, "Service fields the patch does not own changed")
+
+
+def check_object(where, oi, oo, o, workloads=()):
     kind = oi.get("kind") if isinstance(oi, dict) else None
+    if kind == "Service" and is_dms_service(oi, o, workloads):
+        check_service(where, oi, oo, o)
+        return True
     if kind not in KINDS:
         if oi != oo:
             err(where, "a %s changed" % kind)
@@ -204,6 +333,13 @@ def check_object(where, oi, oo, o):
     if [(c.get("name"), c.get("image")) for c in ci] != [(c.get("name"), c.get("image")) for c in co]:
         err(where, "container names or images changed")
         return True
+    if o["hostnet"]:
+        pod_i, pod_o = get(ti, "spec") or {}, get(to, "spec") or {}
+        if pod_o.get("hostNetwork") is not True:
+            err(where, "hostNetwork is %r" % pod_o.get("hostNetwork"))
+        want = pod_i.get("dnsPolicy") if pod_i.get("dnsPolicy") in ("Default", "None") else "ClusterFirstWithHostNet"
+        if pod_o.get("dnsPolicy") != want:
+            err(where, "dnsPolicy is %r, want %r" % (pod_o.get("dnsPolicy"), want))
     for a, b in zip(ci, co):
         if a.get("name") in names:
             check_container("%s container %s" % (where, a.get("name")), a, b, get(to, "spec") or {}, ti, to, o)
@@ -220,13 +356,54 @@ def check_object(where, oi, oo, o):
     return True
 
 
+def check_generated(extra, docs_in, o, workloads):
+    """The documents appended after the input's must be the MetalLB objects."""
+    want = []
+    existing = {(get(x, "kind"), get(x, "metadata.namespace"), get(x, "metadata.name"))
+                for d in docs_in for x in objects(d) if isinstance(x, dict)}
+    services = any(is_dms_service(x, o, workloads) for d in docs_in for x in objects(d)
+                   if isinstance(x, dict) and x.get("kind") == "Service")
+    if o["emit"] and services:
+        want = [k for k in ("IPAddressPool", "L2Advertisement") if (k, o["mlb_ns"], o["pool"]) not in existing]
+    got = []
+    for raw in extra:
+        if not re.search(r"^# Source: dms-postrender/", raw, re.M):
+            err("generated", "an appended document has no '# Source: dms-postrender/' line")
+        for d in yaml.load_all(raw, Loader=Loader):
+            if d is None:
+                continue
+            got.append(d.get("kind"))
+            where = "generated %s" % d.get("kind")
+            if d.get("apiVersion") != "metallb.io/v1beta1" or get(d, "metadata.name") != o["pool"] \
+                    or get(d, "metadata.namespace") != o["mlb_ns"]:
+                err(where, "wrong identity %r %r/%r" % (d.get("apiVersion"), get(d, "metadata.namespace"),
+                                                       get(d, "metadata.name")))
+            if d.get("kind") == "IPAddressPool" and (get(d, "spec.addresses") != o["emit"]
+                                                     or get(d, "spec.autoAssign") is not True):
+                err(where, "spec is %r" % d.get("spec"))
+            if d.get("kind") == "L2Advertisement" and get(d, "spec.ipAddressPools") != [o["pool"]]:
+                err(where, "ipAddressPools is %r, want [%r]" % (get(d, "spec.ipAddressPools"), o["pool"]))
+    if got != want:
+        err("generated", "documents %r, want %r" % (got, want))
+
+
 def main():
     inp, out = open(sys.argv[1], encoding="utf-8-sig").read(), open(sys.argv[2], encoding="utf-8-sig").read()
     o = opts(sys.argv[3:])
     ri, ro = split_raw(inp), split_raw(out)
-    if len(ri) != len(ro):
+    docs_in = []
+    for raw in ri:
+        try:
+            docs_in += [d for d in yaml.load_all(raw, Loader=Loader) if d is not None]
+        except yaml.YAMLError:
+            pass  # untouched documents PyYAML cannot read do not decide anything
+    workloads = dms_workloads(docs_in, o)
+    if len(ri) > len(ro):
         err("stream", "%d documents in, %d out" % (len(ri), len(ro)))
+    check_generated(ro[len(ri):], docs_in, o, workloads)
     patched = 0
+    if len(ro) > len(ri) and ri and ro[len(ri) - 1] in (ri[-1] + "\n", ri[-1] + "\r\n"):
+        ro[len(ri) - 1] = ri[-1]  # a line break before the appended documents
     for n, (a, b) in enumerate(zip(ri, ro), 1):
         if a == b:
             continue  # byte-identical: nothing to explain
@@ -244,7 +421,7 @@ def main():
                 err("document %d" % n, "List length changed")
                 continue
             for i, (p, q) in enumerate(zip(items_i, items_o)):
-                touched |= check_object("document %d object %d" % (n, i + 1), p, q, o)
+                touched |= check_object("document %d object %d" % (n, i + 1), p, q, o, workloads)
         patched += touched
         if not touched:
             err("document %d" % n, "has no docker-mailserver workload but is not byte-identical")

@@ -1,6 +1,7 @@
 /* test_spool.c -- unit tests for the output spool's slots: a place reserved
  * early and filled late comes out in its place, in memory and after the
- * spool spilled to its temporary file, at the start, middle and end. */
+ * spool spilled to its temporary file, at the start, middle and end; and
+ * the last byte of the output as it will be committed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -41,9 +42,13 @@ scenario(const char *name, size_t mem)
 	spool_begin_slot(&s, first);
 	spool_write(&s, "[FIRST]", 7);
 	spool_end_slot(&s);
+	snprintf(label, sizeof(label), "last byte before the end slot is filled (%s)", name);
+	CHECK(label, spool_last_byte(&s) == 'c');
 	spool_begin_slot(&s, last);
 	spool_write(&s, "[LAST]", 6);
 	spool_end_slot(&s);
+	snprintf(label, sizeof(label), "last byte comes from the end slot (%s)", name);
+	CHECK(label, spool_last_byte(&s) == ']');
 	char *got = committed(&s);
 	snprintf(label, sizeof(label), "slots in place (%s)", name);
 	CHECK(label, strcmp(got, "[FIRST]aaaa[MID]bbbbbbbbcc[LAST]") == 0);
@@ -59,6 +64,7 @@ main(void)
 	scenario("spilled, 4-byte buffer", 4);
 	struct spool s;
 	spool_init(&s, 16);
+	CHECK("an empty spool has no last byte", spool_last_byte(&s) == -1);
 	spool_reserve(&s);
 	char *got = committed(&s);
 	CHECK("an empty slot writes nothing", strcmp(got, "") == 0);

@@ -1,0 +1,67 @@
+/* gendoc.c -- writes the documents dms-postrender generates at the end of the
+ * output, in the stream's conventions (Helm 3 "# Source:" line, Helm 4
+ * filename annotation, CRLF). It builds text only from values the caller
+ * has validated (names, CIDRs); it decides nothing about what to generate. */
+#include "gendoc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+gendoc_observe(struct gendoc_stream *g, const struct doc *d)
+{
+	if (d->empty)
+		return;
+	g->seen = true;
+	g->crlf = d->chunk->crlf;
+	for (size_t i = 0; i < d->nobjects && !g->helm4; i++)
+		g->helm4 = d->objects[i].filename != NULL;
+}
+
+bool
+gendoc_is(const struct object *o, const char *group, const char *kind, const char *ns, const char *name)
+{
+	size_t n = strlen(group);
+	return o->kind && strcmp(o->kind, kind) == 0 && o->name && strcmp(o->name, name) == 0 &&
+	       o->namespace_ && strcmp(o->namespace_, ns) == 0 && o->api_version &&
+	       strncmp(o->api_version, group, n) == 0 && o->api_version[n] == '/';
+}
+
+int
+gendoc_write(const struct gendoc_stream *g, struct spool *out, const char *file, const char *api_version,
+	     const char *kind, const char *ns, const char *name, const char *body)
+{
+	struct buf b = {0};
+	char line[512];
+	int last = spool_last_byte(out);
+	if (last >= 0 && last != '\n')
+		buf_adds(&b, "\n");
+	snprintf(line, sizeof(line), "---\n# Source: " GENDOC_SOURCE_DIR "%s\napiVersion: %s\nkind: %s\n"
+		 "metadata:\n  name: %s\n  namespace: %s\n", file, api_version, kind, name, ns);
+	buf_adds(&b, line);
+	if (g->helm4) {
+		snprintf(line, sizeof(line), "  annotations:\n    " GENDOC_FILENAME_KEY ": " GENDOC_SOURCE_DIR "%s\n",
+			 file);
+		buf_adds(&b, line);
+	}
+	buf_adds(&b, body);
+	int rc = 0;
+	if (g->crlf) {
+		/* Write line by line with CRLF breaks. */
+		const char *p = b.data, *end = b.data + b.len;
+		while (rc == 0 && p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			rc = spool_write(out, p, n);
+			if (rc == 0 && nl)
+				rc = spool_write(out, "\r\n", 2);
+			p += n + (nl != NULL);
+		}
+	} else {
+		rc = spool_write(out, b.data, b.len);
+	}
+	buf_free(&b);
+	return rc;
+}
