@@ -190,3 +190,15 @@ if [ "$RC" -eq 0 ] && grep -q 'warning: --service nosuch: no Service of that nam
 else
 	fail "cli/unmatched-service-warns" "exit $RC"
 fi
+
+# Every option --help lists has a row in the README's options table.
+run_prog "$TMP/out" "$TMP/err" --help </dev/null
+missing=
+for opt in $(grep -o -- '--[a-z][a-z0-9-]*' "$TMP/out" | sort -u); do
+	grep -q -- "^| .*\`$opt[=\` ]" "$ROOT/README.md" || missing="$missing $opt"
+done
+if [ -z "$missing" ]; then
+	pass "cli/every-option-is-in-the-README"
+else
+	fail "cli/every-option-is-in-the-README" "missing:$missing"
+fi
