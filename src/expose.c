@@ -191,6 +191,29 @@ join_list(const struct strlist *l, char *out, size_t outlen)
 		used += (size_t)snprintf(out + used, outlen - used, "%s%s", i ? "," : "", l->v[i]);
 }
 
+/* MetalLB refuses a Service that has both spec.loadBalancerIP (deprecated)
+ * and the loadBalancerIPs annotation. The field goes when --metallb-ip
+ * lists its address (the annotation says the same thing); another address
+ * is a contradiction the user must resolve. */
+static int
+drop_load_balancer_ip(struct patch_ctx *x, int spec)
+{
+	int node = ynode_get(x->y, spec, "loadBalancerIP");
+	const char *ip = ynode_str(x->y, node);
+	if (!node || ynode_is_null(x->y, node) || (ip && !*ip)) {
+		return 0;
+	}
+	for (size_t i = 0; ip && i < x->cfg->metallb_ips.n; i++)
+		if (strcmp(ip, x->cfg->metallb_ips.v[i]) == 0) {
+			ynode_map_remove(x->y, spec, "loadBalancerIP");
+			patch_changed(x, "spec.loadBalancerIP", ip, "(removed: the loadBalancerIPs annotation holds it)");
+			return 0;
+		}
+	return patch_error(x, node, "spec.loadBalancerIP is %s, which --metallb-ip does not list; MetalLB "
+			   "refuses a Service with both, so remove the field or add the address to --metallb-ip",
+			   ip ? ip : "not a scalar");
+}
+
 int
 expose_apply(struct patch_ctx *x)
 {
@@ -213,6 +236,8 @@ expose_apply(struct patch_ctx *x)
 		if (cfg->metallb_pool && annotate(x, &anns, "address-pool", cfg->metallb_pool) != 0)
 			return -1;
 		join_list(&cfg->metallb_ips, ips, sizeof(ips));
+		if (cfg->metallb_ips.n && drop_load_balancer_ip(x, spec) != 0)
+			return -1;
 		if (cfg->metallb_ips.n && annotate(x, &anns, "loadBalancerIPs", ips) != 0)
 			return -1;
 		if (cfg->metallb_shared_ip && annotate(x, &anns, "allow-shared-ip", cfg->metallb_shared_ip) != 0)

@@ -280,6 +280,8 @@ def check_service(where, si, so, o):
             owned.append(prefix + name)
             if anns.get(prefix + name) != value:
                 err(where, "annotation %s is %r, want %r" % (prefix + name, anns.get(prefix + name), value))
+    if o["ips"] and "loadBalancerIP" in spec_o:
+        err(where, "spec.loadBalancerIP %r next to the loadBalancerIPs annotation" % spec_o["loadBalancerIP"])
     if metallb and spec_o.get("type") != "LoadBalancer":
         err(where, "type is %r, want LoadBalancer" % spec_o.get("type"))
     eips = spec_o.get("externalIPs") or []
@@ -299,6 +301,8 @@ def check_service(where, si, so, o):
         spec = svc.get("spec") or {}
         for k in ("externalTrafficPolicy", "externalIPs") + (("type",) if metallb else ()):
             spec.pop(k, None)
+        if spec.get("loadBalancerIP") in o["ips"]:
+            spec.pop("loadBalancerIP")
         a = get(svc, "metadata.annotations")
         if isinstance(a, dict):
             for k in owned:
