@@ -443,7 +443,7 @@ config_set(struct config *cfg, const char *name, const char *value, const char *
 		return -1;
 	case OPT_CSV: {
 		/* Check every item before keeping any. */
-		const char *p = value ? value : "";
+		const char *all = value ? value : "", *p = all;
 		char part[256];
 		size_t nitems = 0;
 		do {
@@ -458,7 +458,7 @@ config_set(struct config *cfg, const char *name, const char *value, const char *
 			p += n + (p[n] == ',');
 			nitems++;
 		} while (*p);
-		p = value;
+		p = all;
 		while (nitems--) {
 			size_t n = strcspn(p, ",");
 			snprintf(part, sizeof(part), "%.*s", (int)n, p);
