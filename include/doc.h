@@ -33,10 +33,13 @@ struct object {
 	size_t ncontainers;
 };
 
+#define DOC_TEXTS 8
+
 struct doc {
 	const struct chunk *chunk; /* borrowed; outlives the doc */
 	yaml_document_t y;
-	bool loaded;               /* y holds a document to delete */
+	bool loaded;               /* y holds a node tree (else it is zeroed and
+				    * objects[0] comes from the event pass) */
 	bool empty;                /* no root node: empty or comment-only */
 	bool changed;              /* a patch edited y: emit must re-serialise */
 	bool is_list;              /* the root is a kind: *List with items */
@@ -45,15 +48,28 @@ struct doc {
 	int dup_key;               /* first duplicated key met on an identity
 				    * path (root, metadata, spec, pod spec,
 				    * containers), else 0 */
+	size_t root_line;          /* 0-based line of the root in the chunk */
+	char *text[DOC_TEXTS];     /* identity strings of the event pass (owned) */
 };
 
 /* Parse chunk c into d. Returns 0, or -1 after reporting a located error
  * (invalid YAML, a root that is not a mapping). Sets *memory_error when the
- * failure was running out of memory. On failure d needs no doc_free(). */
+ * failure was running out of memory. On failure d needs no doc_free(). A
+ * node tree is built only for the kinds patches read and for documents
+ * with anchors, aliases or merge keys; otherwise d->loaded is false and
+ * d->objects[0] holds the root object's identity (node 0). */
 int doc_load(struct doc *d, const struct chunk *c, bool *memory_error);
+
+/* Build d's node tree now if doc_load() did not (a no-op for empty
+ * documents). Returns 0, or -1 after reporting. MEMORY_ERROR may be NULL. */
+int doc_need_tree(struct doc *d, bool *memory_error);
 
 /* Line in the stream (1-based) of a node, for messages. */
 size_t doc_line(const struct doc *d, int node);
+
+/* Under --verbose, one line per object: document number, kind, namespace,
+ * name and line. */
+void doc_note(const struct doc *d);
 
 /* Release everything. Accepts a zeroed doc. */
 void doc_free(struct doc *d);

@@ -34,4 +34,7 @@ void buf_free(struct buf *b);
  * -1 with errno set. */
 int write_all(int fd, const void *p, size_t n);
 
+/* True when the N bytes at P contain the string WORD (memmem is not POSIX). */
+bool mem_contains(const char *p, size_t n, const char *word);
+
 #endif

@@ -1,7 +1,11 @@
-/* doc.c -- loads one chunk with libyaml's document loader, rejects what is
- * not a Kubernetes object stream, and extracts object identities (apiVersion,
- * kind, name, namespace, Helm 4 filename, pod-template containers). It does
- * not decide whether an object is docker-mailserver's: patches do. */
+/* doc.c -- reads one chunk, rejects what is not a Kubernetes object stream,
+ * and extracts object identities (apiVersion, kind, name, namespace, Helm 4
+ * filename, pod-template containers). Every chunk is first parsed as events
+ * only, which validates it and reads the identity of its root object; the
+ * libyaml node tree is built on request (doc_need_tree: patch.c asks for the
+ * documents it reads) and for documents with anchors, aliases, merge keys or
+ * duplicated identity keys, whose identity events alone cannot settle. It
+ * does not decide whether an object is docker-mailserver's: patches do. */
 #include "doc.h"
 
 #include <stdlib.h>
@@ -50,6 +54,8 @@ doc_is_workload_kind(const char *kind)
 size_t
 doc_line(const struct doc *d, int node)
 {
+	if (!d->loaded)
+		return d->chunk->first_line + d->root_line;
 	struct yspan s = ynode_span((yaml_document_t *)&d->y, node);
 	return d->chunk->first_line + (s.line ? s.line - 1 : 0);
 }
@@ -155,16 +161,191 @@ is_list_kind(const char *kind)
 	return n >= 4 && strcmp(kind + n - 4, "List") == 0;
 }
 
-int
-doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
+/* ---- the event pass ---- */
+
+enum { K_NONE, K_API, K_KIND, K_META, K_NAME, K_NS, K_ANNS, K_FILENAME, K_OTHER };
+
+#define SCAN_DEPTH 3 /* root, metadata, metadata.annotations */
+
+_Static_assert(K_OTHER <= DOC_TEXTS, "struct doc holds every identity string");
+
+struct scan {
+	int depth;                         /* open collections */
+	bool is_map[SCAN_DEPTH + 1];       /* per tracked depth (1-based) */
+	bool want_key[SCAN_DEPTH + 1];
+	int key[SCAN_DEPTH + 1];           /* K_* of the pending key */
+	bool seen[K_OTHER];                /* tracked keys met, for duplicates */
+	bool tree;                         /* only the node tree can tell */
+	int docs;                          /* DOCUMENT-START events */
+	yaml_event_type_t root;            /* first event of the root node */
+	bool root_null;
+	size_t root_line, root_col;
+	char *text[K_OTHER];               /* scalar values of the leaf keys */
+};
+
+/* Which tracked key VALUE is at the current depth (the parents' keys
+ * decide). */
+static int
+key_of(const struct scan *s, const char *v)
+{
+	switch (s->depth) {
+	case 1:
+		return !strcmp(v, "apiVersion") ? K_API : !strcmp(v, "kind") ? K_KIND
+			: !strcmp(v, "metadata") ? K_META : K_OTHER;
+	case 2:
+		if (s->key[1] != K_META)
+			return K_OTHER;
+		return !strcmp(v, "name") ? K_NAME : !strcmp(v, "namespace") ? K_NS
+			: !strcmp(v, "annotations") ? K_ANNS : K_OTHER;
+	case 3:
+		return s->key[1] == K_META && s->key[2] == K_ANNS &&
+				       !strcmp(v, "postrenderer.helm.sh/postrender-filename")
+			       ? K_FILENAME
+			       : K_OTHER;
+	default:
+		return K_OTHER;
+	}
+}
+
+/* A node (scalar, alias or collection start) at the current depth: a key or
+ * a value of the enclosing mapping. Returns the key it is the value of. */
+static int
+take_node(struct scan *s, const char *scalar)
+{
+	int d = s->depth;
+	if (d == 0 || d > SCAN_DEPTH || !s->is_map[d])
+		return K_NONE;
+	if (s->want_key[d]) {
+		int k = scalar ? key_of(s, scalar) : K_OTHER;
+		if (scalar && !strcmp(scalar, "<<"))
+			s->tree = true; /* a merge key may bring in any field */
+		if (k != K_OTHER) {
+			if (s->seen[k])
+				s->tree = true; /* a duplicated identity key */
+			s->seen[k] = true;
+		}
+		s->key[d] = k;
+		s->want_key[d] = false;
+		return K_NONE;
+	}
+	s->want_key[d] = true;
+	return s->key[d];
+}
+
+static void
+scan_event(struct scan *s, const yaml_event_t *e)
+{
+	switch (e->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		s->docs++;
+		break;
+	case YAML_ALIAS_EVENT:
+		s->tree = true;
+		take_node(s, NULL);
+		break;
+	case YAML_SCALAR_EVENT: {
+		const char *v = (const char *)e->data.scalar.value;
+		if (e->data.scalar.anchor)
+			s->tree = true;
+		if (s->depth == 0) {
+			s->root = e->type;
+			s->root_line = e->start_mark.line;
+			s->root_col = e->start_mark.column;
+			s->root_null = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+				       (!*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+					!strcmp(v, "NULL"));
+			break;
+		}
+		int k = take_node(s, v);
+		if (k != K_NONE && k != K_OTHER && k != K_META && k != K_ANNS && !s->text[k])
+			s->text[k] = xstrndup(v, e->data.scalar.length);
+		break;
+	}
+	case YAML_MAPPING_START_EVENT:
+	case YAML_SEQUENCE_START_EVENT: {
+		bool map = e->type == YAML_MAPPING_START_EVENT;
+		if (map ? e->data.mapping_start.anchor != NULL : e->data.sequence_start.anchor != NULL)
+			s->tree = true;
+		if (s->depth == 0) {
+			s->root = e->type;
+			s->root_line = e->start_mark.line;
+			s->root_col = e->start_mark.column;
+		} else {
+			take_node(s, NULL);
+		}
+		s->depth++;
+		if (s->depth <= SCAN_DEPTH) {
+			s->is_map[s->depth] = map;
+			s->want_key[s->depth] = true;
+			s->key[s->depth] = K_NONE;
+		}
+		break;
+	}
+	case YAML_MAPPING_END_EVENT:
+	case YAML_SEQUENCE_END_EVENT:
+		s->depth--;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+scan_free(struct scan *s)
+{
+	for (size_t i = 0; i < countof(s->text); i++)
+		free(s->text[i]);
+}
+
+/* Parse C as events. Returns 0 with *S filled, or -1 after reporting. */
+static int
+scan_chunk(const struct chunk *c, struct scan *s, bool *memory_error)
 {
 	yaml_parser_t p;
-	yaml_document_t extra;
+	yaml_event_t e;
+	int rc = -1;
+	bool done = false;
+
+	memset(s, 0, sizeof(*s));
+	s->root = YAML_NO_EVENT;
+	if (!yaml_parser_initialize(&p)) {
+		*memory_error = true;
+		diag_error("out of memory initialising the YAML parser");
+		return -1;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)c->data, c->len);
+	while (!done) {
+		if (!yaml_parser_parse(&p, &e)) {
+			*memory_error = p.error == YAML_MEMORY_ERROR;
+			report_parser_error(c, &p);
+			goto out;
+		}
+		if (e.type == YAML_DOCUMENT_START_EVENT && s->docs == 1) {
+			/* The splitter cut exactly one document; anything after it
+			 * is an error that would otherwise go unnoticed. */
+			diag_error_at(c->first_line + e.start_mark.line, 1,
+				      "a second document without a '---' line before it");
+			yaml_event_delete(&e);
+			goto out;
+		}
+		scan_event(s, &e);
+		done = e.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&e);
+	}
+	rc = 0;
+out:
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+/* Build the node tree of d->chunk and describe its objects from it. */
+static int
+load_tree(struct doc *d, bool *memory_error)
+{
+	const struct chunk *c = d->chunk;
+	yaml_parser_t p;
 	int rc = -1;
 
-	memset(d, 0, sizeof(*d));
-	d->chunk = c;
-	*memory_error = false;
 	if (!yaml_parser_initialize(&p)) {
 		*memory_error = true;
 		diag_error("out of memory initialising the YAML parser");
@@ -177,32 +358,14 @@ doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
 		goto out;
 	}
 	d->loaded = true;
-	/* The splitter cut exactly one document; anything after it is an error
-	 * that would otherwise go unnoticed. */
-	if (!yaml_parser_load(&p, &extra)) {
-		*memory_error = p.error == YAML_MEMORY_ERROR;
-		report_parser_error(c, &p);
-		goto out;
-	}
-	bool more = yaml_document_get_root_node(&extra) != NULL;
-	yaml_document_delete(&extra);
-	if (more) {
-		diag_error_at(c->first_line + p.mark.line, 1, "a second document without a '---' line before it");
-		goto out;
-	}
 	yaml_node_t *root = yaml_document_get_root_node(&d->y);
-	/* "---" with nothing after it loads as a plain null scalar. */
-	if (!root || ynode_is_null(&d->y, 1)) {
-		d->empty = true;
-		rc = 0;
+	if (!root || root->type != YAML_MAPPING_NODE) { /* the event pass said otherwise */
+		diag_error("internal error: document %zu reads differently the second time", c->index);
 		goto out;
 	}
-	if (root->type != YAML_MAPPING_NODE) {
-		diag_error_at(c->first_line + root->start_mark.line, root->start_mark.column + 1,
-			      "document root is a %s; a Kubernetes object must be a mapping",
-			      root->type == YAML_SEQUENCE_NODE ? "sequence" : "scalar");
-		goto out;
-	}
+	free(d->objects);
+	d->objects = NULL;
+	d->nobjects = 0;
 	int items = 0;
 	const char *kind = ynode_str(&d->y, ynode_get(&d->y, 1, "kind"));
 	if (is_list_kind(kind))
@@ -225,9 +388,76 @@ doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
 	rc = 0;
 out:
 	yaml_parser_delete(&p);
-	if (rc != 0)
-		doc_free(d);
 	return rc;
+}
+
+int
+doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
+{
+	struct scan s;
+
+	memset(d, 0, sizeof(*d));
+	d->chunk = c;
+	*memory_error = false;
+	if (scan_chunk(c, &s, memory_error) != 0) {
+		scan_free(&s);
+		return -1;
+	}
+	d->root_line = s.root_line;
+	/* No document, or "---" with nothing (or null) after it. */
+	if (s.root == YAML_NO_EVENT || (s.root == YAML_SCALAR_EVENT && s.root_null)) {
+		d->empty = true;
+		scan_free(&s);
+		return 0;
+	}
+	if (s.root != YAML_MAPPING_START_EVENT) {
+		diag_error_at(c->first_line + s.root_line, s.root_col + 1,
+			      "document root is a %s; a Kubernetes object must be a mapping",
+			      s.root == YAML_SEQUENCE_START_EVENT ? "sequence" : "scalar");
+		scan_free(&s);
+		return -1;
+	}
+	/* The identity from the events: the strings live as long as d. */
+	memcpy(d->text, s.text, sizeof(s.text));
+	memset(s.text, 0, sizeof(s.text));
+	d->objects = xcalloc(1, sizeof(*d->objects));
+	d->nobjects = 1;
+	d->objects[0].api_version = d->text[K_API];
+	d->objects[0].kind = d->text[K_KIND];
+	d->objects[0].name = d->text[K_NAME];
+	d->objects[0].namespace_ = d->text[K_NS];
+	d->objects[0].filename = d->text[K_FILENAME];
+	/* Anchors, aliases, merge keys and duplicated identity keys: only the
+	 * tree can say what the object is. */
+	bool tree = s.tree;
+	scan_free(&s);
+	if (tree && doc_need_tree(d, memory_error) != 0) {
+		doc_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+int
+doc_need_tree(struct doc *d, bool *memory_error)
+{
+	bool mem = false;
+	if (d->loaded || d->empty)
+		return 0;
+	return load_tree(d, memory_error ? memory_error : &mem);
+}
+
+void
+doc_note(const struct doc *d)
+{
+	if (!diag_verbose())
+		return;
+	for (size_t i = 0; i < d->nobjects; i++) {
+		const struct object *o = &d->objects[i];
+		diag_note("document %zu%s: %s %s%s%s (line %zu)", d->chunk->index, d->is_list ? " (List item)" : "",
+			  o->kind ? o->kind : "<no kind>", o->namespace_ ? o->namespace_ : "",
+			  o->namespace_ ? "/" : "", o->name ? o->name : "<no name>", doc_line(d, o->node));
+	}
 }
 
 void
@@ -238,6 +468,8 @@ doc_free(struct doc *d)
 	free(d->objects);
 	if (d->loaded)
 		yaml_document_delete(&d->y);
+	for (size_t i = 0; i < countof(d->text); i++)
+		free(d->text[i]);
 	const struct chunk *c = d->chunk;
 	memset(d, 0, sizeof(*d));
 	d->chunk = c;

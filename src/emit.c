@@ -87,6 +87,10 @@ emit_doc(struct spool *out, struct doc *d)
 
 	if (!d->changed)
 		return emit_raw(out, c);
+	if (!d->loaded) {
+		diag_error("internal error: document %zu marked changed without a node tree", c->index);
+		return -1;
+	}
 	if (emit_tree(&body, d) != 0)
 		goto out;
 	/* After a "|+" scalar libyaml closes the document with "..."; the raw

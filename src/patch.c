@@ -548,6 +548,10 @@ try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 	diag_set_document(r->held[i].c.index, r->held[i].c.source, r->held[i].c.source_len);
 	if (doc_load(&hd, &r->held[i].c, &mem) != 0)
 		return -1;
+	if (doc_need_tree(&hd, &mem) != 0) {
+		doc_free(&hd);
+		return -1;
+	}
 	for (size_t w = first; !match && w < r->ndms; w++)
 		match = expose_matches(&hd.y, hd.objects[0].node, hd.objects[0].namespace_, &r->dms[w]);
 	if (!match) {
@@ -563,6 +567,33 @@ try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 	return rc == 0 ? 1 : -1;
 }
 
+/* Whether any patch or observer reads more of D than its identity. A
+ * document that cannot matter is never turned into a node tree, which saves
+ * most of the work on big streams. The text tests are safe shortcuts: the
+ * words they look for can only be spelt differently with a backslash escape
+ * in a double-quoted scalar, and any backslash sends the document to the
+ * tree. */
+static bool
+wants_tree(const struct patch_run *r, const struct doc *d)
+{
+	const struct chunk *c = d->chunk;
+	const char *kind = d->nobjects ? d->objects[0].kind : NULL;
+	size_t n = kind ? strlen(kind) : 0;
+	if (!kind)
+		return false;
+	if (memchr(c->data, '\\', c->len))
+		return true;
+	/* Every image image.c knows has this in its repository path. */
+	if (doc_is_workload_kind(kind))
+		return r->cfg->images.n || r->cfg->containers.n || mem_contains(c->data, c->len, "docker-mailserver");
+	/* envsrc.c records only ENABLE_* keys. */
+	if (!strcmp(kind, "ConfigMap") || !strcmp(kind, "Secret"))
+		return mem_contains(c->data, c->len, "ENABLE_");
+	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement"))
+		return r->cfg->metallb_emit_pool.n != 0;
+	return !strcmp(kind, "Service") || (n >= 4 && !strcmp(kind + n - 4, "List"));
+}
+
 int
 patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 {
@@ -571,6 +602,9 @@ patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 	size_t known = r->ndms;
 	bool held = false;
 
+	if (!d->loaded && !d->empty && wants_tree(r, d) && doc_need_tree(d, NULL) != 0)
+		return -1;
+	doc_note(d);
 	envsrc_observe(r->env, d);
 	gendoc_observe(&r->gen, d);
 	metallb_observe(&r->metallb, d);

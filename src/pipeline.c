@@ -9,21 +9,6 @@
 #include "emit.h"
 #include "patch.h"
 
-static void
-note_document(const struct doc *d)
-{
-	if (!diag_verbose())
-		return;
-	for (size_t i = 0; i < d->nobjects; i++) {
-		const struct object *o = &d->objects[i];
-		diag_note("document %zu%s: %s %s%s%s (line %zu, %zu container%s)", d->chunk->index,
-			  d->is_list ? " (List item)" : "", o->kind ? o->kind : "<no kind>",
-			  o->namespace_ ? o->namespace_ : "", o->namespace_ ? "/" : "",
-			  o->name ? o->name : "<no name>", doc_line(d, o->node), o->ncontainers,
-			  o->ncontainers == 1 ? "" : "s");
-	}
-}
-
 static int
 run_patches(struct doc *d, struct spool *out, void *arg)
 {
@@ -76,7 +61,6 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 		if (d.empty)
 			st->empty++;
 		st->objects += d.nobjects;
-		note_document(&d);
 		int taken = edit(&d, out, arg);
 		if (taken < 0) {
 			doc_free(&d);

@@ -112,3 +112,18 @@ write_all(int fd, const void *p, size_t n)
 	}
 	return 0;
 }
+
+bool
+mem_contains(const char *p, size_t n, const char *word)
+{
+	size_t k = strlen(word);
+	const char *end = p + n;
+	if (k == 0)
+		return true;
+	while ((size_t)(end - p) >= k && (p = memchr(p, word[0], (size_t)(end - p) - k + 1)) != NULL) {
+		if (memcmp(p, word, k) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}

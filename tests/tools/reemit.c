@@ -14,6 +14,8 @@ mark_changed(struct doc *d, struct spool *out, void *arg)
 {
 	(void)out;
 	(void)arg;
+	if (doc_need_tree(d, NULL) != 0)
+		return -1;
 	d->changed = !d->empty;
 	return 0;
 }

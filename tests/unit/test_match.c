@@ -111,6 +111,10 @@ resolve(const char *stream_text, const char *var, char *value, size_t len)
 	while (stream_next(&s, &c) > 0) {
 		if (!c.index || doc_load(&d, &c, &mem) != 0)
 			continue;
+		if (doc_need_tree(&d, &mem) != 0) {
+			doc_free(&d);
+			continue;
+		}
 		envsrc_observe(e, &d);
 		struct object *o = d.nobjects ? &d.objects[d.nobjects - 1] : NULL;
 		if (o && o->ncontainers)

@@ -24,7 +24,8 @@ load(const char *text, struct chunk *c, struct doc *d)
 	stream_free(&s);
 	if (r != 1)
 		return -1;
-	return doc_load(d, c, &mem);
+	/* These tests edit and re-emit: they need the tree whatever the kind. */
+	return doc_load(d, c, &mem) != 0 ? -1 : doc_need_tree(d, &mem);
 }
 
 /* Serialise d (consuming its tree) and return the text; caller frees. */
