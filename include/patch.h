@@ -28,8 +28,9 @@ void patch_run_free(struct patch_run *r);
 /* Record the document's ConfigMaps/Secrets, then patch its objects. Sets
  * d->changed when anything was edited. Returns 0 (write d now), 1 (d is a
  * mail Service whose workload has not been seen yet: a slot in OUT keeps its
- * place and the run fills it later; do not write d), or -1 after reporting a
- * located error (the run must stop with EXIT_PATCH). */
+ * place and the run fills it later; do not write d), -1 after reporting a
+ * located error (the run must stop with EXIT_PATCH), or -2 after reporting
+ * an I/O error (EXIT_IO). */
 int patch_document(struct patch_run *r, struct doc *d, struct spool *out);
 
 /* End of stream: write the Services still held, unchanged, into their

@@ -28,7 +28,8 @@ enum exit_code pipeline_run(const struct config *cfg, struct stream *in, struct 
 /* The same with EDIT called on every loaded document instead of the patch
  * runner (tests use it to force re-serialisation). EDIT returns 0 (write the
  * document), 1 (EDIT took it and will write it into a spool slot), or -1
- * after reporting an error (the run then ends with EXIT_PATCH). */
+ * after reporting an error (the run then ends with EXIT_PATCH), or -2 after
+ * reporting an I/O error (EXIT_IO). */
 typedef int (*pipeline_edit_fn)(struct doc *d, struct spool *out, void *arg);
 enum exit_code pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out,
 				 struct run_stats *st, pipeline_edit_fn edit, void *arg);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "stash.h"
 #include "util.h"
 
 #define SPOOL_DEFAULT_MEMORY ((size_t)4 * 1024 * 1024)
@@ -19,16 +20,20 @@ struct spool {
 	int fd;          /* temporary file once spilled, else -1 */
 	size_t total;    /* bytes accepted so far (slots excluded) */
 	struct spool_slot *slots; /* in order of offset */
-	size_t nslots;
+	size_t nslots, slots_cap;
+	struct stash stash; /* the slots' bytes once filled */
 	size_t into;     /* 1 + slot that spool_write() fills, or 0 */
 	char last;       /* last byte of the main output */
 };
 
 /* A place in the output reserved for a document decided later (a Service
- * that waits for its workload). Only its bytes are held in memory. */
+ * that waits for its workload). Its bytes collect in data while it is being
+ * filled and then move to the stash (memory up to a budget, then a file). */
 struct spool_slot {
 	size_t offset;   /* position in the main output */
 	struct buf data;
+	struct stash_item kept;
+	int last;        /* its last byte, or -1 while empty */
 };
 
 /* Prepare an empty spool that keeps up to mem_limit bytes in memory. */
@@ -43,7 +48,8 @@ size_t spool_reserve(struct spool *s);
 /* Make spool_write() fill slot N instead of the main output (N from
  * spool_reserve()), or go back to the main output. */
 void spool_begin_slot(struct spool *s, size_t n);
-void spool_end_slot(struct spool *s);
+/* Returns 0, or -1 after reporting an I/O error. */
+int spool_end_slot(struct spool *s);
 
 /* The last byte of the output as it will be committed (slots in place), or
  * -1 when it is empty. */

@@ -2,9 +2,14 @@
  * a container's environment variables the way the kubelet does: envFrom
  * sources in order (a later source wins), then env entries (the last entry
  * of a name wins over everything). Values from valueFrom references are
- * resolved only when the referenced key is one we recorded. */
+ * resolved only when the referenced key is one we recorded. Objects with
+ * none of the recorded keys (nearly all of them) are only remembered as
+ * present, in a fixed-size Bloom filter, so memory does not grow with the
+ * stream; a false positive (rare below some 100,000 objects) can only turn
+ * a "source missing from the stream" warning into "not set". */
 #include "envsrc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +32,74 @@ struct source {
 	size_t nkv;
 };
 
+#define SEEN_BITS ((uint64_t)1 << 20) /* 128 KiB */
+#define SEEN_HASHES 4
+
 struct envsrc {
-	struct source *s;
-	size_t n;
+	struct source *s; /* objects with recorded keys */
+	size_t n, cap;
+	unsigned char *seen; /* Bloom filter of the others */
 };
+
+/* An object that exists without any recorded key. */
+static const struct source keyless;
 
 struct envsrc *
 envsrc_new(void)
 {
-	return xcalloc(1, sizeof(struct envsrc));
+	struct envsrc *e = xcalloc(1, sizeof(struct envsrc));
+	e->seen = xcalloc(SEEN_BITS / 8, 1);
+	return e;
+}
+
+/* FNV-1a over "S|name|ns" (ns "*" stands for any namespace, "" for none). */
+static uint64_t
+seen_hash(bool secret, const char *name, const char *ns)
+{
+	uint64_t h = 14695981039346656037u;
+	const char *parts[] = {secret ? "S" : "C", name, ns};
+	for (size_t i = 0; i < countof(parts); i++) {
+		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
+			h = (h ^ *p) * 1099511628211u;
+		h = (h ^ 0xff) * 1099511628211u; /* separator no name contains */
+	}
+	return h;
+}
+
+static bool
+seen_bits(struct envsrc *e, uint64_t h, bool set)
+{
+	uint64_t h2 = (h >> 32) | (h << 32) | 1;
+	for (unsigned i = 0; i < SEEN_HASHES; i++) {
+		uint64_t bit = (h + i * h2) % SEEN_BITS;
+		if (set)
+			e->seen[bit / 8] |= (unsigned char)(1u << (bit % 8));
+		else if (!(e->seen[bit / 8] & (1u << (bit % 8))))
+			return false;
+	}
+	return true;
+}
+
+/* Was an object of that kind and name seen where a lookup from namespace
+ * NS (NULL: none) finds it? An absent namespace on either side matches. */
+static bool
+seen_has(struct envsrc *e, bool secret, const char *name, const char *ns)
+{
+	if (!ns)
+		return seen_bits(e, seen_hash(secret, name, "*"), false);
+	return seen_bits(e, seen_hash(secret, name, ns), false) || seen_bits(e, seen_hash(secret, name, ""), false);
+}
+
+static void
+source_free(struct source *s)
+{
+	for (size_t j = 0; j < s->nkv; j++) {
+		free(s->kv[j].key);
+		free(s->kv[j].value);
+	}
+	free(s->kv);
+	free(s->name);
+	free(s->namespace_);
 }
 
 void
@@ -43,16 +107,10 @@ envsrc_free(struct envsrc *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->n; i++) {
-		for (size_t j = 0; j < e->s[i].nkv; j++) {
-			free(e->s[i].kv[j].key);
-			free(e->s[i].kv[j].value);
-		}
-		free(e->s[i].kv);
-		free(e->s[i].name);
-		free(e->s[i].namespace_);
-	}
+	for (size_t i = 0; i < e->n; i++)
+		source_free(&e->s[i]);
 	free(e->s);
+	free(e->seen);
 	free(e);
 }
 
@@ -145,6 +203,12 @@ record_map(yaml_document_t *y, struct source *s, int map, bool encoded)
 	}
 }
 
+static bool
+same_ns(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 void
 envsrc_observe(struct envsrc *e, struct doc *d)
 {
@@ -153,22 +217,37 @@ envsrc_observe(struct envsrc *e, struct doc *d)
 		bool secret = o->kind && strcmp(o->kind, "Secret") == 0;
 		if (!o->kind || !o->name || (!secret && strcmp(o->kind, "ConfigMap") != 0))
 			continue;
-		e->s = xrealloc(e->s, (e->n + 1) * sizeof(*e->s));
-		struct source *s = &e->s[e->n++];
-		memset(s, 0, sizeof(*s));
-		s->secret = secret;
-		s->name = xstrdup(o->name);
-		s->namespace_ = o->namespace_ ? xstrdup(o->namespace_) : NULL;
-		record_map(&d->y, s, ynode_get(&d->y, o->node, "data"), secret);
+		struct source s = {secret, NULL, NULL, NULL, 0};
+		record_map(&d->y, &s, ynode_get(&d->y, o->node, "data"), secret);
 		if (secret)
-			record_map(&d->y, s, ynode_get(&d->y, o->node, "stringData"), false);
+			record_map(&d->y, &s, ynode_get(&d->y, o->node, "stringData"), false);
+		if (!s.nkv) {
+			seen_bits(e, seen_hash(secret, o->name, o->namespace_ ? o->namespace_ : ""), true);
+			seen_bits(e, seen_hash(secret, o->name, "*"), true);
+			/* A later object of the same identity replaces a recorded one. */
+			for (size_t k = e->n; k-- > 0;)
+				if (e->s[k].secret == secret && !strcmp(e->s[k].name, o->name) &&
+				    same_ns(e->s[k].namespace_, o->namespace_)) {
+					source_free(&e->s[k]);
+					memmove(&e->s[k], &e->s[k + 1], (e->n - k - 1) * sizeof(*e->s));
+					e->n--;
+				}
+			continue;
+		}
+		s.name = xstrdup(o->name);
+		s.namespace_ = o->namespace_ ? xstrdup(o->namespace_) : NULL;
+		if (e->n == e->cap) {
+			e->cap = e->cap ? 2 * e->cap : 8;
+			e->s = xrealloc(e->s, e->cap * sizeof(*e->s));
+		}
+		e->s[e->n++] = s;
 	}
 }
 
 /* The latest recorded object of that kind and name. An absent namespace on
  * either side matches: Helm puts both into the release namespace. */
 static const struct source *
-find(const struct envsrc *e, bool secret, const char *name, const char *ns)
+find(struct envsrc *e, bool secret, const char *name, const char *ns)
 {
 	for (size_t i = e->n; i-- > 0;) {
 		const struct source *s = &e->s[i];
@@ -176,7 +255,7 @@ find(const struct envsrc *e, bool secret, const char *name, const char *ns)
 		    (!ns || !s->namespace_ || strcmp(ns, s->namespace_) == 0))
 			return s;
 	}
-	return NULL;
+	return seen_has(e, secret, name, ns) ? &keyless : NULL;
 }
 
 static const char *

@@ -17,6 +17,7 @@
 #include "gendoc.h"
 #include "image.h"
 #include "metallb.h"
+#include "stash.h"
 #include "util.h"
 #include "ynode.h"
 
@@ -29,10 +30,11 @@ static const struct {
 	{hostnet_applies, hostnet_apply},
 };
 
-/* A mail Service waiting for its workload: a private copy of its chunk. */
+/* A mail Service waiting for its workload: its text in the stash, and a
+ * copy of its chunk description whose data is fetched when needed. */
 struct held {
 	size_t slot;
-	char *data;
+	struct stash_item text;
 	char *source;
 	struct chunk c;
 };
@@ -47,7 +49,8 @@ struct patch_run {
 	struct dms_workload *dms; /* docker-mailserver workloads seen */
 	size_t ndms;
 	struct held *held;
-	size_t nheld;
+	size_t nheld, held_cap;
+	struct stash stash;    /* the held Services' text */
 	size_t dms_services;   /* docker-mailserver Services patched */
 	size_t held_changed;   /* held Services written changed */
 	struct gendoc_stream gen;
@@ -63,6 +66,7 @@ patch_run_new(const struct config *cfg)
 	r->name_seen = xcalloc(cfg->containers.n + 1, sizeof(bool));
 	r->service_seen = xcalloc(cfg->services.n + 1, sizeof(bool));
 	metallb_init(&r->metallb, cfg);
+	stash_init(&r->stash, STASH_DEFAULT_MEMORY);
 	return r;
 }
 
@@ -78,10 +82,11 @@ patch_run_free(struct patch_run *r)
 		expose_workload_free(&r->dms[i]);
 	free(r->dms);
 	for (size_t i = 0; i < r->nheld; i++) {
-		free(r->held[i].data);
+		stash_drop(&r->stash, &r->held[i].text);
 		free(r->held[i].source);
 	}
 	free(r->held);
+	stash_free(&r->stash);
 	free(r);
 }
 
@@ -486,21 +491,26 @@ classify(struct patch_run *r, struct doc *d, const struct object *o)
 	return expose_may_match(&d->y, o->node) ? 2 : 0;
 }
 
-static void
+static int
 hold(struct patch_run *r, const struct doc *d, struct spool *out)
 {
 	const struct chunk *c = d->chunk;
-	r->held = xrealloc(r->held, (r->nheld + 1) * sizeof(*r->held));
-	struct held *h = &r->held[r->nheld++];
+	if (r->nheld == r->held_cap) {
+		r->held_cap = r->held_cap ? 2 * r->held_cap : 8;
+		r->held = xrealloc(r->held, r->held_cap * sizeof(*r->held));
+	}
+	struct held *h = &r->held[r->nheld];
+	if (stash_put(&r->stash, &h->text, c->data, c->len) != 0)
+		return -1;
+	r->nheld++;
 	h->slot = spool_reserve(out);
-	h->data = xmalloc(c->len + 1);
-	memcpy(h->data, c->data, c->len);
 	h->source = c->source ? xstrndup(c->source, c->source_len) : NULL;
 	h->c = *c;
-	h->c.data = h->data;
+	h->c.data = NULL; /* fetched from the stash when needed */
 	h->c.source = h->source;
 	diag_note("document %zu: Service %s waits for its workload (it has mail ports)", c->index,
 		  d->objects[0].name ? d->objects[0].name : "(no name)");
+	return 0;
 }
 
 /* After the patches: mark the document for re-serialisation when they
@@ -522,21 +532,30 @@ static int
 release(struct patch_run *r, size_t i, struct spool *out, struct doc *d)
 {
 	struct held h = r->held[i];
+	char *text = NULL;
+	int rc = -1;
+	if (!d) {
+		if (!(text = stash_get(&r->stash, &h.text)))
+			return -1;
+		h.c.data = text;
+	}
 	/* D's chunk is r->held[i].c: write before the list moves. */
 	spool_begin_slot(out, h.slot);
 	r->held_changed += d && d->changed;
-	int rc = d ? emit_doc(out, d) : emit_raw(out, &h.c);
-	spool_end_slot(out);
+	rc = d ? emit_doc(out, d) : emit_raw(out, &h.c);
+	if (spool_end_slot(out) != 0)
+		rc = -1;
 	memmove(&r->held[i], &r->held[i + 1], (r->nheld - i - 1) * sizeof(*r->held));
 	r->nheld--;
-	free(h.data);
+	free(text);
+	stash_drop(&r->stash, &h.text);
 	free(h.source);
 	return rc;
 }
 
 /* Parse held Service I once; when one of the workloads from FIRST on
  * selects it, patch it and write it into its slot. Returns 1 released, 0
- * still waiting, -1 error. */
+ * still waiting, -1 error, -2 I/O error. */
 static int
 try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 {
@@ -546,24 +565,36 @@ try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 	int rc;
 
 	diag_set_document(r->held[i].c.index, r->held[i].c.source, r->held[i].c.source_len);
-	if (doc_load(&hd, &r->held[i].c, &mem) != 0)
+	char *text = stash_get(&r->stash, &r->held[i].text);
+	if (!text)
+		return -2;
+	r->held[i].c.data = text;
+	if (doc_load(&hd, &r->held[i].c, &mem) != 0) {
+		free(text);
 		return -1;
+	}
 	if (doc_need_tree(&hd, &mem) != 0) {
 		doc_free(&hd);
+		free(text);
 		return -1;
 	}
 	for (size_t w = first; !match && w < r->ndms; w++)
 		match = expose_matches(&hd.y, hd.objects[0].node, hd.objects[0].namespace_, &r->dms[w]);
 	if (!match) {
 		doc_free(&hd);
+		r->held[i].c.data = NULL;
+		free(text);
 		return 0;
 	}
 	init_ctx(&x, r, &hd);
 	rc = patch_service(&x, &hd.objects[0]);
 	finish_ctx(&x);
 	if (rc == 0)
-		rc = release(r, i, out, &hd);
+		rc = release(r, i, out, &hd); /* takes held I off the list */
+	else
+		r->held[i].c.data = NULL;
 	doc_free(&hd);
+	free(text);
 	return rc == 0 ? 1 : -1;
 }
 
@@ -637,20 +668,20 @@ patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 		}
 	}
 	finish_ctx(&x);
-	if (rc == 0 && held)
-		hold(r, d, out);
+	if (rc == 0 && held && hold(r, d, out) != 0)
+		return -2; /* I/O */
 	/* New docker-mailserver workloads decide the Services waiting for them. */
 	if (r->ndms > known) {
 		for (size_t i = 0; rc == 0 && i < r->nheld;) {
 			int released = try_release(r, i, known, out);
 			if (released < 0)
-				rc = -1;
+				rc = released;
 			else if (!released)
 				i++;
 		}
 		diag_set_document(d->chunk->index, d->chunk->source, d->chunk->source_len);
 	}
-	return rc != 0 ? -1 : held ? 1 : 0;
+	return rc != 0 ? (rc == -2 ? -2 : -1) : held ? 1 : 0;
 }
 
 size_t

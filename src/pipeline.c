@@ -64,7 +64,7 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 		int taken = edit(&d, out, arg);
 		if (taken < 0) {
 			doc_free(&d);
-			status = EXIT_PATCH;
+			status = taken == -2 ? EXIT_IO : EXIT_PATCH;
 			goto out;
 		}
 		if (taken) {

@@ -19,6 +19,7 @@ spool_init(struct spool *s, size_t mem_limit)
 	s->cap = mem_limit ? mem_limit : 1;
 	s->mem = xmalloc(s->cap);
 	s->fd = -1;
+	stash_init(&s->stash, STASH_DEFAULT_MEMORY);
 }
 
 static int
@@ -55,9 +56,13 @@ spill(struct spool *s)
 size_t
 spool_reserve(struct spool *s)
 {
-	s->slots = xrealloc(s->slots, (s->nslots + 1) * sizeof(*s->slots));
+	if (s->nslots == s->slots_cap) {
+		s->slots_cap = s->slots_cap ? 2 * s->slots_cap : 8;
+		s->slots = xrealloc(s->slots, s->slots_cap * sizeof(*s->slots));
+	}
 	memset(&s->slots[s->nslots], 0, sizeof(*s->slots));
 	s->slots[s->nslots].offset = s->total;
+	s->slots[s->nslots].last = -1;
 	return s->nslots++;
 }
 
@@ -67,10 +72,17 @@ spool_begin_slot(struct spool *s, size_t n)
 	s->into = n + 1;
 }
 
-void
+int
 spool_end_slot(struct spool *s)
 {
+	struct spool_slot *t = s->into ? &s->slots[s->into - 1] : NULL;
 	s->into = 0;
+	if (!t || !t->data.len)
+		return 0;
+	t->last = (unsigned char)t->data.data[t->data.len - 1];
+	int rc = stash_put(&s->stash, &t->kept, t->data.data, t->data.len);
+	buf_free(&t->data);
+	return rc;
 }
 
 int
@@ -78,8 +90,8 @@ spool_last_byte(const struct spool *s)
 {
 	/* Slots at the very end come after every main-output byte. */
 	for (size_t i = s->nslots; i-- > 0 && s->slots[i].offset == s->total;)
-		if (s->slots[i].data.len)
-			return (unsigned char)s->slots[i].data.data[s->slots[i].data.len - 1];
+		if (s->slots[i].last >= 0)
+			return s->slots[i].last;
 	return s->total ? (unsigned char)s->last : -1;
 }
 
@@ -118,8 +130,17 @@ put(struct spool *s, int out_fd, const char *p, size_t n, size_t pos, size_t *ne
 	while (*next < s->nslots && s->slots[*next].offset <= pos + n) {
 		struct spool_slot *t = &s->slots[*next];
 		size_t k = t->offset - pos;
-		if (write_all(out_fd, p, k) != 0 || write_all(out_fd, t->data.data, t->data.len) != 0)
+		if (write_all(out_fd, p, k) != 0)
 			goto fail;
+		if (t->kept.len) {
+			char *text = stash_get(&s->stash, &t->kept);
+			if (!text)
+				return -1;
+			int w = write_all(out_fd, text, t->kept.len);
+			free(text);
+			if (w != 0)
+				goto fail;
+		}
 		p += k;
 		n -= k;
 		pos += k;
@@ -173,10 +194,13 @@ spool_free(struct spool *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	for (size_t i = 0; i < s->nslots; i++)
+	for (size_t i = 0; i < s->nslots; i++) {
 		buf_free(&s->slots[i].data);
+		stash_drop(&s->stash, &s->slots[i].kept);
+	}
+	stash_free(&s->stash);
 	free(s->slots);
 	s->slots = NULL;
-	s->nslots = s->into = 0;
+	s->nslots = s->slots_cap = s->into = 0;
 	s->len = s->cap = s->total = 0;
 }

@@ -169,6 +169,24 @@ environment(void)
 	snprintf(buf, sizeof(buf), "%s%s", cm,
 		 POD("    env: [{name: ENABLE_FAIL2BAN, valueFrom: {configMapKeyRef: {name: env, key: ENABLE_FAIL2BAN}}}]\n"));
 	CHECK("valueFrom a recorded key", resolve(buf, "ENABLE_FAIL2BAN", v, sizeof(v)) == ENV_SET && strcmp(v, "1") == 0);
+	/* Objects without recorded keys are remembered as present only. */
+	const char *plain = "---\nkind: ConfigMap\nmetadata: {name: env, namespace: ns}\ndata: {OTHER: x}\n";
+	snprintf(buf, sizeof(buf), "%s%s", plain, POD("    envFrom: [{configMapRef: {name: env}}]\n"));
+	CHECK("envFrom a ConfigMap without the key: not set", resolve(buf, "ENABLE_FAIL2BAN", v, sizeof(v)) == ENV_UNSET);
+	snprintf(buf, sizeof(buf), "%s%s%s", cm, plain, POD("    envFrom: [{configMapRef: {name: env}}]\n"));
+	CHECK("a later keyless object replaces a recorded one",
+	      resolve(buf, "ENABLE_FAIL2BAN", v, sizeof(v)) == ENV_UNSET);
+	snprintf(buf, sizeof(buf), "%s%s", plain,
+		 "---\nkind: Pod\nmetadata: {name: p, namespace: other}\nspec:\n  containers:\n  - name: m\n"
+		 "    envFrom: [{configMapRef: {name: env}}]\n");
+	CHECK("a keyless object in another namespace is unknown",
+	      resolve(buf, "ENABLE_FAIL2BAN", v, sizeof(v)) == ENV_UNKNOWN);
+	snprintf(buf, sizeof(buf), "%s%s", "---\nkind: Secret\nmetadata: {name: env, namespace: ns}\n",
+		 POD("    envFrom: [{configMapRef: {name: env}}]\n"));
+	CHECK("a Secret does not stand in for a ConfigMap", resolve(buf, "ENABLE_FAIL2BAN", v, sizeof(v)) == ENV_UNKNOWN);
+	snprintf(buf, sizeof(buf), "%s%s", "---\nkind: ConfigMap\nmetadata: {name: env}\n",
+		 POD("    envFrom: [{configMapRef: {name: env}}]\n"));
+	CHECK("a keyless object without a namespace matches any", resolve(buf, "ENABLE_FAIL2BAN", v, sizeof(v)) == ENV_UNSET);
 	CHECK("valueFrom fieldRef is unknown",
 	      resolve(POD("    env: [{name: ENABLE_FAIL2BAN, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]\n"),
 		      "ENABLE_FAIL2BAN", v, sizeof(v)) == ENV_UNKNOWN);

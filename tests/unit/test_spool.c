@@ -1,7 +1,8 @@
 /* test_spool.c -- unit tests for the output spool's slots: a place reserved
  * early and filled late comes out in its place, in memory and after the
  * spool spilled to its temporary file, at the start, middle and end; and
- * the last byte of the output as it will be committed. */
+ * the last byte of the output as it will be committed; with the slots'
+ * bytes in memory, in their own file, or both. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -25,11 +26,12 @@ committed(struct spool *s)
 }
 
 static void
-scenario(const char *name, size_t mem)
+scenario(const char *name, size_t mem, size_t slot_mem)
 {
 	struct spool s;
 	char label[96];
 	spool_init(&s, mem);
+	s.stash.budget = slot_mem;
 	size_t first = spool_reserve(&s);
 	spool_write(&s, "aaaa", 4);
 	size_t mid = spool_reserve(&s);
@@ -59,9 +61,11 @@ scenario(const char *name, size_t mem)
 int
 main(void)
 {
-	scenario("in memory", 1024);
-	scenario("spilled, 3-byte buffer", 3); /* block edges fall inside and on slots */
-	scenario("spilled, 4-byte buffer", 4);
+	scenario("in memory", 1024, 1024);
+	scenario("spilled, 3-byte buffer", 3, 1024); /* block edges fall inside and on slots */
+	scenario("spilled, 4-byte buffer", 4, 1024);
+	scenario("slots in their file", 1024, 0);
+	scenario("slots partly in their file, output spilled", 4, 8);
 	struct spool s;
 	spool_init(&s, 16);
 	CHECK("an empty spool has no last byte", spool_last_byte(&s) == -1);
