@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
 
 #include "diag.h"
 #include "util.h"
@@ -122,6 +125,22 @@ spool_write(struct spool *s, const void *p, size_t n)
 	return 0;
 }
 
+/* Write a filled slot. */
+static int
+put_slot(struct spool *s, int out_fd, const struct spool_slot *t)
+{
+	if (!t->kept.len)
+		return 0;
+	char *text = stash_get(&s->stash, &t->kept);
+	if (!text)
+		return -1;
+	int w = write_all(out_fd, text, t->kept.len);
+	free(text);
+	if (w != 0)
+		diag_error("writing output failed:");
+	return w;
+}
+
 /* Write main-output bytes [pos, pos + n) with the slots that fall inside
  * them in place; *next is the first slot not yet written. */
 static int
@@ -132,15 +151,8 @@ put(struct spool *s, int out_fd, const char *p, size_t n, size_t pos, size_t *ne
 		size_t k = t->offset - pos;
 		if (write_all(out_fd, p, k) != 0)
 			goto fail;
-		if (t->kept.len) {
-			char *text = stash_get(&s->stash, &t->kept);
-			if (!text)
-				return -1;
-			int w = write_all(out_fd, text, t->kept.len);
-			free(text);
-			if (w != 0)
-				goto fail;
-		}
+		if (put_slot(s, out_fd, t) != 0)
+			return -1;
 		p += k;
 		n -= k;
 		pos += k;
@@ -153,32 +165,98 @@ fail:
 	return -1;
 }
 
+#ifdef __linux__
+/* Copy bytes [off, off + n) of the spool file to out_fd inside the kernel.
+ * Returns 0, 1 when sendfile() cannot serve these descriptors and nothing
+ * was written, or -1 after reporting an error. */
+static int
+send_range(struct spool *s, int out_fd, size_t off, size_t n)
+{
+	off_t o = (off_t)off;
+	bool first = true;
+	while (n > 0) {
+		ssize_t r = sendfile(out_fd, s->fd, &o, n < 0x40000000 ? n : 0x40000000);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && first && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
+			return 1;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			diag_error("writing output failed:");
+			return -1;
+		}
+		first = false;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+#endif
+
+/* Copy bytes [off, off + n) of the spool file to out_fd through s->mem. */
+static int
+copy_range(struct spool *s, int out_fd, size_t off, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = pread(s->fd, s->mem, n < s->cap ? n : s->cap, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			diag_error("reading back the output spool failed:");
+			return -1;
+		}
+		if (write_all(out_fd, s->mem, (size_t)r) != 0) {
+			diag_error("writing output failed:");
+			return -1;
+		}
+		off += (size_t)r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* The spilled output: the file's ranges between the slots, and the slots.
+ * Ranges go through sendfile() (no copy through user space) until the
+ * kernel refuses these descriptors (e.g. stdout opened for appending), and
+ * through read/write from then on. */
+static int
+commit_file(struct spool *s, int out_fd)
+{
+	size_t pos = 0;
+#ifdef __linux__
+	bool use_sendfile = true;
+#else
+	bool use_sendfile = false;
+#endif
+	for (size_t i = 0; i <= s->nslots; i++) {
+		size_t end = i < s->nslots ? s->slots[i].offset : s->total;
+		int rc = 1;
+#ifdef __linux__
+		if (use_sendfile && end > pos)
+			rc = send_range(s, out_fd, pos, end - pos);
+#endif
+		if (rc == 1) {
+			use_sendfile = use_sendfile && end == pos;
+			rc = copy_range(s, out_fd, pos, end - pos);
+		}
+		if (rc != 0 || (i < s->nslots && put_slot(s, out_fd, &s->slots[i]) != 0))
+			return -1;
+		pos = end;
+	}
+	return 0;
+}
+
 int
 spool_commit(struct spool *s, int out_fd)
 {
-	size_t next = 0, pos = 0;
+	size_t next = 0;
 	if (s->fd >= 0) {
 		if (spill(s) != 0)
 			return -1;
-		if (lseek(s->fd, 0, SEEK_SET) != 0) {
-			diag_error("rewinding the output spool failed:");
-			return -1;
-		}
-		for (;;) {
-			ssize_t r = read(s->fd, s->mem, s->cap);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				diag_error("reading back the output spool failed:");
-				return -1;
-			}
-			if (r == 0)
-				break;
-			if (put(s, out_fd, s->mem, (size_t)r, pos, &next) != 0)
-				return -1;
-			pos += (size_t)r;
-		}
-		return put(s, out_fd, NULL, 0, pos, &next);
+		return commit_file(s, out_fd);
 	}
 	if (put(s, out_fd, s->mem, s->len, 0, &next) != 0)
 		return -1;

@@ -125,6 +125,27 @@ PYEOF
 	fi
 fi
 
+# Output larger than the in-memory spool goes out through sendfile() where
+# the kernel allows it (a file, a pipe) and through read/write where it does
+# not (stdout opened for appending): the bytes must be the same.
+"$PY" "$here/tools/gen-stream.py" --bytes 6000000 >"$TMP/six.yaml"
+run_prog "$TMP/six.out" "$TMP/err" <"$TMP/six.yaml"
+rc1=$RC
+: >"$TMP/six.app"
+# shellcheck disable=SC2086
+$VALGRIND "$BIN" <"$TMP/six.yaml" >>"$TMP/six.app" 2>"$TMP/err"
+rc2=$?
+# shellcheck disable=SC2086
+$VALGRIND "$BIN" <"$TMP/six.yaml" 2>"$TMP/err" | cat >"$TMP/six.pipe"
+rc3=${PIPESTATUS[0]}
+if [ "$rc1$rc2$rc3" = 000 ] && [ -s "$TMP/six.out" ] && cmp -s "$TMP/six.out" "$TMP/six.app" &&
+	cmp -s "$TMP/six.out" "$TMP/six.pipe"; then
+	pass "cli/large-output-same-to-file-append-and-pipe"
+else
+	fail "cli/large-output-same-to-file-append-and-pipe" "exit $rc1/$rc2/$rc3 or outputs differ"
+fi
+rm -f "$TMP/six.yaml" "$TMP/six.out" "$TMP/six.app" "$TMP/six.pipe"
+
 # Flat memory: a stream several times larger than the in-memory spool and the
 # read buffer. Skipped under sanitizers/valgrind, whose own memory use is not
 # the program's.
