@@ -1,6 +1,6 @@
 # dms-postrender -- a Helm post-renderer for docker-mailserver.
-# Plain GNU make. Targets: all, run, test (check), asan, valgrind, install,
-# uninstall, lint, clean. User CFLAGS/LDFLAGS are honoured.
+# Plain GNU make. Targets: all, run, test (check), asan, valgrind, bench,
+# install, uninstall, lint, clean. User CFLAGS/LDFLAGS are honoured.
 
 PROG        = dms-postrender
 VERSION     = 0.1.0
@@ -83,6 +83,16 @@ valgrind:
 $(BUILD)/.tests: $(UNIT) $(TOOLS)
 	@touch $@
 
+# Side by side with the libyaml parse-only floor, cat, kubectl kustomize and
+# PyYAML; writes bench/RESULTS.md. Needs python3-yaml (and kubectl, else that
+# row is skipped). BENCH_FLAGS=--quick runs the two small sizes only.
+$(BUILD)/bench/parse-floor: bench/parse-floor.c $(BUILD)/.deps
+	@mkdir -p $(BUILD)/bench
+	$(COMPILE) $(LDFLAGS) -o $@ $< $(PKG_LIBS) $(LDLIBS)
+
+bench: $(OUT)/$(PROG) $(BUILD)/bench/parse-floor
+	python3 bench/run.py $(OUT)/$(PROG) $(BUILD)/bench/parse-floor $(BENCH_FLAGS)
+
 install: $(OUT)/$(PROG)
 	mkdir -p $(DESTDIR)$(BINDIR)
 	cp $(OUT)/$(PROG) $(DESTDIR)$(BINDIR)/$(PROG).tmp
@@ -99,4 +109,4 @@ lint:
 clean:
 	rm -rf build build-asan build-vg bin
 
-.PHONY: all run test check asan valgrind install uninstall lint clean
+.PHONY: all run test check asan valgrind bench install uninstall lint clean

@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""run.py -- `make bench`: dms-postrender side by side with what people use
+instead, on the same generated streams and the same patch set.
+
+Usage: run.py BIN FLOOR [--quick]   (BIN: dms-postrender, FLOOR: parse-floor)
+
+For each input size (10 KB, 1 MB, 10 MB, 100 MB; written by
+tests/tools/gen-stream.py into a temporary directory, never committed) every
+command runs several times with stdin from the file and stdout to /dev/null.
+Each run goes through GNU time (/usr/bin/time, Debian package "time"): the
+wall time is taken from spawn to exit, the peak RSS is time's %M for that
+command alone (a Python parent's own memory would leak into wait4()'s
+figure through fork). The table shows the median wall time, MB/s, the
+spread (slowest minus fastest over the median) and the peak RSS, plus the
+ratios the targets are stated in; it is printed and written to
+bench/RESULTS.md together with the machine and the exact commands.
+"""
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SIZES = [("10 KB", 10_000), ("1 MB", 1_000_000), ("10 MB", 10_000_000), ("100 MB", 100_000_000)]
+ARGS = ["--fail2ban=off", "--apparmor=annotation", "--metallb-pool=mail"]
+
+KUSTOMIZATION = """resources:
+- stream.yaml
+patches:
+- target: {kind: Deployment, name: mailserver}
+  patch: |
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: mailserver
+    spec:
+      template:
+        metadata:
+          annotations:
+            container.apparmor.security.beta.kubernetes.io/mailserver: runtime/default
+        spec:
+          containers:
+          - name: mailserver
+            securityContext:
+              allowPrivilegeEscalation: true
+              readOnlyRootFilesystem: false
+              runAsUser: 0
+              runAsGroup: 0
+              runAsNonRoot: false
+              privileged: false
+              capabilities:
+                add: [CHOWN, FOWNER, MKNOD, SETGID, SETUID, DAC_OVERRIDE, NET_BIND_SERVICE, SYS_CHROOT, KILL]
+                drop: [ALL]
+              seccompProfile:
+                type: RuntimeDefault
+- target: {kind: Service, name: mailserver}
+  patch: |
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: mailserver
+      annotations:
+        metallb.io/address-pool: mail
+        metallb.universe.tf/address-pool: mail
+    spec:
+      type: LoadBalancer
+      externalTrafficPolicy: Local
+"""
+
+
+def runs_for(size, tool):
+    """How many runs: enough for a stable median, bounded for the slow tools."""
+    if tool in ("kubectl kustomize", "PyYAML (C loader/dumper)"):
+        return {10_000: 7, 1_000_000: 5, 10_000_000: 3}.get(size, 0)
+    return {10_000: 301, 1_000_000: 41, 10_000_000: 15, 100_000_000: 5}[size]
+
+
+TIME = "/usr/bin/time"  # GNU time (Debian: time); a small C parent, so %M is the command's own peak
+
+
+def run_once(argv, stdin_path, rss_file):
+    with open(stdin_path, "rb") as fin, open(os.devnull, "wb") as fout:
+        t0 = time.perf_counter()
+        p = subprocess.run([TIME, "-f", "%M", "-o", rss_file] + argv, stdin=fin, stdout=fout,
+                           stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit("bench: %s failed (exit %d): %s" % (" ".join(argv), p.returncode,
+                                                              p.stderr.decode(errors="replace")[:300]))
+    with open(rss_file) as f:
+        return elapsed, int(f.read().split()[-1])
+
+
+def measure_all(cmds, path):
+    """Run every command N times, interleaved (one run of each in turn), so
+    that a noisy neighbour slows all of them alike."""
+    times = {k: [] for k in cmds}
+    rss = {k: 0 for k in cmds}
+    for i in range(max(n for _, n in cmds.values())):
+        for k, (argv, n) in cmds.items():
+            if i < n:
+                t, r = run_once(argv, path, path + ".rss")
+                times[k].append(t)
+                rss[k] = max(rss[k], r)
+    out = {}
+    for k, ts in times.items():
+        med = statistics.median(ts)
+        out[k] = {"median": med, "spread": (max(ts) - min(ts)) / med if med else 0.0, "rss": rss[k], "n": len(ts)}
+    return out
+
+
+def instructions(argv, path):
+    """Instructions executed (valgrind's callgrind): repeatable where wall
+    time is not. None when valgrind is missing."""
+    if not shutil.which("valgrind"):
+        return None
+    out = path + ".cg"
+    with open(path, "rb") as fin, open(os.devnull, "wb") as fout:
+        p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv,
+                           stdin=fin, stdout=fout, stderr=subprocess.PIPE, text=True)
+    for line in p.stderr.splitlines():
+        if "Collected" in line or "refs:" in line:
+            return int(line.split()[-1].replace(",", ""))
+    return None
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    def version(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True).stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "not installed"
+    import yaml
+    return [
+        "%s, %d CPUs, %s %s" % (model, os.cpu_count() or 0, platform.system(), platform.release()),
+        "libyaml %s (PyYAML %s, C loader %s)" % (getattr(yaml, "__with_libyaml__", False) and
+                                                 __import__("yaml._yaml", fromlist=["x"]).get_version_string()
+                                                 or "?", yaml.__version__, bool(getattr(yaml, "__with_libyaml__", False))),
+        "kubectl: %s" % (version(["kubectl", "version", "--client"]) if shutil.which("kubectl") else "not installed"),
+        "Python %s" % platform.python_version(),
+    ]
+
+
+def fmt_time(s):
+    return "%.2f ms" % (s * 1e3) if s < 1 else "%.2f s" % s
+
+
+def main():
+    if len(sys.argv) < 3:
+        raise SystemExit(__doc__)
+    binary, floor = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    if not os.access(TIME, os.X_OK):
+        raise SystemExit("bench: %s is missing (Debian: apt-get install time)" % TIME)
+    quick = "--quick" in sys.argv[3:]
+    sizes = SIZES[:2] if quick else SIZES
+    tmp = tempfile.mkdtemp(prefix="dms-bench.")
+    kubectl = shutil.which("kubectl")
+    tools = [
+        ("dms-postrender", lambda p: [binary] + ARGS),
+        ("libyaml parse only (floor)", lambda p: [floor]),
+        ("cat", lambda p: ["cat"]),
+        ("kubectl kustomize", (lambda p: [kubectl, "kustomize", os.path.dirname(p)]) if kubectl else None),
+        ("PyYAML (C loader/dumper)", lambda p: [sys.executable, os.path.join(HERE, "pyyaml-patch.py")]),
+    ]
+    results, instr = {}, {}
+    try:
+        for label, size in sizes:
+            d = os.path.join(tmp, label.replace(" ", ""))
+            os.makedirs(d)
+            path = os.path.join(d, "stream.yaml")
+            with open(path, "w") as f:
+                subprocess.run([sys.executable, os.path.join(ROOT, "tests/tools/gen-stream.py"), "--bytes", str(size)],
+                               stdout=f, check=True)
+            with open(os.path.join(d, "kustomization.yaml"), "w") as f:
+                f.write(KUSTOMIZATION)
+            real = os.path.getsize(path)
+            cmds = {tool: (argv(path), runs_for(size, tool)) for tool, argv in tools
+                    if argv is not None and runs_for(size, tool)}
+            print("bench: %s, %s" % (label, ", ".join("%s x%d" % (t, n) for t, (_, n) in cmds.items())),
+                  file=sys.stderr, flush=True)
+            for tool, r in measure_all(cmds, path).items():
+                r["mbs"] = real / r["median"] / 1e6
+                results[(label, tool)] = r
+            if size == 10_000_000 and not quick:
+                print("bench: 10 MB under callgrind", file=sys.stderr, flush=True)
+                for tool, argv in tools[:2]:
+                    instr[tool] = instructions(argv(path), path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    lines = ["# Benchmark results", "",
+             "Written by `make bench` (bench/run.py). Ratios are the figures that matter; machines are noisy.", "",
+             "## Machine", ""] + ["- " + m for m in machine()] + [
+             "", "## Commands (stdin: the generated stream, stdout: /dev/null)", "",
+             "- dms-postrender: `bin/dms-postrender %s`" % " ".join(ARGS),
+             "- libyaml parse only (floor): `build/bench/parse-floor` (events, no tree, no output; same CFLAGS)",
+             "- cat: `cat`",
+             "- kubectl kustomize: `kubectl kustomize DIR` with two strategic-merge patches (bench/run.py)",
+             "- PyYAML (C loader/dumper): `python3 bench/pyyaml-patch.py`",
+             "", "Median wall time over N runs, spawn to exit (through /usr/bin/time, the same for every command); spread = (slowest - fastest) / median; "
+             "peak RSS: the largest of the runs. Runs of the different commands are interleaved.", "",
+             "| input | command | runs | median | MB/s | spread | peak RSS |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for label, _ in sizes:
+        for tool, _ in tools:
+            r = results.get((label, tool))
+            if r is None:
+                why = "not installed" if tool == "kubectl kustomize" and not kubectl else "skipped (too slow)"
+                lines.append("| %s | %s | - | %s | | | |" % (label, tool, why))
+                continue
+            lines.append("| %s | %s | %d | %s | %.1f | %.0f%% | %.1f MiB |" % (
+                label, tool, r["n"], fmt_time(r["median"]), r["mbs"], r["spread"] * 100, r["rss"] / 1024))
+    lines += ["", "## Against the targets", ""]
+
+    def get(label, tool):
+        return results.get((label, tool))
+    ours, cat = get("10 KB", "dms-postrender"), get("10 KB", "cat")
+    if ours and cat:
+        lines.append("- 10 KB start-up: dms-postrender %s, cat %s: %+.2f ms (target: within 1 ms)" % (
+            fmt_time(ours["median"]), fmt_time(cat["median"]), (ours["median"] - cat["median"]) * 1e3))
+    for label in ("10 MB", "100 MB"):
+        o, f = get(label, "dms-postrender"), get(label, "libyaml parse only (floor)")
+        if o and f:
+            lines.append("- %s: %.2fx the throughput of the libyaml parse-only floor (target: at least 0.8x)" % (
+                label, f["median"] / o["median"]))
+    o = get("10 MB", "dms-postrender")
+    for tool, target in (("kubectl kustomize", 30), ("PyYAML (C loader/dumper)", 10)):
+        t = get("10 MB", tool)
+        if o and t:
+            lines.append("- 10 MB: %.0fx faster than %s (target: at least %dx)" % (t["median"] / o["median"], tool, target))
+        elif o:
+            lines.append("- 10 MB: %s not measured (not installed)" % tool)
+    ours_i, floor_i = instr.get("dms-postrender"), instr.get("libyaml parse only (floor)")
+    if ours_i and floor_i:
+        lines.append("- 10 MB under callgrind (repeatable): %.2f G instructions against %.2f G for the floor, "
+                     "%.2fx its throughput by instruction count" % (ours_i / 1e9, floor_i / 1e9, floor_i / ours_i))
+    a, b = get("10 MB", "dms-postrender"), get("100 MB", "dms-postrender")
+    if a and b:
+        lines.append("- peak RSS: %.1f MiB at 10 MB, %.1f MiB at 100 MB (target: under 16 MiB, no growth)" % (
+            a["rss"] / 1024, b["rss"] / 1024))
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not quick:
+        with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
+            f.write(text)
+        print("bench: written to bench/RESULTS.md", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
