@@ -1,6 +1,6 @@
 # dms-postrender -- a Helm post-renderer for docker-mailserver.
 # Plain GNU make. Targets: all, run, test (check), asan, valgrind, bench,
-# install, uninstall, lint, clean. User CFLAGS/LDFLAGS are honoured.
+# fuzz, install, uninstall, lint, clean. User CFLAGS/LDFLAGS are honoured.
 
 PROG        = dms-postrender
 VERSION     = 0.1.0
@@ -93,6 +93,23 @@ $(BUILD)/bench/parse-floor: bench/parse-floor.c $(BUILD)/.deps
 bench: $(OUT)/$(PROG) $(BUILD)/bench/parse-floor
 	python3 bench/run.py $(OUT)/$(PROG) $(BUILD)/bench/parse-floor $(BENCH_FLAGS)
 
+# libFuzzer over the whole pipeline with its oracles (tests/fuzz). Needs
+# clang. FUZZ_TIME seconds (default 60); the corpus grows in build-fuzz/.
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 60
+FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+build-fuzz/fuzz_pipeline: tests/fuzz/fuzz_pipeline.c $(filter-out src/main.c,$(SRC)) $(HDR) $(BUILD)/.deps
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -DVERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS) \
+	  $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_pipeline.c $(filter-out src/main.c,$(SRC)) $(PKG_LIBS)
+
+fuzz: build-fuzz/fuzz_pipeline
+	@bash tests/fuzz/seed.sh build-fuzz/seeds
+	@mkdir -p build-fuzz/corpus build-fuzz/artifacts
+	build-fuzz/fuzz_pipeline -max_total_time=$(FUZZ_TIME) -max_len=131072 -timeout=20 -rss_limit_mb=2048 \
+	  -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus build-fuzz/seeds
+
 install: $(OUT)/$(PROG)
 	mkdir -p $(DESTDIR)$(BINDIR)
 	cp $(OUT)/$(PROG) $(DESTDIR)$(BINDIR)/$(PROG).tmp
@@ -107,6 +124,6 @@ lint:
 	clang-tidy --quiet src/*.c -- -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude $(PKG_CFLAGS)
 
 clean:
-	rm -rf build build-asan build-vg bin
+	rm -rf build build-asan build-vg build-fuzz bin
 
-.PHONY: all run test check asan valgrind bench install uninstall lint clean
+.PHONY: all run test check asan valgrind bench fuzz install uninstall lint clean

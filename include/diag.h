@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Documented in README.md and --help. Distinct per cause, because Helm 4
  * shows only the exit status of a post-renderer. */
@@ -46,6 +47,10 @@ void diag_warn_at(size_t line, const char *fmt, ...) __attribute__((format(print
 void diag_set_verbose(bool on);
 bool diag_verbose(void);
 void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Send messages to F instead of stderr (NULL: back to stderr); for test
+ * harnesses that run the pipeline many times in one process. */
+void diag_set_output(FILE *f);
 
 /* Forget all state (for tests and repeated runs in one process). */
 void diag_reset(void);

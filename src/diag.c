@@ -11,6 +11,8 @@ static size_t cur_index;
 static char cur_source[256];
 static bool failed;
 static bool verbose;
+static FILE *out; /* NULL: stderr */
+#define OUT (out ? out : stderr)
 
 void
 diag_set_document(size_t index, const char *source, size_t source_len)
@@ -38,9 +40,9 @@ put_message(const char *fmt, va_list ap)
 	for (char *p = msg; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			*p = ' ';
-	fputs(msg, stderr);
+	fputs(msg, OUT);
 	if (add_errno)
-		fprintf(stderr, " %s", strerror(saved));
+		fprintf(OUT, " %s", strerror(saved));
 }
 
 static void
@@ -49,9 +51,9 @@ put_context(void)
 	if (!cur_index)
 		return;
 	if (cur_source[0])
-		fprintf(stderr, " (document %zu, Source: %s)", cur_index, cur_source);
+		fprintf(OUT, " (document %zu, Source: %s)", cur_index, cur_source);
 	else
-		fprintf(stderr, " (document %zu)", cur_index);
+		fprintf(OUT, " (document %zu)", cur_index);
 }
 
 static void
@@ -60,13 +62,13 @@ verror_at(size_t line, size_t col, const char *fmt, va_list ap)
 	if (failed)
 		return;
 	failed = true;
-	fputs(PROG_NAME ": error: ", stderr);
+	fputs(PROG_NAME ": error: ", OUT);
 	if (line)
-		fprintf(stderr, "<stdin>:%zu:%zu: ", line, col ? col : 1);
+		fprintf(OUT, "<stdin>:%zu:%zu: ", line, col ? col : 1);
 	put_message(fmt, ap);
 	put_context();
-	fputc('\n', stderr);
-	fflush(stderr);
+	fputc('\n', OUT);
+	fflush(OUT);
 }
 
 void
@@ -96,12 +98,12 @@ diag_failed(void)
 static void
 vwarn_at(size_t line, const char *fmt, va_list ap)
 {
-	fputs(PROG_NAME ": warning: ", stderr);
+	fputs(PROG_NAME ": warning: ", OUT);
 	if (line)
-		fprintf(stderr, "<stdin>:%zu: ", line);
+		fprintf(OUT, "<stdin>:%zu: ", line);
 	put_message(fmt, ap);
 	put_context();
-	fputc('\n', stderr);
+	fputc('\n', OUT);
 }
 
 void
@@ -140,11 +142,11 @@ diag_note(const char *fmt, ...)
 	va_list ap;
 	if (!verbose)
 		return;
-	fputs(PROG_NAME ": ", stderr);
+	fputs(PROG_NAME ": ", OUT);
 	va_start(ap, fmt);
 	put_message(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', OUT);
 }
 
 void
@@ -154,4 +156,10 @@ diag_reset(void)
 	cur_source[0] = '\0';
 	failed = false;
 	verbose = false;
+}
+
+void
+diag_set_output(FILE *f)
+{
+	out = f;
 }

@@ -1,0 +1,134 @@
+/* fuzz_pipeline.c -- libFuzzer harness over the whole pipeline (split,
+ * parse, match, patch, emit, spool) with options chosen by the first two
+ * bytes of the input. It checks what the program promises, not only that
+ * it does not crash:
+ *   - a run that fails reported an error (exactly the state main() turns
+ *     into a non-zero exit and an empty stdout);
+ *   - a run that succeeds produced output that a second run, with the same
+ *     options, accepts and leaves byte for byte unchanged (which also means
+ *     the output parses).
+ * Build and run with `make fuzz`. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "diag.h"
+#include "pipeline.h"
+#include "spool.h"
+#include "stream.h"
+
+static void
+set(struct config *cfg, const char *name, const char *value)
+{
+	char err[256];
+	if (config_set(cfg, name, value, name, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fuzz: bad harness option %s=%s: %s\n", name, value, err);
+		abort();
+	}
+}
+
+static void
+options(struct config *cfg, uint8_t a, uint8_t b)
+{
+	static const char *const f2b[] = {"auto", "on", "off"};
+	static const char *const aa[] = {"auto", "annotation", "field", "both", "off"};
+	static const char *const tp[] = {"local", "cluster", "keep"};
+	static const char *const ma[] = {"both", "new", "legacy"};
+	static const char *const kv[] = {"1.29", "1.30.2", "1.35"};
+	set(cfg, "fail2ban", f2b[a % 3]);
+	set(cfg, "apparmor", aa[(a / 3) % 5]);
+	set(cfg, "traffic-policy", tp[(a / 15) % 3]);
+	set(cfg, "metallb-annotations", ma[(a / 45) % 3]);
+	if (a & 0x80)
+		set(cfg, "kube-version", kv[(a >> 5) % 3]);
+	if (b & 1)
+		set(cfg, "metallb-pool", "mail");
+	if (b & 2)
+		set(cfg, "metallb-ip", "192.0.2.10,2001:db8::10");
+	if (b & 4)
+		set(cfg, "host-network", NULL);
+	if ((b & 8) && (b & 1))
+		set(cfg, "metallb-emit-pool", "192.0.2.0/28");
+	if (b & 16)
+		set(cfg, "external-ip", "198.51.100.7");
+	if (b & 32)
+		set(cfg, "service", "mail");
+	if (b & 64)
+		set(cfg, "container", "mail");
+	if (b & 128)
+		set(cfg, "allow-empty", NULL);
+	set(cfg, "max-document-size", "1M");
+}
+
+/* Run DATA through the pipeline; on success return the output (caller
+ * frees) and its length in *len; on failure return NULL. */
+static char *
+run(const struct config *cfg, const char *data, size_t n, size_t *len, enum exit_code *status)
+{
+	struct stream in;
+	struct spool out;
+	struct run_stats st;
+	char *text = NULL;
+
+	diag_reset();
+	stream_init_mem(&in, data, n, cfg->max_document_size);
+	spool_init(&out, 64 * 1024);
+	*status = pipeline_run(cfg, &in, &out, &st);
+	stream_free(&in);
+	if (*status == EXIT_OK) {
+		FILE *f = tmpfile();
+		if (!f || spool_commit(&out, fileno(f)) != 0)
+			abort();
+		long size = lseek(fileno(f), 0, SEEK_END);
+		text = malloc((size_t)size + 1);
+		if (!text || pread(fileno(f), text, (size_t)size, 0) != size)
+			abort();
+		*len = (size_t)size;
+		fclose(f);
+	}
+	spool_free(&out);
+	return text;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *quiet;
+	struct config cfg;
+	enum exit_code status, status2;
+	size_t len, len2;
+
+	if (size < 2)
+		return 0;
+	if (!quiet)
+		quiet = fopen("/dev/null", "w");
+	diag_set_output(quiet);
+	config_init(&cfg);
+	options(&cfg, data[0], data[1]);
+	char *first = run(&cfg, (const char *)data + 2, size - 2, &len, &status);
+	if (!first) {
+		/* A failed run must have said why (main() prints it, exits
+		 * non-zero and writes nothing to stdout). */
+		if (status == EXIT_OK || !diag_failed())
+			abort();
+	} else {
+		char *second = run(&cfg, first, len, &len2, &status2);
+		if (!second) {
+			fprintf(stderr, "fuzz: the output of a successful run fails a second run (exit %d)\n", status2);
+			abort();
+		}
+		if (len2 != len || memcmp(first, second, len) != 0) {
+			fprintf(stderr, "fuzz: a second run changed the output\n");
+			abort();
+		}
+		free(second);
+		free(first);
+	}
+	config_free(&cfg);
+	return 0;
+}
