@@ -35,6 +35,9 @@ struct object {
 
 #define DOC_TEXTS 8
 
+/* Deepest nesting of mappings and sequences accepted in a document. */
+#define DOC_MAX_DEPTH 1000
+
 struct doc {
 	const struct chunk *chunk; /* borrowed; outlives the doc */
 	yaml_document_t y;

@@ -91,7 +91,12 @@ report_parser_error(const struct chunk *c, const yaml_parser_t *p)
 	}
 	line = c->first_line + p->problem_mark.line;
 	col = p->problem_mark.column + 1;
-	if (p->context)
+	if (p->context && p->error == YAML_COMPOSER_ERROR)
+		/* The loader puts the first place into context ("found duplicate
+		 * anchor; first occurrence") and this one into problem. */
+		diag_error_at(line, col, "%s at line %zu, %s here", p->context, c->first_line + p->context_mark.line,
+			      p->problem ? p->problem : "invalid YAML");
+	else if (p->context)
 		diag_error_at(line, col, "%s %s started at line %zu", p->problem ? p->problem : "invalid YAML",
 			      p->context, c->first_line + p->context_mark.line);
 	else
@@ -329,6 +334,15 @@ scan_chunk(const struct chunk *c, struct scan *s, bool *memory_error)
 			goto out;
 		}
 		scan_event(s, &e);
+		if (s->depth > DOC_MAX_DEPTH) {
+			/* libyaml slows down quadratically with depth, and its loader
+			 * and emitter recurse: stop long before either matters. */
+			diag_error_at(c->first_line + e.start_mark.line, e.start_mark.column + 1,
+				      "collections nested more than %d deep; no Kubernetes object needs that",
+				      DOC_MAX_DEPTH);
+			yaml_event_delete(&e);
+			goto out;
+		}
 		done = e.type == YAML_STREAM_END_EVENT;
 		yaml_event_delete(&e);
 	}

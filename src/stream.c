@@ -74,8 +74,14 @@ fill(struct stream *s)
 		s->cap = s->cap * 2 > s->end + READ_BLOCK ? s->cap * 2 : s->end + READ_BLOCK;
 		s->buf = xrealloc(s->buf, s->cap);
 	}
+	/* Never read far past what one document may hold: a huge line must
+	 * fail at the limit, not after the whole input is in memory. */
+	size_t want = s->cap - s->end, held = s->end - s->start;
+	if (s->max_doc < (size_t)-1 - READ_BLOCK && held < s->max_doc + READ_BLOCK &&
+	    want > s->max_doc + READ_BLOCK - held)
+		want = s->max_doc + READ_BLOCK - held;
 	for (;;) {
-		ssize_t r = read(s->fd, s->buf + s->end, s->cap - s->end);
+		ssize_t r = read(s->fd, s->buf + s->end, want);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {

@@ -146,6 +146,24 @@ else
 fi
 rm -f "$TMP/six.yaml" "$TMP/six.out" "$TMP/six.app" "$TMP/six.pipe"
 
+# A 100 MB single line: refused at the document limit (64 MiB by default),
+# without reading the rest of it into memory.
+if [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ] || [ ! -x /usr/bin/time ]; then
+	echo "SKIP cli/100MB-single-line (sanitized build or no /usr/bin/time)"
+else
+	{ printf 'a: '; head -c 104857600 /dev/zero | tr '\0' 'x'; } >"$TMP/line.yaml"
+	/usr/bin/time -f '%M' -o "$TMP/rss" "$BIN" <"$TMP/line.yaml" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	kb=$(tail -n 1 "$TMP/rss")
+	if [ "$kb" -lt 81920 ]; then
+		expect_error "cli/100MB-single-line (peak RSS ${kb} KiB)" 1 \
+			'<stdin>:1:1: document is larger than --max-document-size \(67108864 bytes\)'
+	else
+		fail "cli/100MB-single-line" "peak RSS ${kb} KiB, over 80 MiB"
+	fi
+	rm -f "$TMP/line.yaml"
+fi
+
 # Flat memory: a stream several times larger than the in-memory spool and the
 # read buffer. Skipped under sanitizers/valgrind, whose own memory use is not
 # the program's.
