@@ -146,6 +146,29 @@ else
 fi
 rm -f "$TMP/six.yaml" "$TMP/six.out" "$TMP/six.app" "$TMP/six.pipe"
 
+# Least privilege: whatever the options, no container other than
+# docker-mailserver's (sidecars, init containers running the same image,
+# other releases' pods) gains a capability, a securityContext field, a host
+# port or anything else; the oracle compares every other container with its
+# input exactly.
+if [ -n "${PY:-}" ]; then
+	for opts in "--fail2ban=on --add-capability=SYS_ADMIN --add-capability=MAC_OVERRIDE" \
+		"--apparmor=both --kube-version=1.35 --host-network" \
+		"--apparmor=field --fail2ban=on --host-network --metallb-pool=p --external-ip=192.0.2.1" \
+		"--container=mailserver --fail2ban=on --add-capability=NET_ADMIN"; do
+		for f in harden/statefulset-sidecar-init harden/two-releases-and-relay expose/host-network-no-service; do
+			read -r -a a <<<"$opts"
+			run_prog "$TMP/out" "$TMP/err" "${a[@]}" <"$here/golden/$f/input.yaml"
+			if [ "$RC" -eq 0 ] && "$PY" "$here/tools/check-patch.py" "$here/golden/$f/input.yaml" "$TMP/out" "${a[@]}" \
+				>"$TMP/check" 2>&1; then
+				pass "cli/least-privilege $f $opts"
+			else
+				fail "cli/least-privilege $f $opts" "exit $RC: $(head -n 3 "$TMP/check" | tr '\n' '|')"
+			fi
+		done
+	done
+fi
+
 # A 100 MB single line: refused at the document limit (64 MiB by default),
 # without reading the rest of it into memory.
 if [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ] || [ ! -x /usr/bin/time ]; then
