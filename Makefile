@@ -65,8 +65,20 @@ $(BUILD)/tests/%: tests/tools/%.c $(LIBOBJ) $(HDR)
 run: $(OUT)/$(PROG)
 	$(OUT)/$(PROG) --verbose < chart-fixtures/helm3-official-chart-default.yaml
 
-test: $(OUT)/$(PROG) $(UNIT) $(TOOLS)
+test: $(OUT)/$(PROG) $(UNIT) $(TOOLS) schema-deps
 	@bash tests/run-all.sh $(OUT)/$(PROG) $(BUILD)/tests
+
+# Test-only npm packages for the schema suite (kubernetes-models, yaml),
+# pinned by package-lock.json. Without npm or the registry the suite says
+# SKIP instead of failing the build.
+schema-deps: tests/schema/node_modules/.installed
+
+tests/schema/node_modules/.installed: tests/schema/package.json tests/schema/package-lock.json
+	@if command -v npm >/dev/null 2>&1 && (cd tests/schema && npm ci --no-audit --no-fund --silent >/dev/null 2>&1); then \
+	  touch $@; \
+	else \
+	  echo "schema suite: could not install its npm packages (npm missing or offline); it will be skipped"; \
+	fi
 
 check: test
 
@@ -126,4 +138,4 @@ lint:
 clean:
 	rm -rf build build-asan build-vg build-fuzz bin
 
-.PHONY: all run test check asan valgrind bench fuzz install uninstall lint clean
+.PHONY: all run test check asan valgrind bench fuzz schema-deps install uninstall lint clean

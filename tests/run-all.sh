@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-all.sh BIN TESTBIN -- runs every suite (unit, golden, cli, corpus) and
+# run-all.sh BIN TESTBIN -- runs every suite (unit, golden, cli, corpus, schema) and
 # ends with the line "N passed, N failed". Exit status 0 only when none failed.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -31,6 +31,8 @@ echo "== cli"
 . "$here/cli.sh"
 echo "== corpus"
 . "$here/corpus.sh"
+echo "== schema"
+. "$here/schema.sh"
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
