@@ -115,6 +115,22 @@ marker_rest_ok(const char *p, const char *e)
 	return p == e || *p == '#';
 }
 
+/* Offset in [p, e) of a line break that YAML sees and this splitter does
+ * not: a carriage return not ending the line, NEL, LS or PS. -1 if none. */
+static long
+hidden_break(const char *p, const char *e)
+{
+	const unsigned char *u = (const unsigned char *)p, *end = (const unsigned char *)e;
+	if (end > u && end[-1] == '\r')
+		end--; /* CRLF */
+	for (const unsigned char *q = u; q < end; q++) {
+		if (*q == '\r' || (*q == 0xC2 && q + 1 < end && q[1] == 0x85) ||
+		    (*q == 0xE2 && q + 2 < end && q[1] == 0x80 && (q[2] == 0xA8 || q[2] == 0xA9)))
+			return (long)(q - u);
+	}
+	return -1;
+}
+
 static enum line_kind
 classify(const char *p, const char *e)
 {
@@ -207,6 +223,17 @@ stream_next(struct stream *s, struct chunk *c)
 			diag_error_at(line, 5,
 				      "content on the same line as a document marker is not supported; "
 				      "start the document on the next line");
+			return -1;
+		}
+		/* Comment, blank and marker lines are copied raw around a
+		 * re-serialised document; one that YAML reads as two lines could
+		 * hide content there and have it written twice. */
+		long hb = k == LINE_CONTENT ? -1 : hidden_break(lp, s->buf + eol);
+		if (hb >= 0) {
+			diag_set_document(s->ndocs + 1, s->buf + s->start + src_off, src_len);
+			diag_error_at(line, (size_t)hb + 1 + (size_t)(lp - (s->buf + pos)),
+				      "a line break that is not LF or CRLF (a lone carriage return, NEL, LS "
+				      "or PS) in a comment or marker line; convert the stream to LF line breaks");
 			return -1;
 		}
 		if (k == LINE_START && (has_marker || has_content)) {
