@@ -70,8 +70,10 @@ print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBas
 			else
 				fail "$name: every option" "a second pass changed the output or failed (exit $RC)"
 			fi
-			cmp -s "$TMP/pass1" "$f" ||
-				kustomize_parses "$name: every option: kubectl kustomize parses the output" "$TMP/pass1"
+			case "$f" in
+			*.snap) ;; # helm-unittest snapshots are not Kubernetes streams
+			*) kustomize_parses "$name: every option: kubectl kustomize parses the output" "$TMP/pass1" ;;
+			esac
 		fi
 		# shellcheck disable=SC2086
 		if $VALGRIND "$TESTBIN/reemit" <"$f" >"$TMP/re.yaml" 2>"$TMP/err" &&

@@ -20,8 +20,8 @@ else
 	for dir in "$here"/golden/*/*/; do
 		dir=${dir%/}
 		[ -f "$dir/expected.rc" ] && continue
-		if [ -f "$dir/no-schema" ]; then
-			echo "SKIP schema: golden/${dir#"$here"/golden/}: $(head -n 1 "$dir/no-schema")"
+		if [ -f "$dir/no-consumer" ]; then
+			echo "SKIP schema: golden/${dir#"$here"/golden/}: $(head -n 1 "$dir/no-consumer")"
 			continue
 		fi
 		out="$dir/expected.yaml"
