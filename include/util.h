@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define countof(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -33,6 +34,14 @@ void buf_free(struct buf *b);
 /* Write all n bytes to fd, retrying on EINTR and short writes. Returns 0, or
  * -1 with errno set. */
 int write_all(int fd, const void *p, size_t n);
+
+/* An unlinked temporary file under $TMPDIR (default /tmp), mode 0600.
+ * Returns its descriptor, or -1 after reporting ("... for WHAT: reason"). */
+int temp_file(const char *what);
+
+/* pread() of up to N bytes at OFF, retried on EINTR. Returns the bytes read
+ * (> 0 when N > 0), or -1 with errno set (EIO when the file ends early). */
+ssize_t read_at(int fd, void *p, size_t n, size_t off);
 
 /* True when the N bytes at P contain the string WORD (memmem is not POSIX). */
 bool mem_contains(const char *p, size_t n, const char *word);

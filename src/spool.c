@@ -26,27 +26,9 @@ spool_init(struct spool *s, size_t mem_limit)
 }
 
 static int
-open_temp(struct spool *s)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	if (!dir || !*dir)
-		dir = "/tmp";
-	snprintf(path, sizeof(path), "%s/dms-postrender.XXXXXX", dir);
-	s->fd = mkstemp(path);
-	if (s->fd < 0) {
-		diag_error("cannot create a temporary file in %s for the output spool:", dir);
-		return -1;
-	}
-	/* Unlinked at once: nothing is left behind, whatever happens. */
-	unlink(path);
-	return 0;
-}
-
-static int
 spill(struct spool *s)
 {
-	if (s->fd < 0 && open_temp(s) != 0)
+	if (s->fd < 0 && (s->fd = temp_file("the output spool")) < 0)
 		return -1;
 	if (write_all(s->fd, s->mem, s->len) != 0) {
 		diag_error("writing the output spool to its temporary file failed:");
@@ -199,12 +181,8 @@ static int
 copy_range(struct spool *s, int out_fd, size_t off, size_t n)
 {
 	while (n > 0) {
-		ssize_t r = pread(s->fd, s->mem, n < s->cap ? n : s->cap, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
+		ssize_t r = read_at(s->fd, s->mem, n < s->cap ? n : s->cap, off);
+		if (r < 0) {
 			diag_error("reading back the output spool failed:");
 			return -1;
 		}

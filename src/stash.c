@@ -20,24 +20,6 @@ stash_init(struct stash *s, size_t budget)
 	s->budget = budget;
 }
 
-static int
-open_file(struct stash *s)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	if (!dir || !*dir)
-		dir = "/tmp";
-	snprintf(path, sizeof(path), "%s/dms-postrender-held.XXXXXX", dir);
-	s->fd = mkstemp(path);
-	s->has_file = s->fd >= 0;
-	if (s->fd < 0) {
-		diag_error("cannot create a temporary file in %s for the documents held back:", dir);
-		return -1;
-	}
-	unlink(path);
-	return 0;
-}
-
 int
 stash_put(struct stash *s, struct stash_item *it, const char *p, size_t n)
 {
@@ -49,8 +31,11 @@ stash_put(struct stash *s, struct stash_item *it, const char *p, size_t n)
 		s->in_mem += n;
 		return 0;
 	}
-	if (!s->has_file && open_file(s) != 0)
-		return -1;
+	if (!s->has_file) {
+		if ((s->fd = temp_file("the documents held back")) < 0)
+			return -1;
+		s->has_file = 1;
+	}
 	if (write_all(s->fd, p, n) != 0) {
 		diag_error("writing a held document to its temporary file failed:");
 		return -1;
@@ -67,14 +52,9 @@ stash_get(struct stash *s, const struct stash_item *it)
 	if (it->mem) {
 		memcpy(out, it->mem, it->len);
 	} else {
-		size_t got = 0;
-		while (got < it->len) {
-			ssize_t r = pread(s->fd, out + got, it->len - got, (off_t)(it->off + got));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				if (r == 0)
-					errno = EIO;
+		for (size_t got = 0; got < it->len;) {
+			ssize_t r = read_at(s->fd, out + got, it->len - got, it->off + got);
+			if (r < 0) {
 				diag_error("reading a held document back from its temporary file failed:");
 				free(out);
 				return NULL;

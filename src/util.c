@@ -127,3 +127,36 @@ mem_contains(const char *p, size_t n, const char *word)
 	}
 	return false;
 }
+
+int
+temp_file(const char *what)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/dms-postrender.XXXXXX", dir);
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		diag_error("cannot create a temporary file in %s for %s:", dir, what);
+		return -1;
+	}
+	/* Unlinked at once: nothing is left behind, whatever happens. */
+	unlink(path);
+	return fd;
+}
+
+ssize_t
+read_at(int fd, void *p, size_t n, size_t off)
+{
+	for (;;) {
+		ssize_t r = pread(fd, p, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0 && n > 0) {
+			errno = EIO; /* the file is shorter than we wrote */
+			return -1;
+		}
+		return r;
+	}
+}
