@@ -570,11 +570,13 @@ try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 		return -2;
 	r->held[i].c.data = text;
 	if (doc_load(&hd, &r->held[i].c, &mem) != 0) {
+		r->held[i].c.data = NULL;
 		free(text);
 		return -1;
 	}
 	if (doc_need_tree(&hd, &mem) != 0) {
 		doc_free(&hd);
+		r->held[i].c.data = NULL;
 		free(text);
 		return -1;
 	}
