@@ -52,6 +52,12 @@ void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * harnesses that run the pipeline many times in one process. */
 void diag_set_output(FILE *f);
 
+/* Under Helm 4, which discards a post-renderer's stderr: also append errors
+ * and warnings to LOG_PATH (NULL: none; created 0600, started afresh past
+ * 64 KiB, each run headed by a UTC timestamp and pid) and, when TTY, write
+ * errors to /dev/tty if it opens. */
+void diag_mirror(const char *log_path, bool tty);
+
 /* Forget all state (for tests and repeated runs in one process). */
 void diag_reset(void);
 

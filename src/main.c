@@ -1,9 +1,13 @@
 /* main.c -- parse options, run the pipeline from stdin into the spool, and
  * only when everything succeeded copy the spool to stdout and check that it
  * really got there. The only place that chooses the exit status. */
+#include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -31,6 +35,52 @@ read_environment(struct config *cfg)
 		return EXIT_CONFIG;
 	}
 	return EXIT_OK;
+}
+
+/* Helm 4 runs us as a plugin (HELM_PLUGIN_NAME is set) and throws our
+ * stderr away, reporting only "exited with error". Errors and warnings then
+ * also go to $XDG_STATE_HOME/dms-postrender/messages.log (default
+ * ~/.local/state/...) and errors to the terminal. */
+/* mkdir -p DIR (modified in place and restored); false on failure. */
+static bool
+make_dirs(char *dir)
+{
+	for (char *p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		bool ok = mkdir(dir, 0700) == 0 || errno == EEXIST;
+		*p = c;
+		if (!ok)
+			return false;
+		if (!c)
+			return true;
+	}
+}
+
+static void
+helm4_messages(void)
+{
+	const char *plugin = getenv("HELM_PLUGIN_NAME");
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char path[4096];
+	if (!plugin || !*plugin)
+		return;
+	if (state && *state == '/')
+		snprintf(path, sizeof(path), "%s/" PROG_NAME, state);
+	else if (home && *home == '/')
+		snprintf(path, sizeof(path), "%s/.local/state/" PROG_NAME, home);
+	else
+		path[0] = '\0';
+	/* A directory that cannot be made only means no log. */
+	if (path[0] && make_dirs(path)) {
+		size_t n = strlen(path);
+		snprintf(path + n, sizeof(path) - n, "/messages.log");
+		diag_mirror(path, true);
+	} else {
+		diag_mirror(NULL, true);
+	}
 }
 
 static enum exit_code
@@ -71,6 +121,7 @@ main(int argc, char **argv)
 	enum exit_code status;
 
 	config_init(&cfg);
+	helm4_messages();
 	switch (cli_parse(argc, argv, &cfg)) {
 	case CLI_RUN:
 		status = read_environment(&cfg);

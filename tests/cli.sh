@@ -146,6 +146,40 @@ else
 fi
 rm -f "$TMP/six.yaml" "$TMP/six.out" "$TMP/six.app" "$TMP/six.pipe"
 
+# Helm 4 runs the plugin with HELM_PLUGIN_NAME/HELM_PLUGIN_DIR set and
+# throws its stderr away: the reason for a failure must be in the log file,
+# the exit code must still say which kind of failure it was.
+state="$TMP/state"
+rm -rf "$state"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n' >"$TMP/broken.yaml"
+# shellcheck disable=SC2086
+HELM_PLUGIN_NAME=dms-postrender HELM_PLUGIN_DIR="$ROOT" XDG_STATE_HOME="$state" \
+	$VALGRIND "$BIN" --metallb-pool=mail <"$TMP/broken.yaml" >"$TMP/out" 2>/dev/null
+RC=$?
+log="$state/dms-postrender/messages.log"
+if [ "$RC" -eq 1 ] && [ ! -s "$TMP/out" ] && [ -f "$log" ] &&
+	grep -q '^dms-postrender: error: <stdin>:4:1: .*(document 1)$' "$log" && grep -q '^--- 20[0-9-]*T[0-9:]*Z pid ' "$log"; then
+	pass "cli/helm4-failure-reason-in-log-file"
+else
+	fail "cli/helm4-failure-reason-in-log-file" "exit $RC; log: $(head -c 300 "$log" 2>/dev/null)"
+fi
+before=$(wc -c <"$log")
+# shellcheck disable=SC2086
+HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$state" $VALGRIND "$BIN" <"$FIX" >/dev/null 2>&1
+if [ "$?" -eq 0 ] && [ "$(wc -c <"$log")" -eq "$before" ]; then
+	pass "cli/helm4-quiet-success-leaves-the-log-alone"
+else
+	fail "cli/helm4-quiet-success-leaves-the-log-alone" "log grew or run failed"
+fi
+head -c 70000 /dev/zero | tr '\0' 'x' >"$log"
+# shellcheck disable=SC2086
+HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$state" $VALGRIND "$BIN" <"$TMP/broken.yaml" >/dev/null 2>&1
+if [ "$(wc -c <"$log")" -lt 1000 ] && grep -q 'error:' "$log"; then
+	pass "cli/helm4-log-starts-afresh-past-64KiB"
+else
+	fail "cli/helm4-log-starts-afresh-past-64KiB" "$(wc -c <"$log") bytes"
+fi
+
 # Least privilege: whatever the options, no container other than
 # docker-mailserver's (sidecars, init containers running the same image,
 # other releases' pods) gains a capability, a securityContext field, a host
