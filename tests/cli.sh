@@ -180,6 +180,33 @@ else
 	fail "cli/helm4-log-starts-afresh-past-64KiB" "$(wc -c <"$log") bytes"
 fi
 
+# plugin.yaml as Helm 4's loader reads it (strict keys, strict SemVer equal
+# to the Makefile's version, the command and the build hooks), then the
+# contract played out: the install hook runs from another directory with
+# HELM_PLUGIN_DIR set, and the command, with ${HELM_PLUGIN_DIR} expanded and
+# --post-renderer-args appended, patches a stream.
+version=$(sed -n 's/^VERSION *= *//p' "$ROOT/Makefile")
+if [ -z "${PY:-}" ]; then
+	fail "cli/plugin.yaml" "no python3 with PyYAML"
+elif ! "$PY" "$here/tools/check-plugin.py" "$ROOT/plugin.yaml" "$version" >"$TMP/plugin" 2>&1; then
+	fail "cli/plugin.yaml" "$(head -n 3 "$TMP/plugin" | tr '\n' '|')"
+else
+	pass "cli/plugin.yaml matches Helm 4's loader (version $version)"
+	if [ -z "${DMSPR_SANITIZED:-}" ] && [ -z "$VALGRIND" ]; then
+		hook=$(awk -F'\t' '$1 == "install" {print $3}' "$TMP/plugin")
+		cmd=$(awk -F'\t' '$1 == "command" {print $2}' "$TMP/plugin")
+		script=$("$PY" -c 'import json, sys; print(json.loads(sys.argv[1])[1])' "$hook")
+		if (cd "$TMP" && HELM_PLUGIN_NAME=dms-postrender HELM_PLUGIN_DIR="$ROOT" sh -c "$script" >"$TMP/hook.out" 2>&1) &&
+			HELM_PLUGIN_NAME=dms-postrender HELM_PLUGIN_DIR="$ROOT" XDG_STATE_HOME="$TMP/state" \
+				"${cmd/\$\{HELM_PLUGIN_DIR\}/$ROOT}" --metallb-pool=mail <"$FIX" >"$TMP/out" 2>/dev/null &&
+			grep -q 'metallb.io/address-pool: mail' "$TMP/out"; then
+			pass "cli/helm4-plugin-hook-builds-and-command-runs"
+		else
+			fail "cli/helm4-plugin-hook-builds-and-command-runs" "$(tail -n 3 "$TMP/hook.out" | tr '\n' '|')"
+		fi
+	fi
+fi
+
 # Least privilege: whatever the options, no container other than
 # docker-mailserver's (sidecars, init containers running the same image,
 # other releases' pods) gains a capability, a securityContext field, a host
