@@ -49,6 +49,7 @@ struct config {
 	struct strlist metallb_emit_pool; /* CIDRs or ranges of the pool we generate */
 	char *metallb_namespace;       /* where generated MetalLB objects go */
 	bool host_network;
+	bool check;                    /* report whether anything would change; write nothing */
 };
 
 #define CONFIG_DEFAULT_METALLB_NAMESPACE "metallb-system"

@@ -18,6 +18,7 @@ enum exit_code {
 	EXIT_PATCH = 4,  /* a matched document could not be patched safely */
 	EXIT_IO = 5,     /* reading, writing or memory failed */
 	EXIT_EMPTY = 6,  /* the input holds no document (see --allow-empty) */
+	EXIT_CHECK = 7,  /* --check: the stream is not fully patched */
 };
 
 #define PROG_NAME "dms-postrender"

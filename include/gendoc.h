@@ -21,6 +21,7 @@ struct gendoc_stream {
 	bool helm4;
 	bool crlf;
 	bool seen;  /* at least one document */
+	size_t generated; /* documents gendoc_write() appended */
 };
 
 /* Note what document D says about the stream's conventions. */
@@ -34,7 +35,7 @@ bool gendoc_is(const struct object *o, const char *group, const char *kind, cons
  * Helm 4 annotation) and then BODY, YAML lines at the top level ending in
  * '\n' (e.g. "spec:\n  autoAssign: true\n"). FILE names it under
  * dms-postrender/. Returns 0 or -1 (an I/O error, reported). */
-int gendoc_write(const struct gendoc_stream *g, struct spool *out, const char *file, const char *api_version,
+int gendoc_write(struct gendoc_stream *g, struct spool *out, const char *file, const char *api_version,
 		 const char *kind, const char *ns, const char *name, const char *body);
 
 #endif

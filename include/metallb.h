@@ -30,6 +30,6 @@ void metallb_observe(struct metallb *m, struct doc *d);
 /* End of stream: generate what is missing, when --metallb-emit-pool is on
  * and DMS_SERVICES (patched docker-mailserver Services) is not zero.
  * Returns 0 or -1 (I/O error, reported). */
-int metallb_finish(struct metallb *m, const struct gendoc_stream *g, struct spool *out, size_t dms_services);
+int metallb_finish(struct metallb *m, struct gendoc_stream *g, struct spool *out, size_t dms_services);
 
 #endif

@@ -42,6 +42,9 @@ int patch_finish(struct patch_run *r, struct spool *out);
  * the run's statistics. */
 size_t patch_held_changed(const struct patch_run *r);
 
+/* Documents appended at the end of the stream. */
+size_t patch_generated(const struct patch_run *r);
+
 /* What a patch sees: one object with at least one docker-mailserver
  * container. */
 struct patch_ctx {

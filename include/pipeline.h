@@ -17,6 +17,7 @@ struct run_stats {
 	size_t empty;      /* empty or comment-only documents */
 	size_t objects;    /* Kubernetes objects (List items counted singly) */
 	size_t changed;    /* documents re-serialised */
+	size_t generated;  /* documents appended (pipeline_run only) */
 };
 
 /* Run the stream through and collect the output in out. Returns EXIT_OK, or

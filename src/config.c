@@ -83,6 +83,9 @@ static const struct option_spec options[] = {
 	{"metallb-namespace", 0, OPT_STRING, "NAMESPACE",
 	 "namespace of the generated MetalLB objects (default " CONFIG_DEFAULT_METALLB_NAMESPACE ")",
 	 AT(metallb_namespace), NULL, check_dns_label},
+	{"check", 0, OPT_FLAG, NULL,
+	 "write nothing; exit 0 when the stream is already fully patched, 7 when a run would change or "
+	 "add documents (for CI and pre-commit)", AT(check), NULL, NULL},
 	{"host-network", 0, OPT_FLAG, NULL,
 	 "run the docker-mailserver pod in the node's network namespace: hostNetwork, dnsPolicy "
 	 "ClusterFirstWithHostNet and hostPort = containerPort on its mail ports", AT(host_network), NULL, NULL},

@@ -30,7 +30,7 @@ gendoc_is(const struct object *o, const char *group, const char *kind, const cha
 }
 
 int
-gendoc_write(const struct gendoc_stream *g, struct spool *out, const char *file, const char *api_version,
+gendoc_write(struct gendoc_stream *g, struct spool *out, const char *file, const char *api_version,
 	     const char *kind, const char *ns, const char *name, const char *body)
 {
 	struct buf b = {0};
@@ -63,5 +63,6 @@ gendoc_write(const struct gendoc_stream *g, struct spool *out, const char *file,
 		rc = spool_write(out, b.data, b.len);
 	}
 	buf_free(&b);
+	g->generated += rc == 0;
 	return rc;
 }

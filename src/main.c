@@ -103,8 +103,16 @@ run(struct config *cfg)
 	spool_init(&out, SPOOL_DEFAULT_MEMORY);
 	status = pipeline_run(cfg, &in, &out, &st);
 	stream_free(&in);
-	if (status == EXIT_OK && spool_commit(&out, STDOUT_FILENO) != 0)
+	if (status == EXIT_OK && cfg->check) {
+		if (st.changed || st.generated) {
+			diag_warn("--check: %zu document%s would change and %zu would be added; run without "
+				  "--check (add --verbose to see each change)", st.changed, st.changed == 1 ? "" : "s",
+				  st.generated);
+			status = EXIT_CHECK;
+		}
+	} else if (status == EXIT_OK && spool_commit(&out, STDOUT_FILENO) != 0) {
 		status = EXIT_IO;
+	}
 	spool_free(&out);
 	/* close() reports what earlier writes could not, e.g. on NFS. */
 	if (close(STDOUT_FILENO) != 0 && status == EXIT_OK) {

@@ -85,7 +85,7 @@ address_lines(struct buf *b, const struct strlist *l)
 }
 
 int
-metallb_finish(struct metallb *m, const struct gendoc_stream *g, struct spool *out, size_t dms_services)
+metallb_finish(struct metallb *m, struct gendoc_stream *g, struct spool *out, size_t dms_services)
 {
 	const char *pool = m->cfg->metallb_pool;
 	int rc = 0;

@@ -692,6 +692,12 @@ patch_held_changed(const struct patch_run *r)
 	return r->held_changed;
 }
 
+size_t
+patch_generated(const struct patch_run *r)
+{
+	return r->gen.generated;
+}
+
 int
 patch_finish(struct patch_run *r, struct spool *out)
 {

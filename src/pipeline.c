@@ -24,8 +24,9 @@ pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, str
 		status = diag_failed() ? EXIT_PATCH : EXIT_IO;
 	if (status == EXIT_OK) {
 		st->changed += patch_held_changed(patches);
-		diag_note("%zu documents (%zu empty), %zu objects, %zu changed", st->documents, st->empty,
-			  st->objects, st->changed);
+		st->generated = patch_generated(patches);
+		diag_note("%zu documents (%zu empty), %zu objects, %zu changed, %zu generated", st->documents,
+			  st->empty, st->objects, st->changed, st->generated);
 	}
 	patch_run_free(patches);
 	return status;

@@ -207,6 +207,28 @@ else
 	fi
 fi
 
+# --check writes nothing and says, by exit status, whether a run would
+# change anything.
+run_prog "$TMP/out" "$TMP/err" --check <"$FIX"
+if [ "$RC" -eq 7 ] && [ ! -s "$TMP/out" ] && grep -q 'warning: --check: 1 document would change and 0 would be added' "$TMP/err"; then
+	pass "cli/check-unpatched-stream-exits-7"
+else
+	fail "cli/check-unpatched-stream-exits-7" "exit $RC: $(head -c 200 "$TMP/err")"
+fi
+"$BIN" --metallb-pool=mail --metallb-emit-pool=192.0.2.0/28 <"$FIX" >"$TMP/patched.yaml" 2>/dev/null
+run_prog "$TMP/out" "$TMP/err" --check --metallb-pool=mail --metallb-emit-pool=192.0.2.0/28 <"$TMP/patched.yaml"
+if [ "$RC" -eq 0 ] && [ ! -s "$TMP/out" ] && [ ! -s "$TMP/err" ]; then
+	pass "cli/check-patched-stream-exits-0"
+else
+	fail "cli/check-patched-stream-exits-0" "exit $RC: $(head -c 200 "$TMP/err")"
+fi
+run_prog "$TMP/out" "$TMP/err" --check --metallb-pool=mail --metallb-emit-pool=192.0.2.0/28 <"$FIX"
+if [ "$RC" -eq 7 ] && grep -q 'would change and 2 would be added' "$TMP/err"; then
+	pass "cli/check-counts-generated-documents"
+else
+	fail "cli/check-counts-generated-documents" "exit $RC: $(head -c 300 "$TMP/err")"
+fi
+
 # Least privilege: whatever the options, no container other than
 # docker-mailserver's (sidecars, init containers running the same image,
 # other releases' pods) gains a capability, a securityContext field, a host
