@@ -6,6 +6,7 @@ PROG        = dms-postrender
 VERSION     = 0.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
 PKGS        = yaml-0.1 libcjson
 DEBIAN_PKGS = libyaml-dev libcjson-dev pkg-config
@@ -123,13 +124,16 @@ fuzz: build-fuzz/fuzz_pipeline
 	  -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus build-fuzz/seeds
 
 install: $(OUT)/$(PROG)
-	mkdir -p $(DESTDIR)$(BINDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	cp $(OUT)/$(PROG) $(DESTDIR)$(BINDIR)/$(PROG).tmp
 	chmod 755 $(DESTDIR)$(BINDIR)/$(PROG).tmp
 	mv $(DESTDIR)$(BINDIR)/$(PROG).tmp $(DESTDIR)$(BINDIR)/$(PROG)
+	cp $(PROG).1 $(DESTDIR)$(MANDIR)/man1/$(PROG).1.tmp
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/$(PROG).1.tmp
+	mv $(DESTDIR)$(MANDIR)/man1/$(PROG).1.tmp $(DESTDIR)$(MANDIR)/man1/$(PROG).1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/$(PROG)
+	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude src

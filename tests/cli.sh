@@ -360,6 +360,28 @@ else
 	fail "cli/unmatched-service-warns" "exit $RC"
 fi
 
+# The hand-written man page describes every option --help lists, and
+# make install puts it next to the binary.
+run_prog "$TMP/out" "$TMP/err" --help </dev/null
+missing=
+for opt in $(grep -o -- '^ *-.*--[a-z][a-z0-9-]*' "$TMP/out" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+	grep -q -- "^\.B[IR]* .*${opt//-/\\\\-}\b" "$ROOT/dms-postrender.1" || missing="$missing $opt"
+done
+if [ -z "$missing" ]; then
+	pass "cli/every-option-is-in-the-man-page"
+else
+	fail "cli/every-option-is-in-the-man-page" "missing:$missing"
+fi
+if [ -z "${DMSPR_SANITIZED:-}" ] && [ -z "$VALGRIND" ]; then
+	rm -rf "$TMP/dest"
+	if make -s -C "$ROOT" install DESTDIR="$TMP/dest" PREFIX=/usr >/dev/null 2>&1 &&
+		[ -x "$TMP/dest/usr/bin/dms-postrender" ] && [ -f "$TMP/dest/usr/share/man/man1/dms-postrender.1" ]; then
+		pass "cli/make-install-installs-binary-and-man-page"
+	else
+		fail "cli/make-install-installs-binary-and-man-page" "see make install"
+	fi
+fi
+
 # Every option --help lists has a row in the README's options table.
 run_prog "$TMP/out" "$TMP/err" --help </dev/null
 missing=
