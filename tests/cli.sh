@@ -229,6 +229,22 @@ else
 	fail "cli/check-counts-generated-documents" "exit $RC: $(head -c 300 "$TMP/err")"
 fi
 
+# The helmfile example: its postRendererArgs, one argv element each as
+# helmfile and Helm 3 pass them, must be accepted and do their job.
+if [ -n "${PY:-}" ]; then
+	mapfile -t hf < <("$PY" -c 'import sys, yaml
+for r in yaml.safe_load(open(sys.argv[1]))["releases"]:
+    for a in r.get("postRendererArgs") or []:
+        if a != "":
+            print(a)' "$ROOT/examples/helmfile/helmfile.yaml")
+	run_prog "$TMP/out" "$TMP/err" "${hf[@]}" <"$FIX"
+	if [ "${#hf[@]}" -gt 0 ] && [ "$RC" -eq 0 ] && grep -q 'metallb.io/loadBalancerIPs: 192.0.2.25' "$TMP/out"; then
+		pass "cli/helmfile-example-arguments (${hf[*]})"
+	else
+		fail "cli/helmfile-example-arguments" "exit $RC: $(head -c 200 "$TMP/err")"
+	fi
+fi
+
 # Least privilege: whatever the options, no container other than
 # docker-mailserver's (sidecars, init containers running the same image,
 # other releases' pods) gains a capability, a securityContext field, a host
