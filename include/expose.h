@@ -27,6 +27,10 @@ struct dms_workload {
  * ports. */
 bool expose_is_mail_port(const char *text);
 
+/* Append "NAME (PORT)" to the comma-separated LIST (LEN bytes), for
+ * warnings that name ports; "?" stands for a missing value. */
+void expose_list_port(char *list, size_t len, const char *name, const char *port);
+
 /* Record the workload of x->o (which has DMS containers). */
 void expose_record(struct dms_workload *w, struct patch_ctx *x);
 void expose_workload_free(struct dms_workload *w);

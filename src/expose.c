@@ -18,6 +18,14 @@
 static const unsigned mail_ports[] = {25,    465,   587,   143,   993,   110,   995,   4190,
 				      12525, 10465, 10587, 10143, 10993, 10110, 10995, 14190};
 
+void
+expose_list_port(char *list, size_t len, const char *name, const char *port)
+{
+	size_t used = strlen(list);
+	if (used + 48 < len)
+		snprintf(list + used, len - used, "%s%s (%s)", used ? ", " : "", name ? name : "?", port ? port : "?");
+}
+
 bool
 expose_is_mail_port(const char *text)
 {
@@ -276,19 +284,14 @@ expose_apply(struct patch_ctx *x)
 	}
 	if (made_reachable) {
 		char other[256] = "";
-		size_t used = 0;
 		int ports = ynode_get(y, spec, "ports");
 		for (size_t i = 0; i < ynode_seq_len(y, ports); i++) {
 			int p = ynode_seq_item(y, ports, i);
-			if (mail_port(y, p, NULL, false))
-				continue;
-			const char *name = ynode_str(y, ynode_get(y, p, "name"));
-			const char *num = ynode_str(y, ynode_get(y, p, "port"));
-			if (used + 40 < sizeof(other))
-				used += (size_t)snprintf(other + used, sizeof(other) - used, "%s%s (%s)", used ? ", " : "",
-							 name ? name : "?", num ? num : "?");
+			if (!mail_port(y, p, NULL, false))
+				expose_list_port(other, sizeof(other), ynode_str(y, ynode_get(y, p, "name")),
+						 ynode_str(y, ynode_get(y, p, "port")));
 		}
-		if (used)
+		if (*other)
 			patch_warn(x, ports, "this Service is now reachable from outside the cluster and also carries "
 				   "non-mail ports: %s; move them to a separate ClusterIP Service", other);
 	}

@@ -22,16 +22,6 @@ hostnet_applies(const struct patch_ctx *x)
 	return x->cfg->host_network && harden_applies(x);
 }
 
-/* Append "NAME (PORT)" to LIST. */
-static void
-note_port(char *list, size_t len, const char *name, const char *port)
-{
-	size_t used = strlen(list);
-	if (used + 48 < len)
-		snprintf(list + used, len - used, "%s%s (%s)", used ? ", " : "", name ? name : "unnamed",
-			 port ? port : "?");
-}
-
 static int
 container_ports(struct patch_ctx *x, int pod, size_t idx, char *other, size_t otherlen)
 {
@@ -51,7 +41,7 @@ container_ports(struct patch_ctx *x, int pod, size_t idx, char *other, size_t ot
 		const char *hport = ynode_str(y, ynode_get(y, p, "hostPort"));
 		const char *name = ynode_str(y, ynode_get(y, p, "name"));
 		if (!expose_is_mail_port(cport)) {
-			note_port(other, otherlen, name, cport);
+			expose_list_port(other, otherlen, name, cport);
 			if (hport && cport && strcmp(hport, cport) != 0)
 				patch_warn(x, p, "port %s: hostPort %s differs from containerPort %s, which the API "
 					   "server rejects under hostNetwork", name ? name : cport, hport, cport);
@@ -106,7 +96,7 @@ hostnet_apply(struct patch_ctx *x)
 		int ports = ynode_get(y, c->node, "ports");
 		for (size_t k = 0; k < ynode_seq_len(y, ports); k++) {
 			int p = ynode_seq_item(y, ports, k);
-			note_port(other, sizeof(other), ynode_str(y, ynode_get(y, p, "name")),
+			expose_list_port(other, sizeof(other), ynode_str(y, ynode_get(y, p, "name")),
 				  ynode_str(y, ynode_get(y, p, "containerPort")));
 		}
 	}
