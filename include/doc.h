@@ -80,6 +80,10 @@ void doc_free(struct doc *d);
 /* True for the workload kinds whose pod template doc.c understands. */
 bool doc_is_workload_kind(const char *kind);
 
+/* True for kinds ending in "List" (List, ConfigMapList, ...), whose items
+ * are the objects. */
+bool doc_is_list_kind(const char *kind);
+
 /* Dot-separated path from a workload object to its pod spec
  * ("spec.template.spec"), or NULL for other kinds. */
 const char *doc_pod_spec_path(const char *kind);

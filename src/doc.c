@@ -159,8 +159,8 @@ describe(struct doc *d, struct object *o, int node)
 	add_containers(d, o, spec, "containers", false);
 }
 
-static bool
-is_list_kind(const char *kind)
+bool
+doc_is_list_kind(const char *kind)
 {
 	size_t n = kind ? strlen(kind) : 0;
 	return n >= 4 && strcmp(kind + n - 4, "List") == 0;
@@ -382,7 +382,7 @@ load_tree(struct doc *d, bool *memory_error)
 	d->nobjects = 0;
 	int items = 0;
 	const char *kind = ynode_str(&d->y, ynode_get(&d->y, 1, "kind"));
-	if (is_list_kind(kind))
+	if (doc_is_list_kind(kind))
 		items = ynode_get(&d->y, 1, "items");
 	if (ynode_is_seq(&d->y, items)) {
 		size_t n = ynode_seq_len(&d->y, items);

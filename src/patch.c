@@ -611,7 +611,6 @@ wants_tree(const struct patch_run *r, const struct doc *d)
 {
 	const struct chunk *c = d->chunk;
 	const char *kind = d->nobjects ? d->objects[0].kind : NULL;
-	size_t n = kind ? strlen(kind) : 0;
 	if (!kind)
 		return false;
 	if (memchr(c->data, '\\', c->len))
@@ -624,7 +623,7 @@ wants_tree(const struct patch_run *r, const struct doc *d)
 		return mem_contains(c->data, c->len, "ENABLE_");
 	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement"))
 		return r->cfg->metallb_emit_pool.n != 0;
-	return !strcmp(kind, "Service") || (n >= 4 && !strcmp(kind + n - 4, "List"));
+	return !strcmp(kind, "Service") || doc_is_list_kind(kind);
 }
 
 int
