@@ -44,22 +44,19 @@ options(struct config *cfg, uint8_t a, uint8_t b)
 	set(cfg, "metallb-annotations", ma[(a / 45) % 3]);
 	if (a & 0x80)
 		set(cfg, "kube-version", kv[(a >> 5) % 3]);
-	if (b & 1)
-		set(cfg, "metallb-pool", "mail");
-	if (b & 2)
-		set(cfg, "metallb-ip", "192.0.2.10,2001:db8::10");
-	if (b & 4)
-		set(cfg, "host-network", NULL);
-	if ((b & 8) && (b & 1))
-		set(cfg, "metallb-emit-pool", "192.0.2.0/28");
-	if (b & 16)
-		set(cfg, "external-ip", "198.51.100.7");
-	if (b & 32)
-		set(cfg, "service", "mail");
-	if (b & 64)
-		set(cfg, "container", "mail");
-	if (b & 128)
-		set(cfg, "allow-empty", NULL);
+	/* Byte b: one option per bit (value NULL: a flag). */
+	static const struct {
+		const char *name, *value;
+	} bits[] = {
+		{"metallb-pool", "mail"},         {"metallb-ip", "192.0.2.10,2001:db8::10"},
+		{"host-network", NULL},           {"metallb-emit-pool", "192.0.2.0/28"},
+		{"external-ip", "198.51.100.7"},  {"service", "mail"},
+		{"container", "mail"},            {"allow-empty", NULL},
+	};
+	for (unsigned i = 0; i < 8; i++)
+		/* The generated pool needs its name (bit 0). */
+		if ((b >> i & 1) && (i != 3 || (b & 1)))
+			set(cfg, bits[i].name, bits[i].value);
 	set(cfg, "max-document-size", "1M");
 }
 
