@@ -20,7 +20,6 @@
 struct gendoc_stream {
 	bool helm4;
 	bool crlf;
-	bool seen;  /* at least one document */
 	size_t generated; /* documents gendoc_write() appended */
 };
 

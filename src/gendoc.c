@@ -14,7 +14,6 @@ gendoc_observe(struct gendoc_stream *g, const struct doc *d)
 {
 	if (d->empty)
 		return;
-	g->seen = true;
 	g->crlf = d->chunk->crlf;
 	for (size_t i = 0; i < d->nobjects && !g->helm4; i++)
 		g->helm4 = d->objects[i].filename != NULL;
