@@ -1,12 +1,14 @@
 /* config.h -- the effective configuration and the table of named options that
- * every source (command line and KUBE_VERSION now; config file and Argo CD
- * parameters later) sets through config_set(). It validates and normalises
- * values; it reads no files and parses no argv. */
+ * every source (command line, Argo CD parameters, config file, KUBE_VERSION)
+ * sets through config_set_from(). It validates and normalises values, keeps
+ * the precedence of the sources and remembers where each value came from; it
+ * reads no files and parses no argv. */
 #ifndef DMSPR_CONFIG_H
 #define DMSPR_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONFIG_DEFAULT_MAX_DOCUMENT ((size_t)64 * 1024 * 1024)
 
@@ -21,6 +23,19 @@ enum apparmor_mode {
 
 enum metallb_prefix { METALLB_BOTH, METALLB_NEW, METALLB_LEGACY };
 enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
+
+/* Where a value came from, lowest precedence first. A source never
+ * overrides a higher one; a list set by a higher source replaces the lower
+ * source's list instead of adding to it. */
+enum config_source {
+	SRC_DEFAULT,
+	SRC_KUBE_VERSION, /* the KUBE_VERSION environment variable (Argo CD) */
+	SRC_FILE,         /* --config FILE */
+	SRC_ARGO,         /* ARGOCD_APP_PARAMETERS */
+	SRC_FLAG,         /* the command line */
+};
+
+#define CONFIG_MAX_OPTIONS 40
 
 /* A list option given several times; values are normalised and unique. */
 struct strlist {
@@ -50,6 +65,10 @@ struct config {
 	char *metallb_namespace;       /* where generated MetalLB objects go */
 	bool host_network;
 	bool check;                    /* report whether anything would change; write nothing */
+	char *config_file;             /* --config FILE (command line only) */
+	bool print_config;             /* --print-config (command line only) */
+	char *report;                  /* --report FILE: JSON report of the run */
+	unsigned char source[CONFIG_MAX_OPTIONS]; /* enum config_source per option */
 };
 
 #define CONFIG_DEFAULT_METALLB_NAMESPACE "metallb-system"
@@ -94,6 +113,24 @@ const struct option_spec *config_find(const char *name);
  * one-line reason (without program prefix) into err. */
 int config_set(struct config *cfg, const char *name, const char *value, const char *origin,
 	       char *err, size_t errlen);
+
+/* The same for source SRC. A value from a source below the option's current
+ * one is still validated but not kept. Options only the command line may set
+ * (--config, --print-config) are refused from other sources. */
+int config_set_from(struct config *cfg, enum config_source src, const char *name, const char *value,
+		    const char *origin, char *err, size_t errlen);
+
+/* Start list option NAME afresh for SRC (an empty list is a value too): the
+ * list is emptied and SRC becomes its source when SRC is above its current
+ * one; otherwise nothing happens. */
+void config_list_begin(struct config *cfg, enum config_source src, const char *name);
+
+/* True for options that only the command line may set. */
+bool config_cli_only(const struct option_spec *o);
+
+/* Print the effective configuration as a YAML config file, each line with a
+ * comment naming its source. Returns 0 or -1 when writing failed. */
+int config_print(const struct config *cfg, FILE *f);
 
 /* Parse "123", "64K", "16M", "1G" into bytes. Returns 0 or -1. */
 int config_parse_size(const char *text, size_t *out);

@@ -1,7 +1,7 @@
-/* config.c -- defaults, the option table and value validation for the
- * effective configuration. Sources (argv in cli.c, KUBE_VERSION in main.c)
- * call config_set(); this file never looks at where a value came from beyond
- * naming it in errors. */
+/* config.c -- defaults, the option table, value validation, source
+ * precedence and --print-config for the effective configuration. Sources
+ * (argv in cli.c; the config file, Argo CD parameters and KUBE_VERSION in
+ * sources.c) call config_set_from(); this file reads no input of its own. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -30,6 +30,7 @@ static int check_kube_version(const char *value, char *out, size_t outlen);
 static int check_label_value(const char *value, char *out, size_t outlen);
 static int check_ip(const char *value, char *out, size_t outlen);
 static int check_pool_range(const char *value, char *out, size_t outlen);
+static int check_path(const char *value, char *out, size_t outlen);
 
 static const struct option_spec options[] = {
 	{"verbose", 'v', OPT_FLAG, NULL, "report on stderr what was read and changed", AT(verbose), NULL, NULL},
@@ -89,8 +90,20 @@ static const struct option_spec options[] = {
 	{"host-network", 0, OPT_FLAG, NULL,
 	 "run the docker-mailserver pod in the node's network namespace: hostNetwork, dnsPolicy "
 	 "ClusterFirstWithHostNet and hostPort = containerPort on its mail ports", AT(host_network), NULL, NULL},
+	{"config", 0, OPT_STRING, "FILE",
+	 "read options from a YAML or JSON file whose keys are the long option names; flags and Argo CD "
+	 "parameters override it (command line only)", AT(config_file), NULL, check_path},
+	{"print-config", 0, OPT_FLAG, NULL,
+	 "print the effective configuration as a config file, each value with its source, and exit "
+	 "(command line only)", AT(print_config), NULL, NULL},
+	{"report", 0, OPT_STRING, "FILE",
+	 "write a JSON report of every change, warning and generated document to FILE (also when the run "
+	 "fails)", AT(report), NULL, check_path},
 	{NULL, 0, OPT_FLAG, NULL, NULL, 0, NULL, NULL},
 };
+
+_Static_assert(sizeof(options) / sizeof(options[0]) <= CONFIG_MAX_OPTIONS + 1,
+	       "raise CONFIG_MAX_OPTIONS");
 
 void
 config_init(struct config *cfg)
@@ -126,7 +139,10 @@ config_free(struct config *cfg)
 	cfg->metallb_namespace = NULL;
 	free(cfg->metallb_pool);
 	free(cfg->metallb_shared_ip);
+	free(cfg->config_file);
+	free(cfg->report);
 	cfg->kube_version = cfg->metallb_pool = cfg->metallb_shared_ip = NULL;
+	cfg->config_file = cfg->report = NULL;
 }
 
 const struct option_spec *
@@ -224,6 +240,14 @@ check_image(const char *value, char *out, size_t outlen)
 		       "an image repository or glob in lower case without a tag, e.g. "
 		       "'registry.example.com/mirror/docker-mailserver'",
 		       out, outlen);
+}
+
+/* A file name: anything but empty text or a line break. */
+static int
+check_path(const char *value, char *out, size_t outlen)
+{
+	bool ok = *value && !strpbrk(value, "\r\n");
+	return verdict(ok, value, "a file name", out, outlen);
 }
 
 /* Container and Service names are DNS labels (RFC 1123). */
@@ -402,18 +426,69 @@ strlist_add(struct strlist *l, const char *value)
 	l->v[l->n++] = xstrdup(value);
 }
 
+bool
+config_cli_only(const struct option_spec *o)
+{
+	return !strcmp(o->name, "config") || !strcmp(o->name, "print-config");
+}
+
+void
+config_list_begin(struct config *cfg, enum config_source src, const char *name)
+{
+	const struct option_spec *o = config_find(name);
+	size_t i = (size_t)(o - options);
+	if (src <= cfg->source[i])
+		return;
+	strlist_free((struct strlist *)((char *)cfg + o->offset));
+	cfg->source[i] = (unsigned char)src;
+}
+
+static int set_value(struct config *cfg, const struct option_spec *o, const char *value, const char *origin,
+		     char *err, size_t errlen);
+
 int
 config_set(struct config *cfg, const char *name, const char *value, const char *origin,
 	   char *err, size_t errlen)
 {
+	return config_set_from(cfg, SRC_FLAG, name, value, origin, err, errlen);
+}
+
+int
+config_set_from(struct config *cfg, enum config_source src, const char *name, const char *value,
+		const char *origin, char *err, size_t errlen)
+{
 	const struct option_spec *o = config_find(name);
-	void *field;
-	char norm[256];
 	if (!o) {
 		snprintf(err, errlen, "%s: unknown option", origin);
 		return -1;
 	}
-	field = (char *)cfg + o->offset;
+	if (src != SRC_FLAG && config_cli_only(o)) {
+		snprintf(err, errlen, "%s: '%s' can only be given on the command line", origin, name);
+		return -1;
+	}
+	size_t i = (size_t)(o - options);
+	if (src < cfg->source[i] && src == SRC_KUBE_VERSION)
+		return 0; /* detected, not written by the user: nothing to point out */
+	if (src < cfg->source[i]) {
+		/* Overridden: check the value all the same, in a scratch config. */
+		struct config scratch;
+		config_init(&scratch);
+		int rc = set_value(&scratch, o, value, origin, err, errlen);
+		config_free(&scratch);
+		return rc;
+	}
+	if (src > cfg->source[i] && (o->kind == OPT_LIST || o->kind == OPT_CSV))
+		strlist_free((struct strlist *)((char *)cfg + o->offset));
+	cfg->source[i] = (unsigned char)src;
+	return set_value(cfg, o, value, origin, err, errlen);
+}
+
+static int
+set_value(struct config *cfg, const struct option_spec *o, const char *value, const char *origin,
+	  char *err, size_t errlen)
+{
+	void *field = (char *)cfg + o->offset;
+	char norm[256];
 	switch (o->kind) {
 	case OPT_FLAG: {
 		bool b;
@@ -487,4 +562,96 @@ config_set(struct config *cfg, const char *name, const char *value, const char *
 		return 0;
 	}
 	return -1;
+}
+
+/* ---- --print-config ---- */
+
+/* VALUE as a double-quoted YAML scalar. */
+static int
+print_quoted(FILE *f, const char *value)
+{
+	if (fputc('"', f) == EOF)
+		return -1;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		int rc;
+		if (*p == '"' || *p == '\\')
+			rc = fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			rc = fprintf(f, "\\x%02x", *p);
+		else
+			rc = fputc(*p, f) == EOF ? -1 : 1;
+		if (rc < 0)
+			return -1;
+	}
+	return fputc('"', f) == EOF ? -1 : 0;
+}
+
+static const char *
+source_name(enum config_source src)
+{
+	switch (src) {
+	case SRC_KUBE_VERSION: return "KUBE_VERSION";
+	case SRC_FILE: return "config file";
+	case SRC_ARGO: return "ARGOCD_APP_PARAMETERS";
+	case SRC_FLAG: return "command line";
+	default: return "default";
+	}
+}
+
+int
+config_print(const struct config *cfg, FILE *f)
+{
+	int bad = fprintf(f, "# %s %s: effective configuration. Precedence: command line > "
+			  "ARGOCD_APP_PARAMETERS > --config FILE > KUBE_VERSION > default.\n", "dms-postrender",
+			  VERSION) < 0;
+	if (cfg->config_file)
+		bad |= fputs("# --config ", f) == EOF || print_quoted(f, cfg->config_file) != 0 ||
+		       fputc('\n', f) == EOF;
+	for (const struct option_spec *o = options; o->name && !bad; o++) {
+		const void *field = (const char *)cfg + o->offset;
+		const char *from = source_name((enum config_source)cfg->source[o - options]);
+		if (config_cli_only(o))
+			continue;
+		bad |= fprintf(f, "%s:", o->name) < 0;
+		switch (o->kind) {
+		case OPT_FLAG:
+			bad |= fprintf(f, " %s", *(const bool *)field ? "true" : "false") < 0;
+			break;
+		case OPT_SIZE: {
+			size_t n = *(const size_t *)field;
+			const char *unit = "";
+			if (n % (1024 * 1024 * 1024) == 0)
+				n /= 1024 * 1024 * 1024, unit = "G";
+			else if (n % (1024 * 1024) == 0)
+				n /= 1024 * 1024, unit = "M";
+			else if (n % 1024 == 0)
+				n /= 1024, unit = "K";
+			bad |= fprintf(f, " %zu%s", n, unit) < 0;
+			break;
+		}
+		case OPT_ENUM: {
+			/* on and off are booleans to YAML 1.1 readers. */
+			const char *v = o->choices[*(const int *)field];
+			bad |= fprintf(f, strcmp(v, "on") && strcmp(v, "off") ? " %s" : " \"%s\"", v) < 0;
+			break;
+		}
+		case OPT_STRING: {
+			const char *v = *(char *const *)field;
+			bad |= fputc(' ', f) == EOF || (v ? print_quoted(f, v) : fputs("null", f) == EOF ? -1 : 0) != 0;
+			break;
+		}
+		case OPT_LIST:
+		case OPT_CSV: {
+			const struct strlist *l = field;
+			if (!l->n)
+				bad |= fputs(" []", f) == EOF;
+			bad |= fprintf(f, "  # %s\n", from) < 0;
+			for (size_t i = 0; i < l->n && !bad; i++)
+				bad |= fputs("  - ", f) == EOF || print_quoted(f, l->v[i]) != 0 || fputc('\n', f) == EOF;
+			continue;
+		}
+		}
+		bad |= fprintf(f, "  # %s\n", from) < 0;
+	}
+	return bad || fflush(f) != 0 || ferror(f) ? -1 : 0;
 }

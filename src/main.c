@@ -14,23 +14,24 @@
 #include "config.h"
 #include "diag.h"
 #include "pipeline.h"
+#include "sources.h"
 #include "spool.h"
 #include "stream.h"
 
-/* Sources other than argv, then the checks across options. Argo CD sets
- * KUBE_VERSION ("1.30.2", empty when unknown); the command line wins over
- * it. */
+/* The sources other than argv, each below the command line: Argo CD's
+ * parameters, then the --config file, then KUBE_VERSION (Argo CD sets it,
+ * "1.30.2", empty when unknown); then the checks across options. */
 static enum exit_code
-read_environment(struct config *cfg)
+read_sources(struct config *cfg)
 {
+	const char *argo = getenv("ARGOCD_APP_PARAMETERS");
 	const char *kv = getenv("KUBE_VERSION");
-	char err[512];
-	if (!cfg->kube_version && kv && *kv &&
-	    config_set(cfg, "kube-version", kv, "KUBE_VERSION", err, sizeof(err)) != 0) {
-		diag_error("%s", err);
-		return EXIT_CONFIG;
-	}
-	if (config_check_combination(cfg, err, sizeof(err)) != 0) {
+	char err[1024];
+	if ((argo && *argo && sources_read_argo(cfg, argo, err, sizeof(err)) != 0) ||
+	    (cfg->config_file && sources_read_config_file(cfg, cfg->config_file, err, sizeof(err)) != 0) ||
+	    (kv && *kv && config_set_from(cfg, SRC_KUBE_VERSION, "kube-version", kv, "KUBE_VERSION", err,
+					  sizeof(err)) != 0) ||
+	    config_check_combination(cfg, err, sizeof(err)) != 0) {
 		diag_error("%s", err);
 		return EXIT_CONFIG;
 	}
@@ -132,8 +133,13 @@ main(int argc, char **argv)
 	helm4_messages();
 	switch (cli_parse(argc, argv, &cfg)) {
 	case CLI_RUN:
-		status = read_environment(&cfg);
-		if (status == EXIT_OK) {
+		status = read_sources(&cfg);
+		if (status == EXIT_OK && cfg.print_config) {
+			if (config_print(&cfg, stdout) != 0 || fclose(stdout) != 0) {
+				diag_error("writing to stdout failed:");
+				status = EXIT_IO;
+			}
+		} else if (status == EXIT_OK) {
 			diag_set_verbose(cfg.verbose);
 			status = run(&cfg);
 		}

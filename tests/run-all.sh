@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-all.sh BIN TESTBIN -- runs every suite (unit, golden, cli, corpus, schema) and
+# run-all.sh BIN TESTBIN -- runs every suite (unit, golden, cli, sources, corpus, schema) and
 # ends with the line "N passed, N failed". Exit status 0 only when none failed.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -29,6 +29,8 @@ echo "== golden"
 . "$here/golden.sh"
 echo "== cli"
 . "$here/cli.sh"
+echo "== sources"
+. "$here/sources.sh"
 echo "== corpus"
 . "$here/corpus.sh"
 echo "== schema"
