@@ -59,6 +59,10 @@ void diag_set_output(FILE *f);
  * errors to /dev/tty if it opens. */
 void diag_mirror(const char *log_path, bool tty);
 
+/* Also hand every error and warning, without the program prefix and the
+ * newline, to FN (NULL: nobody); --report collects them this way. */
+void diag_set_listener(void (*fn)(bool error, const char *text));
+
 /* Forget all state (for tests and repeated runs in one process). */
 void diag_reset(void);
 

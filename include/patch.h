@@ -54,6 +54,7 @@ struct patch_ctx {
 	struct doc *d;
 	yaml_document_t *y;
 	struct object *o;
+	const char *patch;       /* the running patch's name, for the report */
 	char what[192];          /* "Deployment mail/mailserver", for messages */
 	char pod_path[64];       /* "spec.template.spec" */
 	size_t dms[PATCH_MAX_DMS]; /* indices into o->containers */

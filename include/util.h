@@ -15,6 +15,8 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
+/* Report "out of memory" and exit with EXIT_IO (for other allocators). */
+void xoom(void) __attribute__((noreturn));
 /* Caller owns the copy; free with free(). */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

@@ -22,6 +22,7 @@ static FILE *out; /* NULL: stderr */
 static char mirror_path[4096]; /* log file for errors and warnings, or "" */
 static bool mirror_tty;          /* errors also to /dev/tty */
 static bool mirror_started;      /* this run's header is written */
+static void (*listener)(bool error, const char *text);
 
 #define MIRROR_MAX_BYTES (64 * 1024)
 
@@ -73,6 +74,13 @@ mirror_to_tty(const char *line)
 static void
 put_line(const char *line, bool error, bool warning)
 {
+	if (listener && (error || warning)) {
+		char text[1600];
+		size_t skip = strlen(error ? PROG_NAME ": error: " : PROG_NAME ": warning: ");
+		snprintf(text, sizeof(text), "%s", line + skip);
+		text[strcspn(text, "\n")] = '\0';
+		listener(error, text);
+	}
 	fputs(line, OUT);
 	if (error)
 		fflush(OUT);
@@ -255,4 +263,10 @@ diag_mirror(const char *log_path, bool tty)
 	snprintf(mirror_path, sizeof(mirror_path), "%s", log_path ? log_path : "");
 	mirror_tty = tty;
 	mirror_started = false;
+}
+
+void
+diag_set_listener(void (*fn)(bool error, const char *text))
+{
+	listener = fn;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report.h"
 #include "util.h"
 
 void
@@ -63,5 +64,9 @@ gendoc_write(struct gendoc_stream *g, struct spool *out, const char *file, const
 	}
 	buf_free(&b);
 	g->generated += rc == 0;
+	if (rc == 0) {
+		snprintf(line, sizeof(line), GENDOC_SOURCE_DIR "%s", file);
+		report_generated(kind, ns, name, line);
+	}
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "diag.h"
 #include "pipeline.h"
+#include "report.h"
 #include "sources.h"
 #include "spool.h"
 #include "stream.h"
@@ -102,8 +103,10 @@ run(struct config *cfg)
 
 	stream_init_fd(&in, STDIN_FILENO, cfg->max_document_size);
 	spool_init(&out, SPOOL_DEFAULT_MEMORY);
+	memset(&st, 0, sizeof(st));
 	status = pipeline_run(cfg, &in, &out, &st);
 	stream_free(&in);
+	report_counts(st.documents, st.objects, st.changed, st.generated);
 	if (status == EXIT_OK && cfg->check) {
 		if (st.changed || st.generated) {
 			diag_warn("--check: %zu document%s would change and %zu would be added; run without "
@@ -141,7 +144,19 @@ main(int argc, char **argv)
 			}
 		} else if (status == EXIT_OK) {
 			diag_set_verbose(cfg.verbose);
-			status = run(&cfg);
+			if (cfg.report && report_start(cfg.report) != 0) {
+				diag_error("--report %s: cannot create the report:", cfg.report);
+				status = EXIT_IO;
+			} else {
+				if (cfg.report)
+					diag_set_listener(report_message);
+				status = run(&cfg);
+			}
+			if (cfg.report && report_active() && report_write((int)status, cfg.check) != 0) {
+				diag_error("--report %s: writing the report failed:", cfg.report);
+				if (status == EXIT_OK || status == EXIT_CHECK)
+					status = EXIT_IO;
+			}
 		}
 		break;
 	case CLI_DONE: status = fclose(stdout) == 0 ? EXIT_OK : EXIT_IO; break;

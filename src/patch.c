@@ -17,17 +17,19 @@
 #include "gendoc.h"
 #include "image.h"
 #include "metallb.h"
+#include "report.h"
 #include "stash.h"
 #include "util.h"
 #include "ynode.h"
 
 /* The workload patches, in the order they run. */
 static const struct {
+	const char *name; /* in --report */
 	bool (*applies)(const struct patch_ctx *x);
 	int (*apply)(struct patch_ctx *x);
 } patches[] = {
-	{harden_applies, harden_apply},
-	{hostnet_applies, hostnet_apply},
+	{"harden", harden_applies, harden_apply},
+	{"host-network", hostnet_applies, hostnet_apply},
 };
 
 /* A mail Service waiting for its workload: its text in the stash, and a
@@ -180,6 +182,16 @@ patch_changed(struct patch_ctx *x, const char *path, const char *old, const char
 	x->changes++;
 	diag_note("document %zu, %s: %s: %s -> %s", x->d->chunk->index, x->what, path, old ? old : "(absent)",
 		  new_);
+	if (report_active()) {
+		const struct chunk *c = x->d->chunk;
+		char source[1024];
+		snprintf(source, sizeof(source), "%.*s", c->source ? (int)(c->source_len < 1000 ? c->source_len : 1000) : 0,
+			 c->source ? c->source : "");
+		if (x->o->filename)
+			snprintf(source, sizeof(source), "%s", x->o->filename);
+		report_change(c->index, x->o->kind, x->o->namespace_, x->o->name, source[0] ? source : NULL,
+			      x->patch, path, old, new_);
+	}
 }
 
 const char *
@@ -405,6 +417,7 @@ patch_object(struct patch_run *r, struct object *o, struct patch_ctx *x)
 	for (size_t p = 0; p < countof(patches); p++) {
 		if (!patches[p].applies(x))
 			continue;
+		x->patch = patches[p].name;
 		if (patches[p].apply(x) != 0 || diag_failed())
 			return -1;
 	}
@@ -460,6 +473,7 @@ patch_service(struct patch_ctx *x, struct object *o)
 		return -1;
 	if (!x->shared)
 		find_shared(x);
+	x->patch = "expose";
 	if (expose_apply(x) != 0 || diag_failed())
 		return -1;
 	x->run->dms_services++;

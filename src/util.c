@@ -10,8 +10,8 @@
 
 #include "diag.h"
 
-static void
-oom(void)
+void
+xoom(void)
 {
 	/* Write directly: stdio may itself need memory. */
 	static const char msg[] = "dms-postrender: error: out of memory\n";
@@ -25,7 +25,7 @@ xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -34,7 +34,7 @@ xcalloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 	if (!p)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -43,7 +43,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		oom();
+		xoom();
 	return p;
 }
 

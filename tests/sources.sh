@@ -185,3 +185,59 @@ if [ "$RC" -eq 0 ] && ! grep -q 'error' "$TMP/err" && grep -q 'metallb.io/addres
 else
 	fail "sources/argocd-contract" "exit $RC: $(head -c 300 "$TMP/err")"
 fi
+
+# --report FILE: parsed back and checked against what really changed.
+FIX4="$ROOT/chart-fixtures/helm4-official-chart-default.yaml"
+for f in "$FIX" "$FIX4" "$ROOT/chart-fixtures/helm3-k8s-guide.yaml"; do
+	n="sources/report-$(basename "$f" .yaml)"
+	run_prog "$TMP/out" "$TMP/err" --report "$TMP/report.json" --metallb-pool=mail --metallb-ip=192.0.2.25 \
+		--metallb-emit-pool=192.0.2.0/28 --host-network <"$f"
+	if [ "$RC" -ne 0 ]; then
+		fail "$n" "exit $RC: $(head -c 300 "$TMP/err")"
+	elif ! "$PY" "$here/tools/check-report.py" "$TMP/report.json" "$f" "$TMP/out" 0 >"$TMP/check" 2>&1; then
+		fail "$n" "$(head -c 400 "$TMP/check")"
+	elif [ "$(grep -c 'warning:' "$TMP/err")" -ne "$("$PY" -c 'import json, sys
+print(len(json.load(open(sys.argv[1]))["warnings"]))' "$TMP/report.json")" ]; then
+		fail "$n" "the report does not hold every warning"
+	else
+		pass "$n"
+	fi
+done
+# The Helm 4 report names the file each object came from.
+run_prog "$TMP/out" "$TMP/err" --report "$TMP/report.json" <"$FIX4"
+if grep -q '"source":	"docker-mailserver/templates/deployment.yaml"' "$TMP/report.json"; then
+	pass "sources/report-helm4-source-file"
+else
+	fail "sources/report-helm4-source-file" "$(head -c 300 "$TMP/report.json")"
+fi
+# A second run changes nothing, and the report says so.
+run_prog "$TMP/again" "$TMP/err" --report "$TMP/report.json" <"$TMP/out"
+if [ "$RC" -eq 0 ] && "$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if r["documents"] == [] and r["generated"] == [] and r["counts"]["changed"] == 0 else 1)' "$TMP/report.json"; then
+	pass "sources/report-second-run-lists-no-change"
+else
+	fail "sources/report-second-run-lists-no-change" "exit $RC: $(head -c 300 "$TMP/report.json")"
+fi
+# A failed run still writes its report, with the error; --check's too.
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n' >"$TMP/broken.yaml"
+run_prog "$TMP/out" "$TMP/err" --report "$TMP/report.json" <"$TMP/broken.yaml"
+if [ "$RC" -eq 1 ] && [ ! -s "$TMP/out" ] &&
+	"$PY" "$here/tools/check-report.py" "$TMP/report.json" "$TMP/broken.yaml" /dev/null 1 >"$TMP/check" 2>&1 &&
+	grep -q '"<stdin>:4:1: ' "$TMP/report.json"; then
+	pass "sources/report-of-a-failed-run"
+else
+	fail "sources/report-of-a-failed-run" "exit $RC: $(head -c 300 "$TMP/check")"
+fi
+run_prog "$TMP/out" "$TMP/err" --check --report "$TMP/report.json" <"$FIX"
+if [ "$RC" -eq 7 ] && "$PY" "$here/tools/check-report.py" "$TMP/report.json" "$FIX" /dev/null 7 >"$TMP/check" 2>&1 &&
+	grep -q '"check":	true' "$TMP/report.json"; then
+	pass "sources/report-of-check"
+else
+	fail "sources/report-of-check" "exit $RC: $(head -c 300 "$TMP/check")"
+fi
+# A report that cannot be written stops the run before any output.
+run_prog "$TMP/out" "$TMP/err" --report "$TMP/no/such/dir/report.json" <"$FIX"
+expect_error "sources/report-unwritable-fails-first" 5 "--report $TMP/no/such/dir/report.json: cannot create the report: No such file or directory"
+ls "$TMP" | grep -q '\.tmp\.' && fail "sources/report-leaves-no-temporary-file" "$(ls "$TMP")" ||
+	pass "sources/report-leaves-no-temporary-file"

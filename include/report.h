@@ -1,0 +1,45 @@
+/* report.h -- the --report FILE: a JSON document (built with cJSON) listing
+ * every object a patch changed with each change (patch, field path, old and
+ * new value), every warning, the documents generated, the run's counts and
+ * how it ended. It is collected in memory (only touched objects are kept)
+ * and written once, whole, when the run ends: into a temporary file beside
+ * FILE, created when the run starts so that an unwritable place fails before
+ * any output, and then renamed over FILE. It never touches the YAML stream. */
+#ifndef DMSPR_REPORT_H
+#define DMSPR_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define REPORT_FORMAT_VERSION 1
+
+/* Start collecting for PATH and create the temporary file (PATH itself
+ * when it exists and is not a regular file, e.g. /dev/stderr). Returns 0,
+ * or -1 with errno set. Nothing is collected before this is called. */
+int report_start(const char *path);
+bool report_active(void);
+
+/* One change to object KIND NS/NAME of document INDEX (1-based) whose
+ * Helm 3 "# Source:" path or Helm 4 filename is SOURCE (NULL when unknown).
+ * OLD is NULL when the field was absent. Consecutive changes to the same
+ * object are grouped under one entry. */
+void report_change(size_t index, const char *kind, const char *ns, const char *name, const char *source,
+		   const char *patch, const char *path, const char *old, const char *new_);
+
+/* A document appended to the stream. */
+void report_generated(const char *kind, const char *ns, const char *name, const char *source);
+
+/* A warning or error line, without the program prefix and newline. */
+void report_message(bool error, const char *text);
+
+/* The run's counts, when it got that far. */
+void report_counts(size_t documents, size_t objects, size_t changed, size_t generated);
+
+/* Write the report with the run's EXIT_STATUS, rename it into place and
+ * free it. Returns 0, or -1 with errno set (the temporary file is removed). */
+int report_write(int exit_status, bool check);
+
+/* Drop what was collected without writing, removing the temporary file. */
+void report_discard(void);
+
+#endif
