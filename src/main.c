@@ -106,7 +106,8 @@ run(struct config *cfg)
 	memset(&st, 0, sizeof(st));
 	status = pipeline_run(cfg, &in, &out, &st);
 	stream_free(&in);
-	report_counts(st.documents, st.objects, st.changed, st.generated);
+	if (status == EXIT_OK)
+		report_counts(st.documents, st.objects, st.changed, st.generated);
 	if (status == EXIT_OK && cfg->check) {
 		if (st.changed || st.generated) {
 			diag_warn("--check: %zu document%s would change and %zu would be added; run without "

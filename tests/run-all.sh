@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run-all.sh BIN TESTBIN -- runs every suite (unit, golden, cli, sources, corpus, schema) and
+# run-all.sh BIN TESTBIN -- runs every suite (unit, golden, cli, sources, clients, corpus,
+# schema) and
 # ends with the line "N passed, N failed". Exit status 0 only when none failed.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -31,6 +32,8 @@ echo "== cli"
 . "$here/cli.sh"
 echo "== sources"
 . "$here/sources.sh"
+echo "== clients"
+. "$here/clients.sh"
 echo "== corpus"
 . "$here/corpus.sh"
 echo "== schema"
