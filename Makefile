@@ -106,10 +106,12 @@ $(BUILD)/bench/parse-floor: bench/parse-floor.c $(BUILD)/.deps
 bench: $(OUT)/$(PROG) $(BUILD)/bench/parse-floor
 	python3 bench/run.py $(OUT)/$(PROG) $(BUILD)/bench/parse-floor $(BENCH_FLAGS)
 
-# libFuzzer over the whole pipeline with its oracles (tests/fuzz). Needs
-# clang. FUZZ_TIME seconds (default 60); the corpus grows in build-fuzz/.
+# libFuzzer over the whole pipeline, then over the configuration sources,
+# each with its oracles (tests/fuzz). Needs clang. FUZZ_TIME and
+# FUZZ_SOURCES_TIME seconds (default 60 and 20); corpora grow in build-fuzz/.
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
+FUZZ_SOURCES_TIME ?= 20
 FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 build-fuzz/fuzz_pipeline: tests/fuzz/fuzz_pipeline.c $(filter-out src/main.c,$(SRC)) $(HDR) $(BUILD)/.deps
@@ -117,11 +119,20 @@ build-fuzz/fuzz_pipeline: tests/fuzz/fuzz_pipeline.c $(filter-out src/main.c,$(S
 	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -DVERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS) \
 	  $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_pipeline.c $(filter-out src/main.c,$(SRC)) $(PKG_LIBS)
 
-fuzz: build-fuzz/fuzz_pipeline
+build-fuzz/fuzz_sources: tests/fuzz/fuzz_sources.c $(filter-out src/main.c,$(SRC)) $(HDR) $(BUILD)/.deps
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -DVERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS) \
+	  $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_sources.c $(filter-out src/main.c,$(SRC)) $(PKG_LIBS)
+
+fuzz: build-fuzz/fuzz_pipeline build-fuzz/fuzz_sources
 	@bash tests/fuzz/seed.sh build-fuzz/seeds
-	@mkdir -p build-fuzz/corpus build-fuzz/artifacts
+	@bash tests/fuzz/seed.sh build-fuzz/seeds-sources sources
+	@mkdir -p build-fuzz/corpus build-fuzz/corpus-sources build-fuzz/artifacts
 	build-fuzz/fuzz_pipeline -max_total_time=$(FUZZ_TIME) -max_len=131072 -timeout=20 -rss_limit_mb=2048 \
 	  -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus build-fuzz/seeds
+	build-fuzz/fuzz_sources -max_total_time=$(FUZZ_SOURCES_TIME) -max_len=8192 -timeout=20 -rss_limit_mb=2048 \
+	  -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/sources- build-fuzz/corpus-sources \
+	  build-fuzz/seeds-sources
 
 install: $(OUT)/$(PROG)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -483,12 +483,57 @@ config_set_from(struct config *cfg, enum config_source src, const char *name, co
 	return set_value(cfg, o, value, origin, err, errlen);
 }
 
+/* Valid UTF-8 of characters YAML can hold in a double-quoted scalar on one
+ * line: no control characters (C0, DEL, C1), no U+2028/U+2029 line breaks,
+ * no byte order mark, no surrogates or non-characters U+FFFE/U+FFFF. Every
+ * value is held to this, whichever source it came from, so that messages,
+ * --print-config and --report can always carry it. */
+static bool
+printable_utf8(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	while (*p) {
+		unsigned long c;
+		int n;
+		if (*p < 0x80) {
+			c = *p;
+			n = 0;
+		} else if ((*p & 0xe0) == 0xc0) {
+			c = *p & 0x1f;
+			n = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			c = *p & 0x0f;
+			n = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			c = *p & 0x07;
+			n = 3;
+		} else {
+			return false;
+		}
+		p++;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			c = (c << 6) | (*p & 0x3f);
+		}
+		static const unsigned long min[] = {0, 0x80, 0x800, 0x10000};
+		if (c < min[n] || c > 0x10ffff || c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
+		    c == 0x2029 || c == 0xfeff || (c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+			return false;
+	}
+	return true;
+}
+
 static int
 set_value(struct config *cfg, const struct option_spec *o, const char *value, const char *origin,
 	  char *err, size_t errlen)
 {
 	void *field = (char *)cfg + o->offset;
 	char norm[256];
+	if (value && !printable_utf8(value)) {
+		snprintf(err, errlen, "%s: expected printable UTF-8 text without control characters", origin);
+		return -1;
+	}
 	switch (o->kind) {
 	case OPT_FLAG: {
 		bool b;
@@ -566,23 +611,16 @@ set_value(struct config *cfg, const struct option_spec *o, const char *value, co
 
 /* ---- --print-config ---- */
 
-/* VALUE as a double-quoted YAML scalar. */
+/* VALUE (printable UTF-8, see printable_utf8) as a double-quoted YAML
+ * scalar. */
 static int
 print_quoted(FILE *f, const char *value)
 {
 	if (fputc('"', f) == EOF)
 		return -1;
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-		int rc;
-		if (*p == '"' || *p == '\\')
-			rc = fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			rc = fprintf(f, "\\x%02x", *p);
-		else
-			rc = fputc(*p, f) == EOF ? -1 : 1;
-		if (rc < 0)
+	for (const char *p = value; *p; p++)
+		if (((*p == '"' || *p == '\\') && fputc('\\', f) == EOF) || fputc(*p, f) == EOF)
 			return -1;
-	}
 	return fputc('"', f) == EOF ? -1 : 0;
 }
 

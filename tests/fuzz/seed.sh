@@ -3,11 +3,22 @@
 # chart fixture and corpus stream, each behind a few two-byte option
 # prefixes (see options() in fuzz_pipeline.c), so fuzzing starts from real
 # streams under several option sets.
+# seed.sh DIR sources -- the seeds of fuzz_sources.c instead: config files
+# (first byte 0) and Argo CD parameter arrays (first byte 1).
 set -euo pipefail
 dir=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 shared=${SHARED_DIR:-$root/../shared}
 mkdir -p "$dir"
+if [ "${2:-}" = sources ]; then
+	{ printf '\x00'; cat "$root/examples/dms-postrender.yaml"; } >"$dir/config-example"
+	{ printf '\x00'; printf '{"kube-version": 1.30, "fail2ban": "on", "metallb-ip": ["192.0.2.9"], "verbose": true}'; } >"$dir/config-json"
+	{ printf '\x00'; printf 'image: [a.example/docker-mailserver, b]\nmetallb-emit-pool: 192.0.2.0/28\nmax-document-size: 16M\n'; } >"$dir/config-lists"
+	{ printf '\x01'; printf '[{"name":"fail2ban","string":"off"},{"name":"metallb-ip","array":["198.51.100.7"]},{"name":"x","map":{"a":"b"}}]'; } >"$dir/argo-params"
+	{ printf '\x01'; printf '[{"name":"metallb-pool","string":"mail"},{"name":"external-ip","string":"192.0.2.1,2001:db8::1"}]'; } >"$dir/argo-csv"
+	echo "fuzz: 5 seed inputs in $dir"
+	exit 0
+fi
 i=0
 while IFS= read -r f; do
 	for prefix in '\x00\x00' '\x02\x01' '\x07\x17' '\x2e\x27' '\x94\x0f' '\x01\x60'; do
