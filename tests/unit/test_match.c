@@ -96,6 +96,47 @@ options(void)
 	config_free(&cfg);
 }
 
+/* The precedence of sources in config_set_from(). */
+static void
+sources(void)
+{
+	struct config cfg;
+	char err[256];
+	config_init(&cfg);
+	CHECK("file sets a list", config_set_from(&cfg, SRC_FILE, "image", "a.example/x", "f", err, sizeof(err)) == 0 &&
+					  config_set_from(&cfg, SRC_FILE, "image", "b.example/x", "f", err, sizeof(err)) == 0 &&
+					  cfg.images.n == 2);
+	CHECK("Argo parameter replaces the file's list",
+	      config_set_from(&cfg, SRC_ARGO, "image", "c.example/x", "a", err, sizeof(err)) == 0 && cfg.images.n == 1 &&
+		      strcmp(cfg.images.v[0], "c.example/x") == 0);
+	CHECK("a lower source does not override",
+	      config_set_from(&cfg, SRC_FILE, "image", "d.example/x", "f", err, sizeof(err)) == 0 && cfg.images.n == 1);
+	CHECK("a lower source's bad value is still refused",
+	      config_set_from(&cfg, SRC_FILE, "image", "UPPER", "f", err, sizeof(err)) != 0);
+	config_list_begin(&cfg, SRC_FLAG, "image");
+	CHECK("an empty list from a higher source", cfg.images.n == 0);
+	CHECK("single value: higher wins whatever the order",
+	      config_set_from(&cfg, SRC_FLAG, "fail2ban", "off", "c", err, sizeof(err)) == 0 &&
+		      config_set_from(&cfg, SRC_ARGO, "fail2ban", "on", "a", err, sizeof(err)) == 0 &&
+		      cfg.fail2ban == FAIL2BAN_OFF);
+	CHECK("an overridden KUBE_VERSION is not checked",
+	      config_set_from(&cfg, SRC_FILE, "kube-version", "1.30", "f", err, sizeof(err)) == 0 &&
+		      config_set_from(&cfg, SRC_KUBE_VERSION, "kube-version", "junk", "k", err, sizeof(err)) == 0 &&
+		      strcmp(cfg.kube_version, "1.30") == 0);
+	CHECK("command-line-only option refused from a file",
+	      config_set_from(&cfg, SRC_FILE, "config", "x.yaml", "f", err, sizeof(err)) != 0 &&
+		      strstr(err, "can only be given on the command line") != NULL);
+	static const char *const unprintable[] = {"a\tb", "a\nb", "\xc2\x85", "\xe2\x80\xa8", "\xef\xbb\xbf", "\xc3",
+						  "\xc0\xaf", "\xed\xa0\x80", "\x7f"};
+	for (size_t i = 0; i < sizeof(unprintable) / sizeof(*unprintable); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "unprintable value %zu refused", i);
+		CHECK(name, config_set(&cfg, "report", unprintable[i], "t", err, sizeof(err)) != 0);
+	}
+	CHECK("UTF-8 value accepted", config_set(&cfg, "report", "r\xc3\xa9sum\xc3\xa9.json", "t", err, sizeof(err)) == 0);
+	config_free(&cfg);
+}
+
 /* Resolve VAR for the first container of the last object of STREAM. */
 static enum env_state
 resolve(const char *stream_text, const char *var, char *value, size_t len)
@@ -197,6 +238,7 @@ main(void)
 {
 	images();
 	options();
+	sources();
 	environment();
 	return check_done();
 }
