@@ -23,6 +23,7 @@ enum apparmor_mode {
 
 enum metallb_prefix { METALLB_BOTH, METALLB_NEW, METALLB_LEGACY };
 enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
+enum proxy_ingress { INGRESS_NONE, INGRESS_TRAEFIK, INGRESS_NGINX };
 
 /* Where a value came from, lowest precedence first. A source never
  * overrides a higher one; a list set by a higher source replaces the lower
@@ -65,6 +66,13 @@ struct config {
 	char *metallb_namespace;       /* where generated MetalLB objects go */
 	bool host_network;
 	bool check;                    /* report whether anything would change; write nothing */
+	int proxy_protocol;            /* enum proxy_mode (proxytext.h) */
+	struct strlist trusted_networks; /* IPs or CIDRs of the PROXY senders */
+	bool allow_any_proxy;          /* accept 0.0.0.0/0 and ::/0 as trusted */
+	bool proxy_network_policy;     /* generate a NetworkPolicy for the PROXY ports */
+	int proxy_ingress;             /* enum proxy_ingress */
+	struct strlist traefik_entrypoints; /* "service=entrypoint" */
+	char *nginx_tcp_configmap;     /* "namespace/name" */
 	char *config_file;             /* --config FILE (command line only) */
 	bool print_config;             /* --print-config (command line only) */
 	char *report;                  /* --report FILE: JSON report of the run */
@@ -72,6 +80,7 @@ struct config {
 };
 
 #define CONFIG_DEFAULT_METALLB_NAMESPACE "metallb-system"
+#define CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP "ingress-nginx/tcp-services"
 
 enum option_kind {
 	OPT_FLAG,   /* boolean; on the command line takes no value */

@@ -26,12 +26,13 @@ struct gendoc_stream {
 /* Note what document D says about the stream's conventions. */
 void gendoc_observe(struct gendoc_stream *g, const struct doc *d);
 
-/* True when object O is API group GROUP (the apiVersion's part before '/'),
- * kind KIND, in namespace NS, named NAME. */
+/* True when object O is API group GROUP (the apiVersion's part before '/';
+ * "" for the core group, apiVersion v1), kind KIND, in namespace NS (NULL:
+ * O has none), named NAME. */
 bool gendoc_is(const struct object *o, const char *group, const char *kind, const char *ns, const char *name);
 
-/* Append one document: apiVersion, kind, metadata (name, namespace and the
- * Helm 4 annotation) and then BODY, YAML lines at the top level ending in
+/* Append one document: apiVersion, kind, metadata (name, namespace unless
+ * NS is NULL, and the Helm 4 annotation) and then BODY, YAML lines at the top level ending in
  * '\n' (e.g. "spec:\n  autoAssign: true\n"). FILE names it under
  * dms-postrender/. Returns 0 or -1 (an I/O error, reported). */
 int gendoc_write(struct gendoc_stream *g, struct spool *out, const char *file, const char *api_version,

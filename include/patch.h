@@ -21,14 +21,16 @@
 
 /* State for one stream. */
 struct patch_run;
+struct proxy;
 
 struct patch_run *patch_run_new(const struct config *cfg);
 void patch_run_free(struct patch_run *r);
 
 /* Record the document's ConfigMaps/Secrets, then patch its objects. Sets
  * d->changed when anything was edited. Returns 0 (write d now), 1 (d is a
- * mail Service whose workload has not been seen yet: a slot in OUT keeps its
- * place and the run fills it later; do not write d), -1 after reporting a
+ * mail Service whose workload has not been seen yet, or a ConfigMap such a
+ * workload may mount: a slot in OUT keeps its place and the run fills it
+ * later; do not write d), -1 after reporting a
  * located error (the run must stop with EXIT_PATCH), or -2 after reporting
  * an I/O error (EXIT_IO). */
 int patch_document(struct patch_run *r, struct doc *d, struct spool *out);
@@ -51,6 +53,7 @@ struct patch_ctx {
 	struct patch_run *run;
 	const struct config *cfg;
 	struct envsrc *env;
+	struct proxy *proxy;     /* --proxy-protocol state (proxy.c) */
 	struct doc *d;
 	yaml_document_t *y;
 	struct object *o;

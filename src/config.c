@@ -23,6 +23,8 @@ static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
 static const char *const apparmor_choices[] = {"auto", "annotation", "field", "both", "off", NULL};
 static const char *const metallb_choices[] = {"both", "new", "legacy", NULL};
 static const char *const traffic_choices[] = {"local", "cluster", "keep", NULL};
+static const char *const proxy_choices[] = {"off", "separate", "only", NULL};
+static const char *const ingress_choices[] = {"none", "traefik", "nginx", NULL};
 
 static int check_image(const char *value, char *out, size_t outlen);
 static int check_dns_label(const char *value, char *out, size_t outlen);
@@ -31,6 +33,10 @@ static int check_label_value(const char *value, char *out, size_t outlen);
 static int check_ip(const char *value, char *out, size_t outlen);
 static int check_pool_range(const char *value, char *out, size_t outlen);
 static int check_path(const char *value, char *out, size_t outlen);
+static int check_network(const char *value, char *out, size_t outlen);
+static bool parse_ip(const char *text, unsigned char addr[16], int *family);
+static int check_entrypoint(const char *value, char *out, size_t outlen);
+static int check_ns_name(const char *value, char *out, size_t outlen);
 
 static const struct option_spec options[] = {
 	{"verbose", 'v', OPT_FLAG, NULL, "report on stderr what was read and changed", AT(verbose), NULL, NULL},
@@ -90,6 +96,29 @@ static const struct option_spec options[] = {
 	{"host-network", 0, OPT_FLAG, NULL,
 	 "run the docker-mailserver pod in the node's network namespace: hostNetwork, dnsPolicy "
 	 "ClusterFirstWithHostNet and hostPort = containerPort on its mail ports", AT(host_network), NULL, NULL},
+	{"proxy-protocol", 0, OPT_ENUM, "off|separate|only",
+	 "PROXY protocol for the docker-mailserver pod: separate adds *-proxy ports beside the plain ones, only "
+	 "makes the standard ports require it; ports, Services and the Postfix/Dovecot configuration (default off)",
+	 AT(proxy_protocol), proxy_choices, NULL},
+	{"trusted-networks", 0, OPT_CSV, "CIDR[,CIDR]",
+	 "addresses allowed to send PROXY headers (your ingress or load balancer); required with "
+	 "--proxy-protocol", AT(trusted_networks), NULL, check_network},
+	{"allow-any-proxy", 0, OPT_FLAG, NULL,
+	 "accept 0.0.0.0/0 or ::/0 in --trusted-networks (anyone could then forge client addresses)",
+	 AT(allow_any_proxy), NULL, NULL},
+	{"proxy-network-policy", 0, OPT_FLAG, NULL,
+	 "also generate a NetworkPolicy that admits the PROXY ports only from --trusted-networks (Postfix "
+	 "has no list of trusted proxies) and leaves the pod's other ports open", AT(proxy_network_policy), NULL,
+	 NULL},
+	{"proxy-ingress", 0, OPT_ENUM, "none|traefik|nginx",
+	 "also generate routes to the PROXY ports: Traefik IngressRouteTCPs or the ingress-nginx tcp-services "
+	 "ConfigMap (default none)", AT(proxy_ingress), ingress_choices, NULL},
+	{"traefik-entrypoint", 0, OPT_LIST, "SERVICE=ENTRYPOINT",
+	 "Traefik entry point for a mail service (smtp, submissions, submission, imap, imaps, pop3, pop3s, "
+	 "managesieve); default: the service's name; repeatable", AT(traefik_entrypoints), NULL, check_entrypoint},
+	{"nginx-tcp-configmap", 0, OPT_STRING, "NAMESPACE/NAME",
+	 "the ingress-nginx tcp-services ConfigMap to generate (default " CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP ")",
+	 AT(nginx_tcp_configmap), NULL, check_ns_name},
 	{"config", 0, OPT_STRING, "FILE",
 	 "read options from a YAML or JSON file whose keys are the long option names; flags and Argo CD "
 	 "parameters override it (command line only)", AT(config_file), NULL, check_path},
@@ -134,6 +163,10 @@ config_free(struct config *cfg)
 	strlist_free(&cfg->metallb_ips);
 	strlist_free(&cfg->external_ips);
 	strlist_free(&cfg->metallb_emit_pool);
+	strlist_free(&cfg->trusted_networks);
+	strlist_free(&cfg->traefik_entrypoints);
+	free(cfg->nginx_tcp_configmap);
+	cfg->nginx_tcp_configmap = NULL;
 	free(cfg->kube_version);
 	free(cfg->metallb_namespace);
 	cfg->metallb_namespace = NULL;
@@ -242,6 +275,71 @@ check_image(const char *value, char *out, size_t outlen)
 		       out, outlen);
 }
 
+/* An IP address or a CIDR (prefix within the family's width), as Dovecot's
+ * haproxy_trusted_networks and a NetworkPolicy ipBlock take it. A bare
+ * address becomes /32 or /128 (what ipBlock requires). */
+static int
+check_network(const char *value, char *out, size_t outlen)
+{
+	static const char expected[] = "an IP address or a CIDR such as 10.0.0.0/8 or 2001:db8::/32";
+	unsigned char a[16];
+	int fam = 0;
+	char addr[64];
+	const char *slash = strchr(value, '/');
+	size_t n = slash ? (size_t)(slash - value) : strlen(value);
+	if (n >= sizeof(addr))
+		return verdict(false, value, expected, out, outlen);
+	snprintf(addr, sizeof(addr), "%.*s", (int)n, value);
+	if (!parse_ip(addr, a, &fam))
+		return verdict(false, value, expected, out, outlen);
+	long bits = fam == AF_INET ? 32 : 128;
+	if (slash) {
+		char *end;
+		errno = 0;
+		bits = strtol(slash + 1, &end, 10);
+		if (!isdigit((unsigned char)slash[1]) || *end || errno || bits < 0 || bits > (fam == AF_INET ? 32 : 128))
+			return verdict(false, value, expected, out, outlen);
+	}
+	snprintf(out, outlen, "%s/%ld", addr, bits);
+	return 0;
+}
+
+/* "imaps=websecure": a mail service name and a Traefik entry point name. */
+static int
+check_entrypoint(const char *value, char *out, size_t outlen)
+{
+	static const char *const services[] = {"smtp", "submissions", "submission", "imap", "imaps",
+					       "pop3", "pop3s", "managesieve"};
+	const char *eq = strchr(value, '=');
+	bool ok = eq && eq[1];
+	for (const char *p = eq ? eq + 1 : ""; ok && *p; p++)
+		ok = isalnum((unsigned char)*p) || *p == '-' || *p == '_';
+	bool known = false;
+	for (size_t i = 0; ok && i < countof(services); i++)
+		known |= strlen(services[i]) == (size_t)(eq - value) && !strncmp(value, services[i], (size_t)(eq - value));
+	return verdict(ok && known, value,
+		       "SERVICE=ENTRYPOINT with SERVICE one of smtp, submissions, submission, imap, imaps, pop3, "
+		       "pop3s, managesieve and ENTRYPOINT a Traefik entry point name",
+		       out, outlen);
+}
+
+/* "namespace/name" of a ConfigMap. */
+static int
+check_ns_name(const char *value, char *out, size_t outlen)
+{
+	const char *slash = strchr(value, '/');
+	char ns[64], name[256];
+	bool ok = slash && slash != value && (size_t)(slash - value) < sizeof(ns) && strlen(slash + 1) < sizeof(name);
+	if (ok) {
+		snprintf(ns, sizeof(ns), "%.*s", (int)(slash - value), value);
+		snprintf(name, sizeof(name), "%s", slash + 1);
+		ok = check_dns_label(ns, out, outlen) == 0 && *name;
+		for (const char *p = name; ok && *p; p++)
+			ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '.';
+	}
+	return verdict(ok, value, "NAMESPACE/NAME, e.g. ingress-nginx/tcp-services", out, outlen);
+}
+
 /* A file name: anything but empty text or a line break. */
 static int
 check_path(const char *value, char *out, size_t outlen)
@@ -321,6 +419,44 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 				 "object name and may hold only a-z, 0-9, '-' and '.'", cfg->metallb_pool);
 			return -1;
 		}
+	if (cfg->proxy_protocol == 0) {
+		const char *needs = cfg->trusted_networks.n ? "--trusted-networks"
+				    : cfg->allow_any_proxy ? "--allow-any-proxy"
+				    : cfg->proxy_network_policy ? "--proxy-network-policy"
+				    : cfg->proxy_ingress ? "--proxy-ingress"
+				    : cfg->traefik_entrypoints.n ? "--traefik-entrypoint"
+				    : cfg->nginx_tcp_configmap ? "--nginx-tcp-configmap" : NULL;
+		if (needs) {
+			snprintf(err, errlen, "%s only applies with --proxy-protocol separate|only", needs);
+			return -1;
+		}
+	} else {
+		if (!cfg->trusted_networks.n) {
+			snprintf(err, errlen, "--proxy-protocol %s needs --trusted-networks CIDR[,CIDR]: the addresses "
+				 "of the proxy or ingress that sends PROXY headers (e.g. your pod CIDR); Dovecot accepts "
+				 "them only from there", cfg->proxy_protocol == 1 ? "separate" : "only");
+			return -1;
+		}
+		for (size_t i = 0; i < cfg->trusted_networks.n && !cfg->allow_any_proxy; i++) {
+			const char *slash = strrchr(cfg->trusted_networks.v[i], '/');
+			if (slash && !strcmp(slash, "/0")) {
+				snprintf(err, errlen, "--trusted-networks %s trusts every address: anyone could then send a "
+					 "PROXY header and forge the client address (defeating SPF checks, rate limits "
+					 "and bans); name your proxy's networks, or add --allow-any-proxy if a "
+					 "NetworkPolicy or firewall already guarantees that only the proxy can connect",
+					 cfg->trusted_networks.v[i]);
+				return -1;
+			}
+		}
+		if (cfg->traefik_entrypoints.n && cfg->proxy_ingress != INGRESS_TRAEFIK) {
+			snprintf(err, errlen, "--traefik-entrypoint only applies with --proxy-ingress traefik");
+			return -1;
+		}
+		if (cfg->nginx_tcp_configmap && cfg->proxy_ingress != INGRESS_NGINX) {
+			snprintf(err, errlen, "--nginx-tcp-configmap only applies with --proxy-ingress nginx");
+			return -1;
+		}
+	}
 	if (cfg->metallb_namespace && !cfg->metallb_emit_pool.n) {
 		snprintf(err, errlen, "--metallb-namespace only places the objects --metallb-emit-pool "
 			 "generates; add --metallb-emit-pool CIDR or drop it");

@@ -24,9 +24,10 @@ bool
 gendoc_is(const struct object *o, const char *group, const char *kind, const char *ns, const char *name)
 {
 	size_t n = strlen(group);
-	return o->kind && strcmp(o->kind, kind) == 0 && o->name && strcmp(o->name, name) == 0 &&
-	       o->namespace_ && strcmp(o->namespace_, ns) == 0 && o->api_version &&
-	       strncmp(o->api_version, group, n) == 0 && o->api_version[n] == '/';
+	bool same_ns = ns ? o->namespace_ && strcmp(o->namespace_, ns) == 0 : !o->namespace_;
+	bool same_group = o->api_version && (n ? strncmp(o->api_version, group, n) == 0 && o->api_version[n] == '/'
+					       : strcmp(o->api_version, "v1") == 0);
+	return o->kind && strcmp(o->kind, kind) == 0 && o->name && strcmp(o->name, name) == 0 && same_ns && same_group;
 }
 
 int
@@ -39,7 +40,11 @@ gendoc_write(struct gendoc_stream *g, struct spool *out, const char *file, const
 	if (last >= 0 && last != '\n')
 		buf_adds(&b, "\n");
 	snprintf(line, sizeof(line), "---\n# Source: " GENDOC_SOURCE_DIR "%s\napiVersion: %s\nkind: %s\n"
-		 "metadata:\n  name: %s\n  namespace: %s\n", file, api_version, kind, name, ns);
+		 "metadata:\n  name: %s\n", file, api_version, kind, name);
+	buf_adds(&b, line);
+	snprintf(line, sizeof(line), "  namespace: %s\n", ns ? ns : "");
+	if (!ns)
+		line[0] = '\0';
 	buf_adds(&b, line);
 	if (g->helm4) {
 		snprintf(line, sizeof(line), "  annotations:\n    " GENDOC_FILENAME_KEY ": " GENDOC_SOURCE_DIR "%s\n",

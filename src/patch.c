@@ -17,6 +17,7 @@
 #include "gendoc.h"
 #include "image.h"
 #include "metallb.h"
+#include "proxy.h"
 #include "report.h"
 #include "stash.h"
 #include "util.h"
@@ -28,13 +29,18 @@ static const struct {
 	bool (*applies)(const struct patch_ctx *x);
 	int (*apply)(struct patch_ctx *x);
 } patches[] = {
+	/* proxy first: hardening's Fail2Ban warning looks at the ports it adds. */
+	{"proxy", proxy_applies, proxy_apply},
 	{"harden", harden_applies, harden_apply},
 	{"host-network", hostnet_applies, hostnet_apply},
 };
 
-/* A mail Service waiting for its workload: its text in the stash, and a
- * copy of its chunk description whose data is fetched when needed. */
+/* A mail Service waiting for its workload, or a ConfigMap waiting for the
+ * first docker-mailserver workload (--proxy-protocol): its text in the
+ * stash, and a copy of its chunk description whose data is fetched when
+ * needed. */
 struct held {
+	bool configmap;
 	size_t slot;
 	struct stash_item text;
 	char *source;
@@ -57,6 +63,7 @@ struct patch_run {
 	size_t held_changed;   /* held Services written changed */
 	struct gendoc_stream gen;
 	struct metallb metallb;
+	struct proxy *proxy;
 };
 
 struct patch_run *
@@ -68,6 +75,7 @@ patch_run_new(const struct config *cfg)
 	r->name_seen = xcalloc(cfg->containers.n + 1, sizeof(bool));
 	r->service_seen = xcalloc(cfg->services.n + 1, sizeof(bool));
 	metallb_init(&r->metallb, cfg);
+	r->proxy = proxy_new(cfg);
 	stash_init(&r->stash, STASH_DEFAULT_MEMORY);
 	return r;
 }
@@ -78,6 +86,7 @@ patch_run_free(struct patch_run *r)
 	if (!r)
 		return;
 	envsrc_free(r->env);
+	proxy_free(r->proxy);
 	free(r->name_seen);
 	free(r->service_seen);
 	for (size_t i = 0; i < r->ndms; i++)
@@ -457,14 +466,16 @@ init_ctx(struct patch_ctx *x, struct patch_run *r, struct doc *d)
 	x->run = r;
 	x->cfg = r->cfg;
 	x->env = r->env;
+	x->proxy = r->proxy;
 	x->d = d;
 	x->y = &d->y;
 	x->norig = (size_t)(d->y.nodes.top - d->y.nodes.start);
 }
 
-/* The exposure patch on Service O of the document in X. */
+/* The exposure patch on Service O of the document in X, which selects the
+ * pods of the NWS workloads WS. */
 static int
-patch_service(struct patch_ctx *x, struct object *o)
+patch_service(struct patch_ctx *x, struct object *o, const struct dms_workload *ws, size_t nws)
 {
 	x->o = o;
 	x->ndms = 0;
@@ -475,6 +486,9 @@ patch_service(struct patch_ctx *x, struct object *o)
 		find_shared(x);
 	x->patch = "expose";
 	if (expose_apply(x) != 0 || diag_failed())
+		return -1;
+	x->patch = "proxy";
+	if (proxy_service(x, ws, nws) != 0 || diag_failed())
 		return -1;
 	x->run->dms_services++;
 	return 0;
@@ -487,26 +501,32 @@ is_service(const struct object *o)
 }
 
 /* Decide Service O now: 1 it is a DMS mail Service, 0 it is not, 2 it may be
- * once its workload arrives. */
+ * once its workload arrives. With 1, *W and *NW are the workloads it
+ * selects (all seen so far for a Service named by --service). */
 static int
-classify(struct patch_run *r, struct doc *d, const struct object *o)
+classify(struct patch_run *r, struct doc *d, const struct object *o, const struct dms_workload **w, size_t *nw)
 {
 	if (r->cfg->services.n) {
 		for (size_t k = 0; o->name && k < r->cfg->services.n; k++)
 			if (strcmp(o->name, r->cfg->services.v[k]) == 0) {
 				r->service_seen[k] = true;
+				*w = r->dms;
+				*nw = r->ndms;
 				return 1;
 			}
 		return 0;
 	}
 	for (size_t i = 0; i < r->ndms; i++)
-		if (expose_matches(&d->y, o->node, o->namespace_, &r->dms[i]))
+		if (expose_matches(&d->y, o->node, o->namespace_, &r->dms[i])) {
+			*w = &r->dms[i];
+			*nw = 1;
 			return 1;
+		}
 	return expose_may_match(&d->y, o->node) ? 2 : 0;
 }
 
 static int
-hold(struct patch_run *r, const struct doc *d, struct spool *out)
+hold(struct patch_run *r, const struct doc *d, struct spool *out, bool configmap)
 {
 	const struct chunk *c = d->chunk;
 	if (r->nheld == r->held_cap) {
@@ -514,6 +534,7 @@ hold(struct patch_run *r, const struct doc *d, struct spool *out)
 		r->held = xrealloc(r->held, r->held_cap * sizeof(*r->held));
 	}
 	struct held *h = &r->held[r->nheld];
+	h->configmap = configmap;
 	if (stash_put(&r->stash, &h->text, c->data, c->len) != 0)
 		return -1;
 	r->nheld++;
@@ -522,8 +543,9 @@ hold(struct patch_run *r, const struct doc *d, struct spool *out)
 	h->c = *c;
 	h->c.data = NULL; /* fetched from the stash when needed */
 	h->c.source = h->source;
-	diag_note("document %zu: Service %s waits for its workload (it has mail ports)", c->index,
-		  d->objects[0].name ? d->objects[0].name : "(no name)");
+	diag_note(configmap ? "document %zu: ConfigMap %s waits for the docker-mailserver workload (which may mount it)"
+			    : "document %zu: Service %s waits for its workload (it has mail ports)",
+		  c->index, d->objects[0].name ? d->objects[0].name : "(no name)");
 	return 0;
 }
 
@@ -594,7 +616,10 @@ try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 		free(text);
 		return -1;
 	}
-	for (size_t w = first; !match && w < r->ndms; w++)
+	size_t w = first;
+	if (r->held[i].configmap)
+		match = true;
+	for (; !match && w < r->ndms; w++)
 		match = expose_matches(&hd.y, hd.objects[0].node, hd.objects[0].namespace_, &r->dms[w]);
 	if (!match) {
 		doc_free(&hd);
@@ -603,7 +628,14 @@ try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 		return 0;
 	}
 	init_ctx(&x, r, &hd);
-	rc = patch_service(&x, &hd.objects[0]);
+	if (r->held[i].configmap) {
+		x.o = &hd.objects[0];
+		describe(&x);
+		x.patch = "proxy";
+		rc = proxy_configmap(&x);
+	} else {
+		rc = patch_service(&x, &hd.objects[0], &r->dms[w - 1], 1);
+	}
 	finish_ctx(&x);
 	if (rc == 0)
 		rc = release(r, i, out, &hd); /* takes held I off the list */
@@ -632,9 +664,14 @@ wants_tree(const struct patch_run *r, const struct doc *d)
 	/* Every image image.c knows has this in its repository path. */
 	if (doc_is_workload_kind(kind))
 		return r->cfg->images.n || r->cfg->containers.n || mem_contains(c->data, c->len, "docker-mailserver");
-	/* envsrc.c records only ENABLE_* keys. */
+	/* envsrc.c records only ENABLE_* and SMTP_ONLY; proxy.c merges into
+	 * ConfigMaps a workload mounts. */
+	if (!strcmp(kind, "ConfigMap") && r->cfg->proxy_protocol)
+		return true;
 	if (!strcmp(kind, "ConfigMap") || !strcmp(kind, "Secret"))
-		return mem_contains(c->data, c->len, "ENABLE_");
+		return mem_contains(c->data, c->len, "ENABLE_") || mem_contains(c->data, c->len, "SMTP_ONLY");
+	if (!strcmp(kind, "IngressRouteTCP") || !strcmp(kind, "NetworkPolicy"))
+		return r->cfg->proxy_protocol != 0;
 	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement"))
 		return r->cfg->metallb_emit_pool.n != 0;
 	return !strcmp(kind, "Service") || doc_is_list_kind(kind);
@@ -654,6 +691,7 @@ patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 	envsrc_observe(r->env, d);
 	gendoc_observe(&r->gen, d);
 	metallb_observe(&r->metallb, d);
+	proxy_observe(r->proxy, d);
 	init_ctx(&x, r, d);
 	for (size_t i = 0; i < d->nobjects && rc == 0; i++) {
 		if (!doc_is_workload_kind(d->objects[i].kind))
@@ -662,11 +700,26 @@ patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 		rc = patch_object(r, &d->objects[i], &x);
 	}
 	for (size_t i = 0; i < d->nobjects && rc == 0; i++) {
+		const struct dms_workload *ws = NULL;
+		size_t nws = 0;
+		if (proxy_holds_configmap(r->proxy, &d->objects[i]) && !d->is_list && d->nobjects == 1) {
+			held = true;
+			continue;
+		}
+		if (r->cfg->proxy_protocol && d->objects[i].kind && strcmp(d->objects[i].kind, "ConfigMap") == 0) {
+			x.o = &d->objects[i];
+			describe(&x);
+			x.patch = "proxy";
+			if (!x.shared)
+				find_shared(&x);
+			rc = proxy_configmap(&x);
+			continue;
+		}
 		if (!is_service(&d->objects[i]))
 			continue;
-		switch (classify(r, d, &d->objects[i])) {
+		switch (classify(r, d, &d->objects[i], &ws, &nws)) {
 		case 1:
-			rc = patch_service(&x, &d->objects[i]);
+			rc = patch_service(&x, &d->objects[i], ws, nws);
 			break;
 		case 2:
 			/* Only a Service document of its own waits; inside a List the
@@ -683,7 +736,7 @@ patch_document(struct patch_run *r, struct doc *d, struct spool *out)
 		}
 	}
 	finish_ctx(&x);
-	if (rc == 0 && held && hold(r, d, out) != 0)
+	if (rc == 0 && held && hold(r, d, out, d->objects[0].kind && !strcmp(d->objects[0].kind, "ConfigMap")) != 0)
 		return -2; /* I/O */
 	/* New docker-mailserver workloads decide the Services waiting for them. */
 	if (r->ndms > known) {
@@ -715,12 +768,16 @@ int
 patch_finish(struct patch_run *r, struct spool *out)
 {
 	while (r->nheld) {
-		diag_note("document %zu: Service with mail ports matches no docker-mailserver workload in the "
-			  "stream; left alone", r->held[0].c.index);
+		diag_note(r->held[0].configmap ? "document %zu: ConfigMap left alone (no docker-mailserver workload)"
+					       : "document %zu: Service with mail ports matches no docker-mailserver "
+						 "workload in the stream; left alone",
+			  r->held[0].c.index);
 		if (release(r, 0, out, NULL) != 0)
 			return -1;
 	}
 	diag_set_document(0, NULL, 0);
+	if (proxy_finish(r->proxy, &r->gen, out) != 0)
+		return -1;
 	if (metallb_finish(&r->metallb, &r->gen, out, r->dms_services) != 0)
 		return -1;
 	for (size_t k = 0; k < r->cfg->containers.n; k++)

@@ -1,0 +1,868 @@
+/* proxy.c -- the PROXY-protocol patch (see proxy.h): decides which mail
+ * services a docker-mailserver container runs, gives it and its Services the
+ * PROXY ports, routes the configuration files into a ConfigMap, and
+ * generates the optional NetworkPolicy and ingress objects. Port names and
+ * numbers are the official chart's (proxytext.c's table). */
+#include "proxy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "harden.h"
+#include "proxytext.h"
+#include "util.h"
+#include "ynode.h"
+
+#define PROXY_VOLUME "dms-proxy-protocol"
+#define PROXY_SUFFIX "-proxy-protocol"
+
+/* A ConfigMap key a DMS workload mounts at one of our paths. */
+struct merge {
+	char *ns, *name, *key;
+	enum proxy_file file;
+	unsigned services;
+	char what[192];
+	bool found;
+	bool ours;         /* our own generated ConfigMap (a second run) */
+	size_t workload;   /* index into wl[] of the workload that mounts it */
+};
+
+/* What we generate for one DMS workload. */
+struct workload {
+	char *ns, *name;           /* the workload's */
+	char **labels;             /* pod-template labels: key, value, ... */
+	size_t nlabels;
+	unsigned services;         /* union over its DMS containers */
+	bool gen_file[3];          /* enum proxy_file: keys of our ConfigMap */
+	unsigned proxy_ports[PX_COUNT];
+	size_t nproxy;
+	unsigned other_ports[64];  /* the pod's other ports (NetworkPolicy) */
+	char other_proto[64][8];
+	size_t nother;
+	bool policy_seen;          /* our NetworkPolicy is already in the stream */
+};
+
+/* A DMS Service, for ingress routes. */
+struct route {
+	char *ns, *svc;
+	unsigned service[PX_COUNT]; /* enum proxy_service per port */
+	char *port_name[PX_COUNT];
+	size_t n;
+};
+
+struct proxy {
+	const struct config *cfg;
+	char trusted[1024];        /* space-separated, for Dovecot */
+	bool workload_seen;
+	struct merge *merges;
+	size_t nmerges;
+	struct workload *wl;
+	size_t nwl;
+	struct route *routes;
+	size_t nroutes;
+	bool nginx_seen;
+	char **routes_seen;        /* IngressRouteTCP namespace/name in the stream */
+	size_t nroutes_seen;
+};
+
+struct proxy *
+proxy_new(const struct config *cfg)
+{
+	struct proxy *p = xcalloc(1, sizeof(*p));
+	p->cfg = cfg;
+	for (size_t i = 0; i < cfg->trusted_networks.n; i++) {
+		size_t used = strlen(p->trusted);
+		snprintf(p->trusted + used, sizeof(p->trusted) - used, "%s%s", i ? " " : "", cfg->trusted_networks.v[i]);
+	}
+	return p;
+}
+
+void
+proxy_free(struct proxy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nmerges; i++) {
+		free(p->merges[i].ns);
+		free(p->merges[i].name);
+		free(p->merges[i].key);
+	}
+	free(p->merges);
+	for (size_t i = 0; i < p->nwl; i++) {
+		free(p->wl[i].ns);
+		free(p->wl[i].name);
+		for (size_t k = 0; k < 2 * p->wl[i].nlabels; k++)
+			free(p->wl[i].labels[k]);
+		free(p->wl[i].labels);
+	}
+	free(p->wl);
+	for (size_t i = 0; i < p->nroutes; i++) {
+		free(p->routes[i].ns);
+		free(p->routes[i].svc);
+		for (size_t k = 0; k < p->routes[i].n; k++)
+			free(p->routes[i].port_name[k]);
+	}
+	free(p->routes);
+	for (size_t i = 0; i < p->nroutes_seen; i++)
+		free(p->routes_seen[i]);
+	free(p->routes_seen);
+	free(p);
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+static enum proxy_mode
+mode(const struct proxy *p)
+{
+	return (enum proxy_mode)p->cfg->proxy_protocol;
+}
+
+/* ---- which services a container runs ---- */
+
+static bool
+has_port(struct patch_ctx *x, const struct container *c, unsigned number)
+{
+	int ports = ynode_get(x->y, c->node, "ports");
+	for (size_t i = 0; i < ynode_seq_len(x->y, ports); i++) {
+		const char *n = ynode_str(x->y, ynode_get(x->y, ynode_seq_item(x->y, ports, i), "containerPort"));
+		if (n && strtoul(n, NULL, 10) == number)
+			return true;
+	}
+	return false;
+}
+
+/* 1 on, 0 off, -1 not set, -2 unknown (a source is missing). */
+static int
+env_switch(struct patch_ctx *x, const struct container *c, const char *var, char *origin, size_t len)
+{
+	struct env_value v;
+	envsrc_lookup(x->env, x->d, x->o, c, var, &v);
+	snprintf(origin, len, "%s", v.origin);
+	if (v.state == ENV_UNSET)
+		return -1;
+	if (v.state == ENV_UNKNOWN)
+		return -2;
+	return strcmp(v.value, "1") == 0;
+}
+
+static unsigned
+services_of(struct patch_ctx *x, const struct container *c)
+{
+	unsigned s = PX_POSTFIX;
+	char origin[192];
+	const char *cname = c->name ? c->name : "";
+	if (env_switch(x, c, "SMTP_ONLY", origin, sizeof(origin)) == 1)
+		return s;
+	int imap = env_switch(x, c, "ENABLE_IMAP", origin, sizeof(origin));
+	if (imap == -2)
+		patch_warn(x, c->node, "container '%s' reads ENABLE_IMAP from %s, which is not earlier in the stream; "
+			   "assuming docker-mailserver's default (on) for the IMAP PROXY ports", cname, origin);
+	if (imap != 0 || has_port(x, c, 143) || has_port(x, c, 993))
+		s |= PX_BIT(PX_IMAP) | PX_BIT(PX_IMAPS);
+	int pop3 = env_switch(x, c, "ENABLE_POP3", origin, sizeof(origin));
+	if (pop3 == -2)
+		patch_warn(x, c->node, "container '%s' reads ENABLE_POP3 from %s, which is not earlier in the stream; "
+			   "no POP3 PROXY ports unless the container declares port 110 or 995", cname, origin);
+	if (pop3 == 1 || has_port(x, c, 110) || has_port(x, c, 995))
+		s |= PX_BIT(PX_POP3) | PX_BIT(PX_POP3S);
+	int sieve = env_switch(x, c, "ENABLE_MANAGESIEVE", origin, sizeof(origin));
+	if (sieve == -2)
+		patch_warn(x, c->node, "container '%s' reads ENABLE_MANAGESIEVE from %s, which is not earlier in the "
+			   "stream; no ManageSieve PROXY port unless the container declares port 4190", cname, origin);
+	if (sieve == 1 || has_port(x, c, 4190))
+		s |= PX_BIT(PX_SIEVE);
+	return s;
+}
+
+/* ---- container ports ---- */
+
+/* The port named NAME in any regular container of the pod, or 0. */
+static int
+port_named(struct patch_ctx *x, const char *name, size_t *container)
+{
+	for (size_t i = 0; i < x->o->ncontainers; i++) {
+		if (x->o->containers[i].init)
+			continue;
+		int ports = ynode_get(x->y, x->o->containers[i].node, "ports");
+		int p = ynode_seq_find(x->y, ports, "name", name);
+		if (p) {
+			*container = i;
+			return p;
+		}
+	}
+	return 0;
+}
+
+static int
+add_ports(struct patch_ctx *x, size_t idx, unsigned services, struct workload *w)
+{
+	yaml_document_t *y = x->y;
+	const struct container *c = &x->o->containers[idx];
+	char path[256];
+	snprintf(path, sizeof(path), "%s.containers[%s].ports", x->pod_path, c->name ? c->name : "");
+	for (int s = 0; s < PX_COUNT; s++) {
+		const struct proxy_port *pp = proxy_port((enum proxy_service)s);
+		if (!(services & PX_BIT(s)))
+			continue;
+		int ports = ynode_get(y, c->node, "ports");
+		int have = 0;
+		for (size_t i = 0; i < ynode_seq_len(y, ports) && !have; i++) {
+			int p = ynode_seq_item(y, ports, i);
+			const char *n = ynode_str(y, ynode_get(y, p, "containerPort"));
+			if (n && strtoul(n, NULL, 10) == pp->port)
+				have = p;
+		}
+		if (have) {
+			const char *name = ynode_str(y, ynode_get(y, have, "name"));
+			if (name && !proxy_valid_port_name(name))
+				return patch_error(x, have, "container port %u is named '%s', which is not a valid port "
+						   "name (at most 15 of a-z, 0-9 and '-', with a letter, no leading, trailing "
+						   "or double '-'); the API server rejects it, and Services cannot target it: "
+						   "rename it, e.g. to %s", pp->port, name, pp->name);
+		} else {
+			size_t other;
+			int named = port_named(x, pp->name, &other);
+			if (named)
+				return patch_error(x, named, "port name %s is taken by port %s of container '%s', but "
+						   "docker-mailserver's PROXY port for %s is %u; rename that port",
+						   pp->name, ynode_str(y, ynode_get(y, named, "containerPort"))
+								  ? ynode_str(y, ynode_get(y, named, "containerPort"))
+								  : "?",
+						   x->o->containers[other].name ? x->o->containers[other].name : "",
+						   pp->std_name, pp->port);
+			if (!proxy_valid_port_name(pp->name))
+				return patch_error(x, c->node, "internal: invalid port name %s", pp->name);
+			ports = patch_own(x, c->node, "ports", false, true, path);
+			if (!ports)
+				return -1;
+			char num[16], what[64];
+			snprintf(num, sizeof(num), "%u", pp->port);
+			int m = ynode_new_map(y);
+			ynode_set_str(y, m, "name", pp->name, YAML_ANY_SCALAR_STYLE);
+			ynode_set_str(y, m, "containerPort", num, YAML_PLAIN_SCALAR_STYLE);
+			ynode_set_str(y, m, "protocol", "TCP", YAML_ANY_SCALAR_STYLE);
+			if (!m || !ynode_append(y, ports, m))
+				return patch_error(x, c->node, "cannot add port %s: out of memory", pp->name);
+			snprintf(what, sizeof(what), "%s %u/TCP", pp->name, pp->port);
+			patch_changed(x, path, NULL, what);
+		}
+		bool known = false;
+		for (size_t k = 0; k < w->nproxy; k++)
+			known |= w->proxy_ports[k] == pp->port;
+		if (!known)
+			w->proxy_ports[w->nproxy++] = pp->port;
+	}
+	return 0;
+}
+
+/* ---- configuration files ---- */
+
+static int
+mount_at(struct patch_ctx *x, const struct container *c, const char *path)
+{
+	int mounts = ynode_get(x->y, c->node, "volumeMounts");
+	return ynode_seq_find(x->y, mounts, "mountPath", path);
+}
+
+/* The file F is mounted from a ConfigMap: record where to merge. */
+static int
+record_merge(struct proxy *p, struct patch_ctx *x, int pod, int mount, enum proxy_file f, unsigned services,
+	     bool ours)
+{
+	yaml_document_t *y = x->y;
+	const char *vol = ynode_str(y, ynode_get(y, mount, "name"));
+	const char *sub = ynode_str(y, ynode_get(y, mount, "subPath"));
+	int v = ynode_seq_find(y, ynode_get(y, pod, "volumes"), "name", vol ? vol : "");
+	int cm = ynode_get(y, v, "configMap");
+	const char *cmname = ynode_str(y, ynode_get(y, cm, "name"));
+	if (!v || !cmname)
+		return patch_error(x, mount, "%s is mounted from %s, not from a ConfigMap, so dms-postrender cannot add "
+				   "the PROXY-protocol settings to it; put the file in a ConfigMap, or remove the mount "
+				   "and dms-postrender generates one", proxy_file_path(f),
+				   v ? "a volume that is not a ConfigMap (a Secret, a PVC, ...)" : "a volume the pod does not define");
+	if (!sub || !*sub)
+		return patch_error(x, mount, "%s is mounted without subPath, so it would be a directory; mount one "
+				   "ConfigMap key there with subPath", proxy_file_path(f));
+	/* items may map a key to another file name. */
+	const char *key = sub;
+	int items = ynode_get(y, cm, "items");
+	for (size_t i = 0; i < ynode_seq_len(y, items); i++) {
+		int it = ynode_seq_item(y, items, i);
+		if (same(ynode_str(y, ynode_get(y, it, "path")), sub))
+			key = ynode_str(y, ynode_get(y, it, "key"));
+	}
+	if (!key)
+		return patch_error(x, items, "volume %s maps %s from an item without a key", vol, sub);
+	for (size_t i = 0; i < p->nmerges; i++) {
+		struct merge *m = &p->merges[i];
+		if (same(m->ns, x->o->namespace_) && !strcmp(m->name, cmname) && !strcmp(m->key, key)) {
+			m->services |= services;
+			return 0;
+		}
+	}
+	p->merges = xrealloc(p->merges, (p->nmerges + 1) * sizeof(*p->merges));
+	struct merge *m = &p->merges[p->nmerges++];
+	memset(m, 0, sizeof(*m));
+	m->ns = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
+	m->name = xstrdup(cmname);
+	m->key = xstrdup(key);
+	m->file = f;
+	m->services = services;
+	m->ours = ours;
+	m->workload = p->nwl - 1;
+	snprintf(m->what, sizeof(m->what), "%s", x->what);
+	diag_note("document %zu, %s: %s comes from ConfigMap %s (key %s); the PROXY-protocol settings go there",
+		  x->d->chunk->index, x->what, proxy_file_path(f), cmname, key);
+	return 0;
+}
+
+/* Mount our ConfigMap's key for F into container C. */
+static int
+mount_ours(struct patch_ctx *x, const struct container *c, enum proxy_file f)
+{
+	char path[256], what[256];
+	snprintf(path, sizeof(path), "%s.containers[%s].volumeMounts", x->pod_path, c->name ? c->name : "");
+	int mounts = patch_own(x, c->node, "volumeMounts", false, true, path);
+	if (!mounts)
+		return -1;
+	int m = ynode_new_map(x->y);
+	ynode_set_str(x->y, m, "name", PROXY_VOLUME, YAML_ANY_SCALAR_STYLE);
+	ynode_set_str(x->y, m, "mountPath", proxy_file_path(f), YAML_ANY_SCALAR_STYLE);
+	ynode_set_str(x->y, m, "subPath", proxy_file_key(f), YAML_ANY_SCALAR_STYLE);
+	ynode_set_str(x->y, m, "readOnly", "true", YAML_PLAIN_SCALAR_STYLE);
+	if (!m || !ynode_append(x->y, mounts, m))
+		return patch_error(x, c->node, "cannot add a volume mount: out of memory");
+	snprintf(what, sizeof(what), "%s from volume " PROXY_VOLUME, proxy_file_path(f));
+	patch_changed(x, path, NULL, what);
+	return 0;
+}
+
+static int
+add_volume(struct patch_ctx *x, int pod, const char *cmname)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s.volumes", x->pod_path);
+	int vols = ynode_get(x->y, pod, "volumes");
+	int have = ynode_seq_find(x->y, vols, "name", PROXY_VOLUME);
+	if (have) {
+		if (!same(ynode_str(x->y, ynode_path(x->y, have, "configMap.name")), cmname))
+			return patch_error(x, have, "the pod already has a volume named " PROXY_VOLUME " that is not "
+					   "ConfigMap %s; rename it", cmname);
+		return 0;
+	}
+	vols = patch_own(x, pod, "volumes", false, true, path);
+	if (!vols)
+		return -1;
+	int v = ynode_new_map(x->y);
+	ynode_set_str(x->y, v, "name", PROXY_VOLUME, YAML_ANY_SCALAR_STYLE);
+	int cm = ynode_ensure_map(x->y, v, "configMap");
+	ynode_set_str(x->y, cm, "name", cmname, YAML_ANY_SCALAR_STYLE);
+	if (!cm || !ynode_append(x->y, vols, v))
+		return patch_error(x, pod, "cannot add a volume: out of memory");
+	char what[400];
+	snprintf(what, sizeof(what), PROXY_VOLUME " (ConfigMap %s)", cmname);
+	patch_changed(x, path, NULL, what);
+	return 0;
+}
+
+static void
+record_pod_ports(struct patch_ctx *x, struct workload *w)
+{
+	yaml_document_t *y = x->y;
+	w->nother = 0;
+	for (size_t i = 0; i < x->o->ncontainers; i++) {
+		if (x->o->containers[i].init)
+			continue;
+		int ports = ynode_get(y, x->o->containers[i].node, "ports");
+		for (size_t k = 0; k < ynode_seq_len(y, ports) && w->nother < 64; k++) {
+			int p = ynode_seq_item(y, ports, k);
+			const char *n = ynode_str(y, ynode_get(y, p, "containerPort"));
+			const char *proto = ynode_str(y, ynode_get(y, p, "protocol"));
+			unsigned num = n ? (unsigned)strtoul(n, NULL, 10) : 0;
+			bool proxied = false;
+			for (size_t j = 0; j < w->nproxy; j++)
+				proxied |= w->proxy_ports[j] == num;
+			if (!num || proxied)
+				continue;
+			w->other_ports[w->nother] = num;
+			snprintf(w->other_proto[w->nother++], 8, "%s", proto ? proto : "TCP");
+		}
+	}
+}
+
+bool
+proxy_applies(const struct patch_ctx *x)
+{
+	return x->cfg->proxy_protocol != PROXY_OFF && harden_applies(x);
+}
+
+int
+proxy_apply(struct patch_ctx *x)
+{
+	struct proxy *p = x->proxy;
+	yaml_document_t *y = x->y;
+	int pod = patch_own_pod_spec(x);
+	if (!pod)
+		return -1;
+	p->workload_seen = true;
+	p->wl = xrealloc(p->wl, (p->nwl + 1) * sizeof(*p->wl));
+	struct workload *w = &p->wl[p->nwl++];
+	memset(w, 0, sizeof(*w));
+	w->ns = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
+	w->name = xstrdup(x->o->name ? x->o->name : "docker-mailserver");
+	int labels = ynode_path(y, x->o->node, strcmp(x->o->kind, "Pod") == 0 ? "metadata.labels"
+										: "spec.template.metadata.labels");
+	for (size_t i = 0; ynode_is_map(y, labels) && i < (size_t)(ynode_at(y, labels)->data.mapping.pairs.top -
+								     ynode_at(y, labels)->data.mapping.pairs.start); i++) {
+		yaml_node_pair_t pr = ynode_at(y, labels)->data.mapping.pairs.start[i];
+		const char *k = ynode_str(y, pr.key), *v = ynode_str(y, pr.value);
+		if (!k || !v)
+			continue;
+		w->labels = xrealloc(w->labels, 2 * (w->nlabels + 1) * sizeof(char *));
+		w->labels[2 * w->nlabels] = xstrdup(k);
+		w->labels[2 * w->nlabels + 1] = xstrdup(v);
+		w->nlabels++;
+	}
+	char cmname[320];
+	snprintf(cmname, sizeof(cmname), "%s" PROXY_SUFFIX, w->name);
+	for (size_t i = 0; i < x->ndms; i++) {
+		size_t idx = x->dms[i];
+		if (patch_own_container(x, pod, idx) != 0)
+			return -1;
+		const struct container *c = &x->o->containers[idx];
+		unsigned services = services_of(x, c);
+		w->services |= services;
+		if (mode(p) == PROXY_SEPARATE && add_ports(x, idx, services, w) != 0)
+			return -1;
+		if (mode(p) == PROXY_ONLY)
+			for (int s = 0; s < PX_COUNT; s++)
+				if (services & PX_BIT(s)) {
+					bool known = false;
+					for (size_t k = 0; k < w->nproxy; k++)
+						known |= w->proxy_ports[k] == proxy_port((enum proxy_service)s)->std_port;
+					if (!known)
+						w->proxy_ports[w->nproxy++] = proxy_port((enum proxy_service)s)->std_port;
+				}
+		enum proxy_file files[2] = {mode(p) == PROXY_SEPARATE ? PF_USER_PATCHES : PF_POSTFIX_MASTER, PF_DOVECOT};
+		for (size_t k = 0; k < 2; k++) {
+			if (files[k] == PF_DOVECOT && !(services & ~PX_POSTFIX))
+				continue;
+			int mount = mount_at(x, c, proxy_file_path(files[k]));
+			const char *vol = ynode_str(y, ynode_get(y, mount, "name"));
+			/* Our own mount (a second run) is merged like any other: the
+			 * ConfigMap we generated then follows the options. */
+			if (mount) {
+				if (record_merge(p, x, pod, mount, files[k], services, same(vol, PROXY_VOLUME)) != 0)
+					return -1;
+				continue;
+			}
+			w->gen_file[files[k]] = true;
+			if (mount_ours(x, c, files[k]) != 0)
+				return -1;
+		}
+		if (mode(p) == PROXY_ONLY && (services & ~PX_POSTFIX))
+			patch_warn(x, c->node, "container '%s': with --proxy-protocol only, the standard mail ports accept "
+				   "only PROXY-protocol connections, so clients inside the cluster that connect directly "
+				   "(webmail, fetchmail, monitoring) are refused; --proxy-protocol separate keeps them plain",
+				   c->name ? c->name : "");
+	}
+	if ((w->gen_file[0] || w->gen_file[1] || w->gen_file[2]) && add_volume(x, pod, cmname) != 0)
+		return -1;
+	record_pod_ports(x, w);
+	return diag_failed() ? -1 : 0;
+}
+
+/* ---- ConfigMaps ---- */
+
+bool
+proxy_holds_configmap(const struct proxy *p, const struct object *o)
+{
+	return p && p->cfg->proxy_protocol != PROXY_OFF && !p->workload_seen && o->kind &&
+	       strcmp(o->kind, "ConfigMap") == 0;
+}
+
+/* "(12 lines)" for messages about a text. */
+static void
+lines_of(const char *text, char *out, size_t len, const char *what)
+{
+	size_t n = 0;
+	for (const char *q = text; q && *q; q++)
+		n += *q == '\n';
+	if (text && *text && text[strlen(text) - 1] != '\n')
+		n++;
+	snprintf(out, len, "(%zu lines%s)", n, what);
+}
+
+int
+proxy_configmap(struct patch_ctx *x)
+{
+	struct proxy *p = x->proxy;
+	yaml_document_t *y = x->y;
+	if (!p || !x->o->kind || strcmp(x->o->kind, "ConfigMap") != 0)
+		return 0;
+	for (size_t i = 0; i < p->nmerges; i++) {
+		struct merge *m = &p->merges[i];
+		if (!same(m->ns, x->o->namespace_) || !same(m->name, x->o->name))
+			continue;
+		m->found = true;
+		char path[320], was[64], now[96];
+		snprintf(path, sizeof(path), "data[%s]", m->key);
+		int data = patch_own(x, x->o->node, "data", true, true, "data");
+		if (!data)
+			return -1;
+		int v = ynode_get(y, data, m->key);
+		if (v && !ynode_str(y, v))
+			return patch_error(x, v, "%s is not text", path);
+		const char *cur = v && !ynode_is_null(y, v) ? ynode_str(y, v) : NULL;
+		struct proxytext_result res;
+		char *text = proxytext_merge(m->file, mode(p), cur, m->services, p->trusted, &res);
+		if (res.changed) {
+			lines_of(cur, was, sizeof(was), "");
+			lines_of(text, now, sizeof(now), res.added ? ", with the PROXY-protocol settings" : "");
+			if (!ynode_set_str(y, data, m->key, text, YAML_LITERAL_SCALAR_STYLE)) {
+				free(text);
+				return patch_error(x, data, "cannot set %s: out of memory", path);
+			}
+			patch_changed(x, path, cur ? was : NULL, now);
+		}
+		if (res.old_trusted[0]) {
+			char tpath[360];
+			snprintf(tpath, sizeof(tpath), "%s: haproxy_trusted_networks", path);
+			patch_changed(x, tpath, res.old_trusted, p->trusted);
+		}
+		if (res.not_proxied[0])
+			patch_warn(x, v, "%s: Dovecot listener %s did not enable haproxy; switched to PROXY protocol", path,
+				   res.not_proxied);
+		if (res.equivalent)
+			diag_note("document %zu, %s: %s already holds equivalent PROXY-protocol settings", x->d->chunk->index,
+				  x->what, path);
+		free(text);
+	}
+	return diag_failed() ? -1 : 0;
+}
+
+/* ---- Services ---- */
+
+int
+proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
+{
+	struct proxy *p = x->proxy;
+	yaml_document_t *y = x->y;
+	if (!p || p->cfg->proxy_protocol == PROXY_OFF)
+		return 0;
+	int spec = patch_own(x, x->o->node, "spec", true, true, "spec");
+	if (!spec)
+		return -1;
+	p->routes = xrealloc(p->routes, (p->nroutes + 1) * sizeof(*p->routes));
+	struct route *r = &p->routes[p->nroutes++];
+	memset(r, 0, sizeof(*r));
+	r->ns = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
+	r->svc = xstrdup(x->o->name ? x->o->name : "");
+	for (size_t wi = 0; wi < nws; wi++) {
+		const struct dms_workload *w = &ws[wi];
+		for (size_t k = 0; k < w->nports; k++) {
+			int s = proxy_service_of_port(w->port_numbers[k], mode(p) == PROXY_SEPARATE);
+			if (s < 0)
+				continue;
+			const char *name = w->port_names[k];
+			unsigned num = w->port_numbers[k];
+			int ports = ynode_get(y, spec, "ports");
+			int have = 0;
+			for (size_t i = 0; i < ynode_seq_len(y, ports) && !have; i++) {
+				int sp = ynode_seq_item(y, ports, i);
+				const char *pn = ynode_str(y, ynode_get(y, sp, "port"));
+				const char *tp = ynode_str(y, ynode_get(y, sp, "targetPort"));
+				const char *nm = ynode_str(y, ynode_get(y, sp, "name"));
+				if ((pn && strtoul(pn, NULL, 10) == num) || same(tp, name))
+					have = sp;
+				else if (same(nm, name))
+					return patch_error(x, sp, "Service port name %s is taken by port %s, but the PROXY "
+							   "port %s is %u; rename that Service port", name, pn ? pn : "?",
+							   name, num);
+			}
+			const char *route_name = name;
+			if (!have && mode(p) == PROXY_SEPARATE) {
+				char num_text[16], what[64];
+				ports = patch_own(x, spec, "ports", false, true, "spec.ports");
+				if (!ports)
+					return -1;
+				snprintf(num_text, sizeof(num_text), "%u", num);
+				int m = ynode_new_map(y);
+				ynode_set_str(y, m, "name", name, YAML_ANY_SCALAR_STYLE);
+				ynode_set_str(y, m, "port", num_text, YAML_PLAIN_SCALAR_STYLE);
+				ynode_set_str(y, m, "targetPort", name, YAML_ANY_SCALAR_STYLE);
+				ynode_set_str(y, m, "protocol", "TCP", YAML_ANY_SCALAR_STYLE);
+				if (!m || !ynode_append(y, ports, m))
+					return patch_error(x, spec, "cannot add port %s: out of memory", name);
+				snprintf(what, sizeof(what), "%s %u/TCP -> %s", name, num, name);
+				patch_changed(x, "spec.ports", NULL, what);
+			} else if (have) {
+				route_name = ynode_str(y, ynode_get(y, have, "name"));
+			}
+			if (!route_name || r->n >= PX_COUNT)
+				continue;
+			bool known = false;
+			for (size_t i = 0; i < r->n; i++)
+				known |= r->service[i] == (unsigned)s;
+			if (!known) {
+				r->service[r->n] = (unsigned)s;
+				r->port_name[r->n++] = xstrdup(route_name);
+			}
+		}
+	}
+	return diag_failed() ? -1 : 0;
+}
+
+/* ---- generated objects ---- */
+
+/* Our generated NetworkPolicy of a workload is O. */
+static void
+observe_workload(struct proxy *p, const struct object *o)
+{
+	for (size_t i = 0; i < p->nwl; i++) {
+		struct workload *w = &p->wl[i];
+		char name[320];
+		snprintf(name, sizeof(name), "%s" PROXY_SUFFIX, w->name);
+		if (gendoc_is(o, "networking.k8s.io", "NetworkPolicy", w->ns, name))
+			w->policy_seen = true;
+	}
+}
+
+void
+proxy_observe(struct proxy *p, struct doc *d)
+{
+	if (!p || p->cfg->proxy_protocol == PROXY_OFF)
+		return;
+	for (size_t i = 0; i < d->nobjects; i++) {
+		const struct object *o = &d->objects[i];
+		if (!o->kind || !o->name)
+			continue;
+		observe_workload(p, o);
+		char ns_name[512];
+		snprintf(ns_name, sizeof(ns_name), "%s/%s", o->namespace_ ? o->namespace_ : "", o->name);
+		if (strcmp(o->kind, "IngressRouteTCP") == 0) {
+			p->routes_seen = xrealloc(p->routes_seen, (p->nroutes_seen + 1) * sizeof(char *));
+			p->routes_seen[p->nroutes_seen++] = xstrdup(ns_name);
+		}
+		const char *cm = p->cfg->nginx_tcp_configmap ? p->cfg->nginx_tcp_configmap : CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP;
+		if (strcmp(o->kind, "ConfigMap") == 0 && strcmp(ns_name, cm) == 0 && p->cfg->proxy_ingress == INGRESS_NGINX)
+			p->nginx_seen = true;
+	}
+}
+
+/* TEXT as the lines of a literal block scalar at INDENT spaces. */
+static void
+literal(struct buf *b, const char *key, const char *text, int indent)
+{
+	char line[256];
+	snprintf(line, sizeof(line), "%*s%s: |\n", indent - 2, "", key);
+	buf_adds(b, line);
+	for (const char *q = text; *q;) {
+		const char *nl = strchr(q, '\n');
+		size_t n = nl ? (size_t)(nl - q) : strlen(q);
+		if (n)
+			snprintf(line, sizeof(line), "%*s", indent, "");
+		else
+			line[0] = '\0';
+		buf_adds(b, line);
+		buf_add(b, q, n);
+		buf_adds(b, "\n");
+		q += n + (nl != NULL);
+	}
+}
+
+static int
+gen_configmap(struct proxy *p, struct workload *w, struct gendoc_stream *g, struct spool *out)
+{
+	struct buf b = {0};
+	char name[320];
+	snprintf(name, sizeof(name), "%s" PROXY_SUFFIX, w->name);
+	buf_adds(&b, "data:\n");
+	for (int f = 0; f < 3; f++) {
+		if (!w->gen_file[f])
+			continue;
+		struct proxytext_result res;
+		char *text = proxytext_merge((enum proxy_file)f, mode(p), NULL, w->services, p->trusted, &res);
+		literal(&b, proxy_file_key((enum proxy_file)f), text, 4);
+		free(text);
+	}
+	int rc = gendoc_write(g, out, "proxy-protocol-configmap.yaml", "v1", "ConfigMap", w->ns, name, b.data);
+	buf_free(&b);
+	if (rc == 0)
+		diag_note("generated ConfigMap %s with the PROXY-protocol configuration", name);
+	return rc;
+}
+
+static int
+gen_policy(struct proxy *p, struct workload *w, struct gendoc_stream *g, struct spool *out)
+{
+	struct buf b = {0};
+	char name[320], line[320];
+	snprintf(name, sizeof(name), "%s" PROXY_SUFFIX, w->name);
+	buf_adds(&b, "spec:\n  podSelector:\n    matchLabels:\n");
+	for (size_t i = 0; i < w->nlabels; i++) {
+		snprintf(line, sizeof(line), "      %s: \"%s\"\n", w->labels[2 * i], w->labels[2 * i + 1]);
+		buf_adds(&b, line);
+	}
+	if (!w->nlabels)
+		buf_adds(&b, "      {}\n");
+	buf_adds(&b, "  policyTypes:\n    - Ingress\n  ingress:\n    # PROXY headers only from the trusted networks\n"
+		     "    - from:\n");
+	for (size_t i = 0; i < p->cfg->trusted_networks.n; i++) {
+		snprintf(line, sizeof(line), "        - ipBlock:\n            cidr: %s\n", p->cfg->trusted_networks.v[i]);
+		buf_adds(&b, line);
+	}
+	buf_adds(&b, "      ports:\n");
+	for (size_t i = 0; i < w->nproxy; i++) {
+		snprintf(line, sizeof(line), "        - port: %u\n          protocol: TCP\n", w->proxy_ports[i]);
+		buf_adds(&b, line);
+	}
+	if (w->nother) {
+		buf_adds(&b, "    # the pod's other ports stay open to everyone\n    - ports:\n");
+		for (size_t i = 0; i < w->nother; i++) {
+			snprintf(line, sizeof(line), "        - port: %u\n          protocol: %s\n", w->other_ports[i],
+				 w->other_proto[i]);
+			buf_adds(&b, line);
+		}
+	}
+	int rc = gendoc_write(g, out, "proxy-protocol-networkpolicy.yaml", "networking.k8s.io/v1", "NetworkPolicy",
+			      w->ns, name, b.data);
+	buf_free(&b);
+	if (rc == 0)
+		diag_note("generated NetworkPolicy %s for the PROXY ports", name);
+	return rc;
+}
+
+static const char *
+entrypoint(const struct proxy *p, const struct proxy_port *pp)
+{
+	size_t n = strlen(pp->std_name);
+	for (size_t i = 0; i < p->cfg->traefik_entrypoints.n; i++) {
+		const char *e = p->cfg->traefik_entrypoints.v[i];
+		if (!strncmp(e, pp->std_name, n) && e[n] == '=')
+			return e + n + 1;
+	}
+	return pp->std_name;
+}
+
+static int
+gen_traefik(struct proxy *p, struct route *r, struct gendoc_stream *g, struct spool *out)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct proxy_port *pp = proxy_port((enum proxy_service)r->service[i]);
+		char name[320], ns_name[400], body[1024];
+		snprintf(name, sizeof(name), "%s-%s", r->svc, r->port_name[i]);
+		snprintf(ns_name, sizeof(ns_name), "%s/%s", r->ns ? r->ns : "", name);
+		bool seen = false;
+		for (size_t k = 0; k < p->nroutes_seen; k++)
+			seen |= !strcmp(p->routes_seen[k], ns_name);
+		if (seen) {
+			diag_note("IngressRouteTCP %s is already in the stream; not generated again", ns_name);
+			continue;
+		}
+		snprintf(body, sizeof(body),
+			 "spec:\n  entryPoints:\n    - %s\n  routes:\n    - match: \"HostSNI(`*`)\"\n      services:\n"
+			 "        - name: %s\n          port: %s\n          proxyProtocol:\n            version: 2\n",
+			 entrypoint(p, pp), r->svc, r->port_name[i]);
+		if (gendoc_write(g, out, "proxy-protocol-ingressroutetcp.yaml", "traefik.io/v1alpha1", "IngressRouteTCP",
+				 r->ns, name, body) != 0)
+			return -1;
+		diag_note("generated IngressRouteTCP %s (entry point %s)", name, entrypoint(p, pp));
+	}
+	return 0;
+}
+
+static int
+gen_nginx(struct proxy *p, struct gendoc_stream *g, struct spool *out)
+{
+	const char *cm = p->cfg->nginx_tcp_configmap ? p->cfg->nginx_tcp_configmap : CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP;
+	char ns[64], line[512];
+	const char *slash = strchr(cm, '/');
+	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - cm), cm);
+	struct buf b = {0};
+	unsigned used[PX_COUNT];
+	size_t nused = 0;
+	buf_adds(&b, "data:\n");
+	for (size_t i = 0; i < p->nroutes; i++) {
+		struct route *r = &p->routes[i];
+		if (!r->ns) {
+			buf_free(&b);
+			diag_error("--proxy-ingress nginx: Service %s has no namespace in the stream, and the %s ConfigMap "
+				   "must name it; render the chart with its namespace in the manifests or add "
+				   "metadata.namespace to the Service", r->svc, cm);
+			return -1;
+		}
+		for (size_t k = 0; k < r->n; k++) {
+			const struct proxy_port *pp = proxy_port((enum proxy_service)r->service[k]);
+			bool dup = false;
+			for (size_t u = 0; u < nused; u++)
+				dup |= used[u] == pp->std_port;
+			if (dup) {
+				diag_warn("--proxy-ingress nginx: public port %u is already routed to another docker-mailserver "
+					  "Service; Service %s/%s is left out of %s", pp->std_port, r->ns, r->svc, cm);
+				continue;
+			}
+			used[nused++] = pp->std_port;
+			/* The public port forwards to the PROXY port (separate) or to the
+			 * standard port, which then expects PROXY (only). */
+			snprintf(line, sizeof(line), "  \"%u\": \"%s/%s:%s::PROXY\"\n", pp->std_port, r->ns, r->svc,
+				 r->port_name[k]);
+			buf_adds(&b, line);
+		}
+	}
+	int rc = 0;
+	if (nused)
+		rc = gendoc_write(g, out, "proxy-protocol-tcp-services.yaml", "v1", "ConfigMap", ns, slash + 1, b.data);
+	buf_free(&b);
+	if (rc == 0 && nused)
+		diag_note("generated ConfigMap %s for ingress-nginx", cm);
+	return rc;
+}
+
+int
+proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
+{
+	if (!p || p->cfg->proxy_protocol == PROXY_OFF)
+		return 0;
+	for (size_t i = 0; i < p->nmerges; i++) {
+		const struct merge *m = &p->merges[i];
+		if (m->found)
+			continue;
+		if (m->ours) {
+			/* Our ConfigMap went missing: generate it again. */
+			p->wl[m->workload].gen_file[m->file] = true;
+			continue;
+		}
+		diag_error("%s mounts ConfigMap %s%s%s (key %s) at %s, but that ConfigMap is not in the stream, so the "
+			   "PROXY-protocol settings cannot be merged into it; render it together with the workload, or "
+			   "remove the mount (dms-postrender then generates a ConfigMap of its own)",
+			   m->what, m->ns ? m->ns : "", m->ns ? "/" : "", m->name, m->key, proxy_file_path(m->file));
+		return -1;
+	}
+	if (!p->nwl)
+		diag_warn("--proxy-protocol: no docker-mailserver workload in the stream, so nothing was changed");
+	for (size_t i = 0; i < p->nwl; i++) {
+		struct workload *w = &p->wl[i];
+		bool gen = w->gen_file[0] || w->gen_file[1] || w->gen_file[2];
+		if (gen && gen_configmap(p, w, g, out) != 0)
+			return -1;
+		if (p->cfg->proxy_network_policy && !w->policy_seen && gen_policy(p, w, g, out) != 0)
+			return -1;
+	}
+	if (p->cfg->proxy_ingress == INGRESS_TRAEFIK)
+		for (size_t i = 0; i < p->nroutes; i++)
+			if (gen_traefik(p, &p->routes[i], g, out) != 0)
+				return -1;
+	if (p->cfg->proxy_ingress == INGRESS_NGINX && !p->nginx_seen && gen_nginx(p, g, out) != 0)
+		return -1;
+	if (p->cfg->proxy_ingress != INGRESS_NONE && !p->nroutes)
+		diag_warn("--proxy-ingress: no docker-mailserver Service in the stream, so no route was generated");
+	return 0;
+}
+

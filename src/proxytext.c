@@ -1,0 +1,406 @@
+/* proxytext.c -- builds and merges the Postfix and Dovecot PROXY-protocol
+ * configuration (see proxytext.h). Dovecot files are read with a small
+ * line-based scanner that knows sections ("name [arg] {" ... "}") and
+ * "key = value" settings, enough to find listeners, their ports and
+ * haproxy flags, and the haproxy_trusted_networks setting. The settings
+ * follow docker-mailserver's "mailserver behind proxy" tutorial and the
+ * official chart (Dovecot 2.3 syntax). */
+#include "proxytext.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const struct proxy_port ports[PX_COUNT] = {
+	[PX_SMTP] = {"smtp-proxy", 12525, "smtp", 25, NULL, NULL, false},
+	[PX_SUBMISSIONS] = {"subs-proxy", 10465, "submissions", 465, NULL, NULL, true},
+	[PX_SUBMISSION] = {"sub-proxy", 10587, "submission", 587, NULL, NULL, false},
+	[PX_IMAP] = {"imap-proxy", 10143, "imap", 143, "imap-login", "imap", false},
+	[PX_IMAPS] = {"imaps-proxy", 10993, "imaps", 993, "imap-login", "imaps", true},
+	[PX_POP3] = {"pop3-proxy", 10110, "pop3", 110, "pop3-login", "pop3", false},
+	[PX_POP3S] = {"pop3s-proxy", 10995, "pop3s", 995, "pop3-login", "pop3s", true},
+	[PX_SIEVE] = {"sieve-proxy", 14190, "managesieve", 4190, "managesieve-login", "sieve", false},
+};
+
+const struct proxy_port *
+proxy_port(enum proxy_service s)
+{
+	return &ports[s];
+}
+
+int
+proxy_service_of_port(unsigned number, bool proxy)
+{
+	for (int s = 0; s < PX_COUNT; s++)
+		if ((proxy ? ports[s].port : ports[s].std_port) == number)
+			return s;
+	return -1;
+}
+
+bool
+proxy_valid_port_name(const char *name)
+{
+	size_t n = strlen(name);
+	bool letter = false;
+	if (n == 0 || n > 15 || name[0] == '-' || name[n - 1] == '-' || strstr(name, "--"))
+		return false;
+	for (const char *p = name; *p; p++) {
+		if (*p >= 'a' && *p <= 'z')
+			letter = true;
+		else if (!(*p >= '0' && *p <= '9') && *p != '-')
+			return false;
+	}
+	return letter;
+}
+
+const char *
+proxy_file_path(enum proxy_file f)
+{
+	switch (f) {
+	case PF_USER_PATCHES: return "/tmp/docker-mailserver/user-patches.sh";
+	case PF_POSTFIX_MASTER: return "/tmp/docker-mailserver/postfix-master.cf";
+	default: return "/tmp/docker-mailserver/dovecot.cf";
+	}
+}
+
+const char *
+proxy_file_key(enum proxy_file f)
+{
+	const char *p = proxy_file_path(f);
+	return strrchr(p, '/') + 1;
+}
+
+/* ---- lines ---- */
+
+/* TEXT without our marker block (from the BEGIN line through the END line,
+ * or to the end when END is missing). */
+static char *
+strip_block(const char *text)
+{
+	struct buf b = {0};
+	bool inside = false;
+	buf_adds(&b, "");
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl + 1 - line) : strlen(line);
+		size_t body = nl ? n - 1 : n;
+		if (body && line[body - 1] == '\r')
+			body--;
+		if (!inside && body == strlen(PROXYTEXT_BEGIN) && !strncmp(line, PROXYTEXT_BEGIN, body))
+			inside = true;
+		else if (inside && body == strlen(PROXYTEXT_END) && !strncmp(line, PROXYTEXT_END, body))
+			inside = false;
+		else if (!inside)
+			buf_add(&b, line, n);
+		line += n;
+	}
+	return b.data;
+}
+
+/* Whether any line of TEXT contains both A and B (B after A). */
+static bool
+line_has(const char *text, const char *a, const char *b)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		char *copy = xstrndup(line, n);
+		char *pa = strstr(copy, a);
+		bool hit = pa && (!b || strstr(pa + strlen(a), b));
+		free(copy);
+		if (hit)
+			return true;
+		line += n + (nl != NULL);
+	}
+	return false;
+}
+
+/* ---- Dovecot ---- */
+
+struct listener {
+	char service[48]; /* enclosing "service NAME" */
+	char name[48];
+	unsigned port;
+	bool haproxy;
+};
+
+struct dovecot {
+	struct listener l[64];
+	size_t n;
+};
+
+static void
+trim(char *s)
+{
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	size_t lead = strspn(s, " \t");
+	memmove(s, s + lead, n - lead + 1);
+}
+
+/* Read the sections and listeners of TEXT. */
+static void
+dovecot_scan(const char *text, struct dovecot *d)
+{
+	char stack[16][48];      /* section kinds */
+	char service[16][48];    /* service name in force at each depth */
+	int depth = 0, cur = -1; /* cur: listener being read */
+	memset(d, 0, sizeof(*d));
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%.*s", (int)(n < 255 ? n : 255), line);
+		line += n + (nl != NULL);
+		char *hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		trim(buf);
+		size_t len = strlen(buf);
+		if (!len)
+			continue;
+		if (buf[len - 1] == '{') {
+			char kind[48] = "", name[48] = "";
+			sscanf(buf, "%47s %47s", kind, name);
+			if (!strcmp(name, "{"))
+				name[0] = '\0';
+			if (depth < 16) {
+				snprintf(stack[depth], sizeof(stack[depth]), "%s", kind);
+				snprintf(service[depth], sizeof(service[depth]), "%s",
+					 !strcmp(kind, "service") ? name : depth ? service[depth - 1] : "");
+			}
+			depth++;
+			if (!strcmp(kind, "inet_listener") && d->n < 64 && depth <= 16) {
+				cur = (int)d->n++;
+				snprintf(d->l[cur].name, sizeof(d->l[cur].name), "%s", name);
+				snprintf(d->l[cur].service, sizeof(d->l[cur].service), "%s", service[depth - 1]);
+			}
+			continue;
+		}
+		if (!strcmp(buf, "}")) {
+			if (depth > 0)
+				depth--;
+			if (depth < 16 && depth >= 0 && cur >= 0 && !strcmp(stack[depth], "inet_listener"))
+				cur = -1;
+			continue;
+		}
+		char *eq = strchr(buf, '=');
+		if (!eq || cur < 0)
+			continue;
+		*eq = '\0';
+		char *key = buf, *value = eq + 1;
+		trim(key);
+		trim(value);
+		if (!strcmp(key, "port"))
+			d->l[cur].port = (unsigned)strtoul(value, NULL, 10);
+		else if (!strcmp(key, "haproxy"))
+			d->l[cur].haproxy = !strcmp(value, "yes");
+	}
+}
+
+/* Replace the value of every top-level haproxy_trusted_networks line of
+ * TEXT (in place, into OUT). Returns how many there were. */
+static int
+replace_trusted(const char *text, const char *trusted, struct buf *out, char *old, size_t oldlen)
+{
+	int found = 0;
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl + 1 - line) : strlen(line);
+		size_t lead = strspn(line, " \t");
+		const char *key = "haproxy_trusted_networks";
+		const char *p = line + lead;
+		if ((size_t)(p - line) < n && !strncmp(p, key, strlen(key))) {
+			const char *eq = p + strlen(key);
+			eq += strspn(eq, " \t");
+			if (*eq == '=') {
+				const char *v = eq + 1 + strspn(eq + 1, " \t");
+				size_t vlen = (size_t)(line + n - v);
+				bool cr = false;
+				if (vlen && v[vlen - 1] == '\n')
+					vlen--;
+				if (vlen && v[vlen - 1] == '\r') {
+					vlen--;
+					cr = true;
+				}
+				found++;
+				if (vlen != strlen(trusted) || strncmp(v, trusted, vlen) != 0)
+					snprintf(old, oldlen, "%.*s", (int)vlen, v);
+				buf_add(out, line, (size_t)(v - line));
+				buf_adds(out, trusted);
+				buf_adds(out, cr ? "\r\n" : nl ? "\n" : "");
+				line += n;
+				continue;
+			}
+		}
+		buf_add(out, line, n);
+		line += n;
+	}
+	return found;
+}
+
+static void
+add_listener(struct buf *b, const char *name, const struct proxy_port *p, bool new_port)
+{
+	char text[512];
+	if (new_port)
+		snprintf(text, sizeof(text),
+			 "    inet_listener %s {\n        haproxy = yes\n        port = %u\n        ssl = %s\n    }\n", name,
+			 p->port, p->ssl ? "yes" : "no");
+	else
+		snprintf(text, sizeof(text), "    inet_listener %s {\n        haproxy = yes\n    }\n", name);
+	buf_adds(b, text);
+}
+
+static void
+dovecot_block(enum proxy_mode mode, const char *text, unsigned services, bool need_trusted, const char *trusted,
+	      struct buf *block, struct proxytext_result *res)
+{
+	static const char *const logins[] = {"imap-login", "pop3-login", "managesieve-login"};
+	struct dovecot d;
+	dovecot_scan(text, &d);
+	if (need_trusted) {
+		buf_adds(block, "haproxy_trusted_networks = ");
+		buf_adds(block, trusted);
+		buf_adds(block, "\n");
+	}
+	/* One section per login service; Dovecot merges repeated sections of
+	 * the same name, which is also how an existing listener is switched to
+	 * PROXY without adding a second one on its port. */
+	for (size_t li = 0; li < sizeof(logins) / sizeof(logins[0]); li++) {
+		struct buf inner = {0};
+		for (int s = PX_IMAP; s < PX_COUNT; s++) {
+			const struct proxy_port *p = &ports[s];
+			if (!(services & PX_BIT(s)))
+				continue;
+			const struct listener *have = NULL;
+			for (size_t i = 0; i < d.n && !have; i++)
+				if (mode == PROXY_SEPARATE ? d.l[i].port == p->port : !strcmp(d.l[i].name, p->listener))
+					have = &d.l[i];
+			const char *service = have && have->service[0] ? have->service : p->login;
+			if ((have && have->haproxy) || strcmp(service, logins[li]) != 0)
+				continue;
+			if (have) {
+				size_t used = strlen(res->not_proxied);
+				snprintf(res->not_proxied + used, sizeof(res->not_proxied) - used, "%s%s (%u)",
+					 used ? ", " : "", have->name, have->port ? have->port : p->std_port);
+				add_listener(&inner, have->name, p, false);
+			} else if (mode == PROXY_SEPARATE) {
+				char name[64];
+				snprintf(name, sizeof(name), "%s-proxyprotocol", p->listener);
+				add_listener(&inner, name, p, true);
+			} else {
+				add_listener(&inner, p->listener, p, false);
+			}
+		}
+		if (inner.len) {
+			buf_adds(block, "service ");
+			buf_adds(block, logins[li]);
+			buf_adds(block, " {\n");
+			buf_add(block, inner.data, inner.len);
+			buf_adds(block, "}\n");
+		}
+		buf_free(&inner);
+	}
+}
+
+/* ---- Postfix ---- */
+
+static void
+postfix_block(enum proxy_file f, const char *text, unsigned services, struct buf *block)
+{
+	static const char *const clone[PX_COUNT] = {
+		[PX_SMTP] = "postconf -Mf smtp/inet | sed -e 's/^smtp/12525/' >> /etc/postfix/master.cf\n"
+			    "postconf -P 12525/inet/postscreen_upstream_proxy_protocol=haproxy "
+			    "12525/inet/syslog_name=postfix/smtpd-proxyprotocol\n",
+		[PX_SUBMISSIONS] = "postconf -Mf submissions/inet | sed -e 's/^submissions/10465/' "
+				   "-e 's/submissions/submissions-proxyprotocol/' >> /etc/postfix/master.cf\n"
+				   "postconf -P 10465/inet/smtpd_upstream_proxy_protocol=haproxy\n",
+		[PX_SUBMISSION] = "postconf -Mf submission/inet | sed -e 's/^submission/10587/' "
+				  "-e 's/submission/submission-proxyprotocol/' >> /etc/postfix/master.cf\n"
+				  "postconf -P 10587/inet/smtpd_upstream_proxy_protocol=haproxy\n",
+	};
+	static const char *const master[PX_COUNT] = {
+		[PX_SMTP] = "smtp/inet/postscreen_upstream_proxy_protocol=haproxy",
+		[PX_SUBMISSIONS] = "submissions/inet/smtpd_upstream_proxy_protocol=haproxy",
+		[PX_SUBMISSION] = "submission/inet/smtpd_upstream_proxy_protocol=haproxy",
+	};
+	for (int s = PX_SMTP; s <= PX_SUBMISSION; s++) {
+		char svc[32];
+		if (!(services & PX_BIT(s)))
+			continue;
+		if (f == PF_POSTFIX_MASTER) {
+			if (!line_has(text, master[s], NULL)) {
+				buf_adds(block, master[s]);
+				buf_adds(block, "\n");
+			}
+			continue;
+		}
+		snprintf(svc, sizeof(svc), "%u/inet/", ports[s].port);
+		if (line_has(text, svc, "_upstream_proxy_protocol=haproxy"))
+			continue;
+		buf_adds(block, clone[s]);
+		/* Two postscreen services must share one cache (through proxymap). */
+		if (s == PX_SMTP && !strstr(text, "postscreen_cache_map"))
+			buf_adds(block, "# shellcheck disable=SC2016 # $data_directory is Postfix's, not the shell's\n"
+					"postconf 'postscreen_cache_map = proxy:btree:$data_directory/postscreen_cache'\n");
+	}
+}
+
+/* ---- the merge ---- */
+
+char *
+proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, unsigned services,
+		const char *trusted, struct proxytext_result *res)
+{
+	struct buf out = {0}, block = {0};
+	memset(res, 0, sizeof(*res));
+	char *base = strip_block(existing ? existing : "");
+	bool crlf = existing && strstr(existing, "\r\n");
+	buf_adds(&block, "");
+	if (f == PF_DOVECOT) {
+		struct buf replaced = {0};
+		buf_adds(&replaced, "");
+		int found = replace_trusted(base, trusted, &replaced, res->old_trusted, sizeof(res->old_trusted));
+		free(base);
+		base = replaced.data;
+		dovecot_block(mode, base, services, found == 0, trusted, &block, res);
+	} else {
+		postfix_block(f, base, services, &block);
+	}
+	if (!existing || !*existing) {
+		if (f == PF_USER_PATCHES)
+			buf_adds(&out, "#!/bin/bash\n# docker-mailserver runs this file at start-up, before the "
+				       "mail services start.\n");
+	}
+	buf_adds(&out, base);
+	if (block.len) {
+		if (out.len && out.data[out.len - 1] != '\n')
+			buf_adds(&out, crlf ? "\r\n" : "\n");
+		buf_adds(&out, PROXYTEXT_BEGIN "\n");
+		buf_add(&out, block.data, block.len);
+		buf_adds(&out, PROXYTEXT_END "\n");
+	}
+	free(base);
+	res->equivalent = block.len == 0 && !res->old_trusted[0];
+	res->added = block.len != 0;
+	buf_free(&block);
+	if (crlf) {
+		/* Keep a CRLF file CRLF: every bare LF we wrote gets its CR. */
+		struct buf c = {0};
+		buf_adds(&c, "");
+		for (size_t i = 0; i < out.len; i++) {
+			if (out.data[i] == '\n' && (i == 0 || out.data[i - 1] != '\r'))
+				buf_add(&c, "\r", 1);
+			buf_add(&c, &out.data[i], 1);
+		}
+		buf_free(&out);
+		out = c;
+	}
+	res->changed = !existing || strcmp(existing, out.data) != 0;
+	return out.data;
+}
