@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "diag.h"
+#include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
 
@@ -463,7 +464,10 @@ harden_container(struct patch_ctx *x, int pod, size_t idx)
 	join(base, x->pod_path, ".containers[", cname);
 	join(base, base, "].securityContext", NULL);
 	bool fail2ban = decide_fail2ban(x, c, cname);
-	if (fail2ban && has_proxy_ports(x, c->node, list, sizeof(list)))
+	/* --proxy-protocol only puts PROXY on the standard ports themselves. */
+	if (fail2ban && x->cfg->proxy_protocol == PROXY_ONLY)
+		snprintf(list, sizeof(list), "the standard ports, under --proxy-protocol only");
+	if (fail2ban && (x->cfg->proxy_protocol == PROXY_ONLY || has_proxy_ports(x, c->node, list, sizeof(list))))
 		patch_warn(x, c->node,
 			   "container '%s': Fail2Ban is on, but the container has PROXY-protocol ports (%s); "
 			   "behind a proxy Fail2Ban sees the proxy's address and may ban it. Ban at the "

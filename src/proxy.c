@@ -26,6 +26,8 @@ struct merge {
 	char what[192];
 	bool found;
 	bool ours;         /* our own generated ConfigMap (a second run) */
+	size_t doc, line, col; /* where the mount is, for the error */
+	char source[256];
 	size_t workload;   /* index into wl[] of the workload that mounts it */
 };
 
@@ -48,7 +50,8 @@ struct workload {
 struct route {
 	char *ns, *svc;
 	unsigned service[PX_COUNT]; /* enum proxy_service per port */
-	char *port_name[PX_COUNT];
+	char *port_name[PX_COUNT];  /* the Service port's name */
+	unsigned port_num[PX_COUNT]; /* and number */
 	size_t n;
 };
 
@@ -281,11 +284,19 @@ record_merge(struct proxy *p, struct patch_ctx *x, int pod, int mount, enum prox
 	int v = ynode_seq_find(y, ynode_get(y, pod, "volumes"), "name", vol ? vol : "");
 	int cm = ynode_get(y, v, "configMap");
 	const char *cmname = ynode_str(y, ynode_get(y, cm, "name"));
-	if (!v || !cmname)
-		return patch_error(x, mount, "%s is mounted from %s, not from a ConfigMap, so dms-postrender cannot add "
-				   "the PROXY-protocol settings to it; put the file in a ConfigMap, or remove the mount "
-				   "and dms-postrender generates one", proxy_file_path(f),
-				   v ? "a volume that is not a ConfigMap (a Secret, a PVC, ...)" : "a volume the pod does not define");
+	if (!v || !cmname) {
+		/* The volume's source is its key other than "name". */
+		const char *src = NULL;
+		yaml_node_t *vn = ynode_at(y, v);
+		for (yaml_node_pair_t *pr = vn && vn->type == YAML_MAPPING_NODE ? vn->data.mapping.pairs.start : NULL;
+		     pr && pr < vn->data.mapping.pairs.top && !src; pr++)
+			if (!same(ynode_str(y, pr->key), "name"))
+				src = ynode_str(y, pr->key);
+		return patch_error(x, mount, "%s is mounted from volume %s, %s%s, so dms-postrender cannot add the "
+				   "PROXY-protocol settings to it; put the file in a ConfigMap, or remove the mount and "
+				   "dms-postrender generates one", proxy_file_path(f), vol ? vol : "(no name)",
+				   v ? "a " : "which the pod does not define", v ? (src ? src : "volume without a source") : "");
+	}
 	if (!sub || !*sub)
 		return patch_error(x, mount, "%s is mounted without subPath, so it would be a directory; mount one "
 				   "ConfigMap key there with subPath", proxy_file_path(f));
@@ -316,6 +327,12 @@ record_merge(struct proxy *p, struct patch_ctx *x, int pod, int mount, enum prox
 	m->services = services;
 	m->ours = ours;
 	m->workload = p->nwl - 1;
+	m->doc = x->d->chunk->index;
+	m->line = doc_line(x->d, mount);
+	m->col = ynode_span(y, mount).col;
+	const struct chunk *ch = x->d->chunk;
+	size_t slen = ch->source ? (ch->source_len < 255 ? ch->source_len : 255) : 0;
+	snprintf(m->source, sizeof(m->source), "%.*s", (int)slen, ch->source ? ch->source : "");
 	snprintf(m->what, sizeof(m->what), "%s", x->what);
 	diag_note("document %zu, %s: %s comes from ConfigMap %s (key %s); the PROXY-protocol settings go there",
 		  x->d->chunk->index, x->what, proxy_file_path(f), cmname, key);
@@ -587,6 +604,7 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 							   name, num);
 			}
 			const char *route_name = name;
+			unsigned route_num = num;
 			if (!have && mode(p) == PROXY_SEPARATE) {
 				char num_text[16], what[64];
 				ports = patch_own(x, spec, "ports", false, true, "spec.ports");
@@ -603,15 +621,20 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 				snprintf(what, sizeof(what), "%s %u/TCP -> %s", name, num, name);
 				patch_changed(x, "spec.ports", NULL, what);
 			} else if (have) {
+				const char *pn = ynode_str(y, ynode_get(y, have, "port"));
 				route_name = ynode_str(y, ynode_get(y, have, "name"));
+				route_num = pn ? (unsigned)strtoul(pn, NULL, 10) : num;
 			}
-			if (!route_name || r->n >= PX_COUNT)
+			if (r->n >= PX_COUNT)
 				continue;
+			if (!route_name)
+				route_name = ""; /* a single unnamed Service port: the number routes it */
 			bool known = false;
 			for (size_t i = 0; i < r->n; i++)
 				known |= r->service[i] == (unsigned)s;
 			if (!known) {
 				r->service[r->n] = (unsigned)s;
+				r->port_num[r->n] = route_num;
 				r->port_name[r->n++] = xstrdup(route_name);
 			}
 		}
@@ -654,6 +677,19 @@ proxy_observe(struct proxy *p, struct doc *d)
 		if (strcmp(o->kind, "ConfigMap") == 0 && strcmp(ns_name, cm) == 0 && p->cfg->proxy_ingress == INGRESS_NGINX)
 			p->nginx_seen = true;
 	}
+}
+
+/* TEXT as a double-quoted YAML scalar. */
+static void
+quoted(struct buf *b, const char *text)
+{
+	buf_adds(b, "\"");
+	for (const char *q = text; *q; q++) {
+		if (*q == '"' || *q == '\\')
+			buf_adds(b, "\\");
+		buf_add(b, q, 1);
+	}
+	buf_adds(b, "\"");
 }
 
 /* TEXT as the lines of a literal block scalar at INDENT spaces. */
@@ -707,8 +743,11 @@ gen_policy(struct proxy *p, struct workload *w, struct gendoc_stream *g, struct 
 	snprintf(name, sizeof(name), "%s" PROXY_SUFFIX, w->name);
 	buf_adds(&b, "spec:\n  podSelector:\n    matchLabels:\n");
 	for (size_t i = 0; i < w->nlabels; i++) {
-		snprintf(line, sizeof(line), "      %s: \"%s\"\n", w->labels[2 * i], w->labels[2 * i + 1]);
-		buf_adds(&b, line);
+		buf_adds(&b, "      ");
+		quoted(&b, w->labels[2 * i]);
+		buf_adds(&b, ": ");
+		quoted(&b, w->labels[2 * i + 1]);
+		buf_adds(&b, "\n");
 	}
 	if (!w->nlabels)
 		buf_adds(&b, "      {}\n");
@@ -757,7 +796,7 @@ gen_traefik(struct proxy *p, struct route *r, struct gendoc_stream *g, struct sp
 	for (size_t i = 0; i < r->n; i++) {
 		const struct proxy_port *pp = proxy_port((enum proxy_service)r->service[i]);
 		char name[320], ns_name[400], body[1024];
-		snprintf(name, sizeof(name), "%s-%s", r->svc, r->port_name[i]);
+		snprintf(name, sizeof(name), "%s-%s", r->svc, *r->port_name[i] ? r->port_name[i] : pp->name);
 		snprintf(ns_name, sizeof(ns_name), "%s/%s", r->ns ? r->ns : "", name);
 		bool seen = false;
 		for (size_t k = 0; k < p->nroutes_seen; k++)
@@ -770,6 +809,11 @@ gen_traefik(struct proxy *p, struct route *r, struct gendoc_stream *g, struct sp
 			 "spec:\n  entryPoints:\n    - %s\n  routes:\n    - match: \"HostSNI(`*`)\"\n      services:\n"
 			 "        - name: %s\n          port: %s\n          proxyProtocol:\n            version: 2\n",
 			 entrypoint(p, pp), r->svc, r->port_name[i]);
+		if (!*r->port_name[i])
+			snprintf(body, sizeof(body),
+				 "spec:\n  entryPoints:\n    - %s\n  routes:\n    - match: \"HostSNI(`*`)\"\n      services:\n"
+				 "        - name: %s\n          port: %u\n          proxyProtocol:\n            version: 2\n",
+				 entrypoint(p, pp), r->svc, r->port_num[i]);
 		if (gendoc_write(g, out, "proxy-protocol-ingressroutetcp.yaml", "traefik.io/v1alpha1", "IngressRouteTCP",
 				 r->ns, name, body) != 0)
 			return -1;
@@ -811,8 +855,8 @@ gen_nginx(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 			used[nused++] = pp->std_port;
 			/* The public port forwards to the PROXY port (separate) or to the
 			 * standard port, which then expects PROXY (only). */
-			snprintf(line, sizeof(line), "  \"%u\": \"%s/%s:%s::PROXY\"\n", pp->std_port, r->ns, r->svc,
-				 r->port_name[k]);
+			snprintf(line, sizeof(line), "  \"%u\": \"%s/%s:%u::PROXY\"\n", pp->std_port, r->ns, r->svc,
+				 r->port_num[k]);
 			buf_adds(&b, line);
 		}
 	}
@@ -839,10 +883,12 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 			p->wl[m->workload].gen_file[m->file] = true;
 			continue;
 		}
-		diag_error("%s mounts ConfigMap %s%s%s (key %s) at %s, but that ConfigMap is not in the stream, so the "
-			   "PROXY-protocol settings cannot be merged into it; render it together with the workload, or "
-			   "remove the mount (dms-postrender then generates a ConfigMap of its own)",
-			   m->what, m->ns ? m->ns : "", m->ns ? "/" : "", m->name, m->key, proxy_file_path(m->file));
+		diag_set_document(m->doc, m->source[0] ? m->source : NULL, strlen(m->source));
+		diag_error_at(m->line, m->col,
+			      "%s mounts ConfigMap %s%s%s (key %s) at %s, but that ConfigMap is not in the stream, so the "
+			      "PROXY-protocol settings cannot be merged into it; render it together with the workload, or "
+			      "remove the mount (dms-postrender then generates a ConfigMap of its own)",
+			      m->what, m->ns ? m->ns : "", m->ns ? "/" : "", m->name, m->key, proxy_file_path(m->file));
 		return -1;
 	}
 	if (!p->nwl)

@@ -1,6 +1,6 @@
-# clients.sh -- sourced by run-all.sh: every shell command the README's "Use"
-# section documents, run as written in a sandbox where `helm` and `kubectl`
-# are stand-ins playing the clients' contracts (tests/tools/fake-helm,
+# clients.sh -- sourced by run-all.sh: every shell command the README
+# documents, run as written in a sandbox where `helm` and `kubectl` are
+# stand-ins playing the clients' contracts (tests/tools/fake-helm,
 # fake-kubectl); then the Argo CD example played as the CMP server plays it.
 FIX="$ROOT/chart-fixtures/helm3-official-chart-default.yaml"
 FIX4="$ROOT/chart-fixtures/helm4-official-chart-default.yaml"
@@ -20,19 +20,19 @@ chmod +x "$fakebin/dms-postrender"
 cp "$fakebin/dms-postrender" "$sandbox/bin/dms-postrender"
 real_kubectl=$(command -v kubectl || true)
 
-# section<TAB>command for every ```sh block under "## Use", continuation
-# lines joined.
+# section<TAB>command for every ```sh block of the README, continuation
+# lines joined, comments dropped.
 "$PY" - "$ROOT/README.md" >"$TMP/readme-commands" <<'EOF'
 import re, sys
-section, in_use, block, cmd = "", False, False, ""
+section, block, cmd = "", False, ""
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.rstrip("\n")
-    if line.startswith("## "):
-        in_use = line == "## Use"
-    if line.startswith("### "):
-        section = line[4:]
-    if not in_use:
+    if line.startswith("## ") or line.startswith("### "):
+        section = line.lstrip("#").strip()
+    if block and re.match(r"^\s*#", line):
         continue
+    if block:
+        line = re.sub(r"\s+# .*$", "", line)
     if line.startswith("```"):
         block = line == "```sh" and not block
         continue
@@ -50,6 +50,9 @@ check_readme() {
 	"helm template mail docker-mailserver/docker-mailserver | dms-postrender > mail.yaml")
 		grep -q 'allowPrivilegeEscalation: true' "$sandbox/mail.yaml" && cmp -s "$sandbox/mail.yaml" <("$BIN" <"$FIX" 2>/dev/null) ;;
 	"dms-postrender --check < mail.yaml") [ ! -s "$out" ] ;;
+	"make run") grep -q 'allowPrivilegeEscalation: true' "$out" ;;
+	*"dms-postrender --proxy-protocol=separate --trusted-networks=10.42.0.0/16 > mail.yaml")
+		"$PY" "$here/tools/check-proxy.py" "$sandbox/mail.yaml" separate 10.42.0.0/16 >/dev/null ;;
 	"helm install mail "*"--post-renderer ./bin/dms-postrender "*)
 		grep -q -- '- NET_ADMIN' "$st/mail.yaml" && grep -q 'appArmorProfile:' "$st/mail.yaml" ;;
 	"helm plugin install ./dms-postrender") grep -q 'Installed plugin: dms-postrender' "$out" ;;
@@ -73,7 +76,11 @@ ncmd=0
 while IFS=$'\t' read -r section cmd; do
 	ncmd=$((ncmd + 1))
 	name="clients/readme: $cmd"
-	if [ "$section" = "Helm 4" ] && { [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ]; }; then
+	if [ "$cmd" = "make test" ]; then
+		echo "SKIP $name: the suite itself (CI runs it through .ci/run)"
+		continue
+	fi
+	if { [ "$section" = "Helm 4" ] || [ "$cmd" = "make run" ]; } && { [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ]; }; then
 		# The install hook builds the checkout itself; that binary is not the one under test.
 		echo "SKIP $name: runs 'make' in the checkout (plain 'make test' runs it)"
 		continue
@@ -84,7 +91,9 @@ while IFS=$'\t' read -r section cmd; do
 	fi
 	version=3
 	[ "$section" = "Helm 4" ] && version=4
-	(cd "$sandbox" && PATH="$fakebin:$PATH" FAKE_HELM_VERSION=$version FAKE_HELM_RENDER="$FIX" \
+	dir=$sandbox
+	[ "$cmd" = "make run" ] && dir=$ROOT
+	(cd "$dir" && PATH="$fakebin:$PATH" FAKE_HELM_VERSION=$version FAKE_HELM_RENDER="$FIX" \
 		FAKE_HELM_RENDER4="$FIX4" FAKE_HELM_STATE="$TMP/helm-state" HELM_PLUGINS="$TMP/plugins" \
 		XDG_STATE_HOME="$TMP/state" REAL_KUBECTL="$real_kubectl" \
 		FAKE_KUBECTL_REMOTE="$here/tools/argocd-stand-in.yaml" \

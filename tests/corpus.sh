@@ -75,6 +75,36 @@ print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBas
 			*) kustomize_parses "$name: every option: kubectl kustomize parses the output" "$TMP/pass1" ;;
 			esac
 		fi
+		# PROXY protocol with everything generated: a DMS workload passes the
+		# PROXY oracle, a stream without one passes through untouched; a
+		# mounted ConfigMap that the file does not hold is the one refusal.
+		px=(--proxy-protocol=separate --trusted-networks=10.42.0.0/16 --proxy-network-policy --proxy-ingress=traefik)
+		run_prog "$TMP/out" "$TMP/err" "${px[@]}" <"$f"
+		case "$RC:$f" in
+		0:*.snap) pass "$name: PROXY protocol (a snapshot, not a stream)" ;;
+		0:*)
+			run_prog "$TMP/out2" "$TMP/err2" "${px[@]}" <"$TMP/out"
+			if [ "$RC" -ne 0 ] || ! cmp -s "$TMP/out" "$TMP/out2"; then
+				fail "$name: PROXY protocol" "a second pass changed the output or failed (exit $RC)"
+			elif [ -z "$PY" ]; then
+				pass "$name: PROXY protocol, second pass unchanged"
+			elif "$PY" "$here/tools/check-proxy.py" "$TMP/out" separate 10.42.0.0/16 >"$TMP/check" 2>&1; then
+				pass "$name: PROXY protocol ($(sed -n 's/^check-proxy: ok, //p' "$TMP/check"))"
+			elif grep -qx 'no docker-mailserver container in the output' "$TMP/check" && cmp -s "$f" "$TMP/out"; then
+				pass "$name: PROXY protocol: no docker-mailserver workload, passed through"
+			else
+				fail "$name: PROXY protocol" "$(head -n 4 "$TMP/check" | tr '\n' '|')"
+			fi
+			;;
+		4:*)
+			if grep -q 'that ConfigMap is not in the stream' "$TMP/err"; then
+				pass "$name: PROXY protocol refused: $(grep -o 'mounts ConfigMap [^ ]*' "$TMP/err")"
+			else
+				fail "$name: PROXY protocol" "exit 4: $(head -c 300 "$TMP/err")"
+			fi
+			;;
+		*) fail "$name: PROXY protocol" "exit $RC: $(head -c 300 "$TMP/err")" ;;
+		esac
 		# shellcheck disable=SC2086
 		if $VALGRIND "$TESTBIN/reemit" <"$f" >"$TMP/re.yaml" 2>"$TMP/err" &&
 			"$TESTBIN/yaml-events" <"$f" >"$TMP/a.ev" 2>&1 &&

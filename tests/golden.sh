@@ -9,7 +9,9 @@
 # required values present, exactly the DMS Services touched, generated
 # documents as asked) and must parse with the Go YAML parser (kubectl
 # kustomize), as must the pass-through cases; when they generate an IPAddressPool, the Go parser's view must
-# show Services and MetalLB objects naming the same pool.
+# show Services and MetalLB objects naming the same pool. Cases under proxy/
+# are checked by tools/check-proxy.py (ports once each, configuration
+# mounted, shellcheck, Dovecot braces, trusted networks) and kustomize.
 
 PY=$(find_pyyaml) || PY=
 
@@ -70,6 +72,31 @@ for dir in "$here"/golden/*/*/; do
 				fail "$name: pool names" "$(head -n 3 "$TMP/pools" | tr '\n' '|')"
 			fi
 		fi
+		;;
+	golden/proxy/*)
+		[ "$want_rc" -eq 0 ] || continue
+		# The mode and trusted networks the case runs with, in either
+		# argument form.
+		mode="" trusted="" prev=""
+		for a in "${args[@]}"; do
+			case "$prev:$a" in
+			*:--proxy-protocol=*) mode=${a#*=} ;;
+			--proxy-protocol:*) mode=$a ;;
+			*:--trusted-networks=*) trusted=${a#*=} ;;
+			--trusted-networks:*) trusted=$a ;;
+			esac
+			prev=$a
+		done
+		# Bare addresses are /32 or /128 once normalised.
+		trusted=$(echo "$trusted" | tr ',' '\n' | sed '/\//!{/:/s/$/\/128/;/:/!s/$/\/32/}' | paste -sd, -)
+		if [ -z "$PY" ]; then
+			fail "$name: oracle" "no python3 with PyYAML (Debian: python3-yaml)"
+		elif "$PY" "$here/tools/check-proxy.py" "$TMP/out" "$mode" "$trusted" >"$TMP/check" 2>&1; then
+			pass "$name: PROXY oracle ($(sed -n 's/^check-proxy: ok, //p' "$TMP/check"))"
+		else
+			fail "$name: PROXY oracle" "$(head -n 5 "$TMP/check" | tr '\n' '|')"
+		fi
+		kustomize_parses "$name: kubectl kustomize parses the output" "$TMP/out"
 		;;
 	golden/passthrough/*)
 		# A case marked no-consumer is not for real consumers (kustomize

@@ -1,6 +1,6 @@
 /* fuzz_pipeline.c -- libFuzzer harness over the whole pipeline (split,
  * parse, match, patch, emit, spool) with options chosen by the first two
- * bytes of the input. It checks what the program promises, not only that
+ * bytes of the input (PROXY protocol among them). It checks what the program promises, not only that
  * it does not crash:
  *   - a run that fails reported an error (exactly the state main() turns
  *     into a non-zero exit and an empty stdout);
@@ -44,6 +44,15 @@ options(struct config *cfg, uint8_t a, uint8_t b)
 	set(cfg, "metallb-annotations", ma[(a / 45) % 3]);
 	if (a & 0x80)
 		set(cfg, "kube-version", kv[(a >> 5) % 3]);
+	/* Values of a past the 135 combinations above switch PROXY on. */
+	if (a >= 135) {
+		static const char *const ingress[] = {"none", "traefik", "nginx"};
+		set(cfg, "proxy-protocol", a & 0x40 ? "only" : "separate");
+		set(cfg, "trusted-networks", "10.42.0.0/16,2001:db8::/48");
+		set(cfg, "proxy-ingress", ingress[(a >> 3) % 3]);
+		if (a & 0x20)
+			set(cfg, "proxy-network-policy", NULL);
+	}
 	/* Byte b: one option per bit (value NULL: a flag). */
 	static const struct {
 		const char *name, *value;

@@ -33,6 +33,14 @@ STD = {25: "smtp", 465: "submissions", 587: "submission", 143: "imap", 993: "ima
 problems = []
 
 
+class Loader(yaml.SafeLoader):
+    """SafeLoader that also reads YAML 1.1's '=' (value) scalar, which real
+    CRDs contain and PyYAML has no constructor for."""
+
+
+Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+
+
 def need(cond, what):
     if not cond:
         problems.append(what)
@@ -76,7 +84,7 @@ def dovecot_listeners(text):
 
 def main():
     path, mode, trusted = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
-    docs = [d for d in yaml.safe_load_all(open(path, encoding="utf-8")) if isinstance(d, dict)]
+    docs = [d for d in yaml.load_all(open(path, encoding="utf-8"), Loader=Loader) if isinstance(d, dict)]
     cms = {((d.get("metadata") or {}).get("namespace"), (d.get("metadata") or {}).get("name")): d
            for d in docs if d.get("kind") == "ConfigMap"}
     checked = 0

@@ -57,7 +57,7 @@ def main():
         need(isinstance(d.get("changes"), list) and d["changes"], f"no changes in document {d.get('document')}")
         for c in d.get("changes", []):
             need(set(c) == {"patch", "path", "old", "new"}, f"change keys {sorted(c)}")
-            need(c.get("patch") in ("harden", "host-network", "expose"), f"patch name {c.get('patch')!r}")
+            need(c.get("patch") in ("proxy", "harden", "host-network", "expose"), f"patch name {c.get('patch')!r}")
             need(isinstance(c.get("path"), str) and isinstance(c.get("new"), str), "path/new not strings")
             need(isinstance(c.get("old"), opt_str), "old is not a string or null")
     for g in r.get("generated", []):
