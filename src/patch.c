@@ -632,6 +632,7 @@ try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 		x.o = &hd.objects[0];
 		describe(&x);
 		x.patch = "proxy";
+		find_shared(&x);
 		rc = proxy_configmap(&x);
 	} else {
 		rc = patch_service(&x, &hd.objects[0], &r->dms[w - 1], 1);

@@ -581,6 +581,9 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 	memset(r, 0, sizeof(*r));
 	r->ns = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
 	r->svc = xstrdup(x->o->name ? x->o->name : "");
+	if (!nws)
+		patch_warn(x, 0, "no docker-mailserver workload came before this Service in the stream, so its "
+			   "PROXY ports are not known and none were added; render the workload first");
 	for (size_t wi = 0; wi < nws; wi++) {
 		const struct dms_workload *w = &ws[wi];
 		for (size_t k = 0; k < w->nports; k++) {

@@ -1,0 +1,124 @@
+/* test_proxytext.c -- unit tests for the PROXY-protocol configuration text:
+ * port-name rule, marker blocks rebuilt rather than appended, equivalent
+ * configuration recognised, trusted networks replaced, Dovecot listeners
+ * found through comments and nesting, CRLF kept. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "proxytext.h"
+
+static size_t
+count(const char *text, const char *word)
+{
+	size_t n = 0;
+	for (const char *p = text; (p = strstr(p, word)); p += strlen(word))
+		n++;
+	return n;
+}
+
+static void
+port_names(void)
+{
+	CHECK("chart names valid", proxy_valid_port_name("imaps-proxy") && proxy_valid_port_name("msieve-proxy"));
+	CHECK("16 characters refused", !proxy_valid_port_name("submissions-prox"));
+	CHECK("upper case refused", !proxy_valid_port_name("Smtp-proxy"));
+	CHECK("no letter refused", !proxy_valid_port_name("10025"));
+	CHECK("double hyphen refused", !proxy_valid_port_name("smtp--proxy"));
+	CHECK("leading hyphen refused", !proxy_valid_port_name("-smtp"));
+	bool ok = true;
+	for (int s = 0; s < PX_COUNT; s++)
+		ok = ok && proxy_valid_port_name(proxy_port((enum proxy_service)s)->name);
+	CHECK("every table name valid", ok);
+	CHECK("port lookup", proxy_service_of_port(12525, true) == PX_SMTP &&
+				     proxy_service_of_port(4190, false) == PX_SIEVE && proxy_service_of_port(10025, true) < 0);
+}
+
+static void
+postfix(void)
+{
+	struct proxytext_result r;
+	unsigned all = PX_POSTFIX;
+	char *a = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, NULL, all, "10.0.0.0/8", &r);
+	CHECK("new user-patches.sh has a shebang", strncmp(a, "#!/bin/bash\n", 12) == 0 && r.changed && r.added);
+	CHECK("each Postfix port once", count(a, "12525/inet/postscreen_upstream_proxy_protocol=haproxy") == 1 &&
+					     count(a, "10465/inet/smtpd_upstream") == 1 &&
+					     count(a, "10587/inet/smtpd_upstream") == 1);
+	CHECK("postscreen cache shared", count(a, "postscreen_cache_map") == 1);
+	CHECK("never 10025", !strstr(a, "10025"));
+	char *b = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, a, all, "10.0.0.0/8", &r);
+	CHECK("second merge changes nothing", strcmp(a, b) == 0 && !r.changed);
+	static const char user[] = "#!/bin/bash\necho mine\n";
+	char *c = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, user, all, "10.0.0.0/8", &r);
+	CHECK("user text kept first", strncmp(c, user, strlen(user)) == 0 && count(c, PROXYTEXT_BEGIN) == 1);
+	static const char chart[] = "postconf -P 10587/inet/smtpd_upstream_proxy_protocol=haproxy\n"
+				    "postconf -P 10465/inet/smtpd_upstream_proxy_protocol=haproxy\n"
+				    "postconf -P \\\n  12525/inet/postscreen_upstream_proxy_protocol=haproxy \\\n"
+				    "  12525/inet/syslog_name=x\npostconf 'postscreen_cache_map = proxy:btree:x'\n";
+	char *d = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, chart, all, "10.0.0.0/8", &r);
+	CHECK("chart's equivalent script untouched", strcmp(d, chart) == 0 && r.equivalent && !r.changed);
+	static const char no_end[] = "echo a\n" PROXYTEXT_BEGIN "\npostconf stale\n";
+	char *e = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, no_end, PX_BIT(PX_SMTP), "10.0.0.0/8", &r);
+	CHECK("a block without its end marker is replaced to the end", !strstr(e, "stale") && count(e, PROXYTEXT_END) == 1);
+	char *f = proxytext_merge(PF_POSTFIX_MASTER, PROXY_ONLY, "smtp/inet/postscreen_upstream_proxy_protocol=haproxy\n",
+				  all, "10.0.0.0/8", &r);
+	CHECK("postfix-master.cf line not repeated",
+	      count(f, "smtp/inet/postscreen_upstream_proxy_protocol=haproxy") == 1 &&
+		      count(f, "submissions/inet/smtpd_upstream_proxy_protocol=haproxy") == 1);
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
+	free(f);
+}
+
+static void
+dovecot(void)
+{
+	struct proxytext_result r;
+	unsigned imap = PX_BIT(PX_IMAP) | PX_BIT(PX_IMAPS);
+	static const char chart[] = "  \n"
+				    "haproxy_trusted_networks = 10.0.0.0/8 192.168.0.0/16\n"
+				    "service imap-login {\n"
+				    "    inet_listener imap_proxyprotocol { # PROXY\n"
+				    "        haproxy = yes\n        port = 10143\n    }\n"
+				    "    # inet_listener fake { port = 10993 }\n"
+				    "    inet_listener imaps_proxyprotocol {\n"
+				    "        port = 10993\n        ssl = yes\n    }\n"
+				    "}\n";
+	char *a = proxytext_merge(PF_DOVECOT, PROXY_SEPARATE, chart, imap, "10.42.0.0/16", &r);
+	CHECK("trusted networks replaced", strcmp(r.old_trusted, "10.0.0.0/8 192.168.0.0/16") == 0 &&
+						   count(a, "haproxy_trusted_networks = 10.42.0.0/16\n") == 1 &&
+						   count(a, "haproxy_trusted_networks") == 1);
+	CHECK("listener without haproxy switched, not duplicated",
+	      strstr(r.not_proxied, "imaps_proxyprotocol (10993)") && count(a, "        port = 10993") == 1 &&
+		      count(a, "port = 10143") == 1 && count(a, "inet_listener imaps_proxyprotocol {\n        haproxy = yes") == 1);
+	CHECK("braces balance", count(a, "{") == count(a, "}"));
+	char *b = proxytext_merge(PF_DOVECOT, PROXY_SEPARATE, a, imap, "10.42.0.0/16", &r);
+	CHECK("second merge changes nothing", strcmp(a, b) == 0 && !r.changed);
+	char *c = proxytext_merge(PF_DOVECOT, PROXY_ONLY, NULL, imap | PX_BIT(PX_SIEVE), "10.42.0.0/16", &r);
+	CHECK("only mode switches standard listeners", count(c, "inet_listener imap {") == 1 &&
+							       count(c, "inet_listener imaps {") == 1 &&
+							       count(c, "inet_listener sieve {") == 1 &&
+							       !strstr(c, "port ="));
+	static const char crlf[] = "haproxy_trusted_networks = 1.2.3.4\r\nmail_debug = yes\r\n";
+	char *d = proxytext_merge(PF_DOVECOT, PROXY_SEPARATE, crlf, imap, "10.42.0.0/16", &r);
+	bool bare_lf = false;
+	for (const char *p = d; *p; p++)
+		bare_lf |= *p == '\n' && (p == d || p[-1] != '\r');
+	CHECK("CRLF text stays CRLF", !bare_lf && count(d, "haproxy_trusted_networks = 10.42.0.0/16\r\n") == 1);
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+}
+
+int
+main(void)
+{
+	port_names();
+	postfix();
+	dovecot();
+	return check_done();
+}
