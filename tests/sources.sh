@@ -241,3 +241,17 @@ run_prog "$TMP/out" "$TMP/err" --report "$TMP/no/such/dir/report.json" <"$FIX"
 expect_error "sources/report-unwritable-fails-first" 5 "--report $TMP/no/such/dir/report.json: cannot create the report: No such file or directory"
 ls "$TMP" | grep -q '\.tmp\.' && fail "sources/report-leaves-no-temporary-file" "$(ls "$TMP")" ||
 	pass "sources/report-leaves-no-temporary-file"
+
+# PROXY trust: every address as a trusted proxy is refused in either family
+# unless asked for; --allow-any-proxy accepts it.
+source_error "sources/proxy-ipv4-any-refused" "--trusted-networks 0.0.0.0/0 trusts every address" \
+	$VALGRIND "$BIN" --proxy-protocol=separate --trusted-networks=10.0.0.0/8,0.0.0.0/0 --print-config
+print_config "sources/proxy-any-allowed" --proxy-protocol=separate --trusted-networks=0.0.0.0/0 --allow-any-proxy
+has_line "sources/proxy-any-allowed" 'proxy-protocol: separate  # command line' '  - "0.0.0.0/0"'
+source_error "sources/proxy-options-need-proxy" "--proxy-network-policy only applies with --proxy-protocol" \
+	$VALGRIND "$BIN" --proxy-network-policy --print-config
+source_error "sources/proxy-bad-network" "'10.0.0.0/33' is not an IP address or a CIDR" \
+	$VALGRIND "$BIN" --proxy-protocol=only --trusted-networks=10.0.0.0/33 --print-config
+source_error "sources/proxy-bad-entrypoint" "expected SERVICE=ENTRYPOINT" \
+	$VALGRIND "$BIN" --proxy-protocol=only --trusted-networks=10.0.0.0/8 --proxy-ingress=traefik \
+	--traefik-entrypoint=webmail=web --print-config

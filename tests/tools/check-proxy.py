@@ -119,6 +119,10 @@ def main():
             if mode == "separate":
                 need(all(n in nums for n in POSTFIX), f"{where}: missing a Postfix PROXY port: {nums}")
             mounts = {m.get("mountPath"): m for m in c.get("volumeMounts") or []}
+            paths = [m.get("mountPath") for m in c.get("volumeMounts") or []]
+            for mp in set(paths):
+                if mp and mp.startswith("/tmp/docker-mailserver/"):
+                    need(paths.count(mp) == 1, f"{where}: {paths.count(mp)} mounts at {mp}")
             files = {}
             for f in (("user-patches.sh", "dovecot.cf") if mode == "separate" else ("postfix-master.cf", "dovecot.cf")):
                 m = mounts.get("/tmp/docker-mailserver/" + f)
