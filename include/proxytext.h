@@ -71,7 +71,7 @@ struct proxytext_result {
 };
 
 /* EXISTING (NULL: a new file) merged with what SERVICES (PX_BIT set) need in
- * MODE. TRUSTED is the space-separated trusted networks (Dovecot only).
+ * MODE; with SERVICES 0, EXISTING without our block. TRUSTED is the space-separated trusted networks (Dovecot only).
  * Returns the new text (caller frees); it equals EXISTING when nothing had
  * to change. */
 char *proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, unsigned services,

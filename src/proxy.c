@@ -273,6 +273,42 @@ mount_at(struct patch_ctx *x, const struct container *c, const char *path)
 	return ynode_seq_find(x->y, mounts, "mountPath", path);
 }
 
+/* Merge our text for F into key KEY of ConfigMap CMNAME (in the workload's
+ * namespace) when it comes by; NODE locates the reason in errors. */
+static int
+add_merge(struct proxy *p, struct patch_ctx *x, const char *cmname, const char *key, enum proxy_file f,
+	  unsigned services, bool ours, int node)
+{
+	for (size_t i = 0; i < p->nmerges; i++) {
+		struct merge *m = &p->merges[i];
+		if (same(m->ns, x->o->namespace_) && !strcmp(m->name, cmname) && !strcmp(m->key, key)) {
+			m->services |= services;
+			return 0;
+		}
+	}
+	p->merges = xrealloc(p->merges, (p->nmerges + 1) * sizeof(*p->merges));
+	struct merge *m = &p->merges[p->nmerges++];
+	memset(m, 0, sizeof(*m));
+	m->ns = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
+	m->name = xstrdup(cmname);
+	m->key = xstrdup(key);
+	m->file = f;
+	m->services = services;
+	m->ours = ours;
+	m->workload = p->nwl - 1;
+	m->doc = x->d->chunk->index;
+	m->line = doc_line(x->d, node);
+	m->col = ynode_span(x->y, node).col;
+	const struct chunk *ch = x->d->chunk;
+	size_t slen = ch->source ? (ch->source_len < 255 ? ch->source_len : 255) : 0;
+	snprintf(m->source, sizeof(m->source), "%.*s", (int)slen, ch->source ? ch->source : "");
+	snprintf(m->what, sizeof(m->what), "%s", x->what);
+	if (services)
+		diag_note("document %zu, %s: %s comes from ConfigMap %s (key %s); the PROXY-protocol settings go there",
+			  x->d->chunk->index, x->what, proxy_file_path(f), cmname, key);
+	return 0;
+}
+
 /* The file F is mounted from a ConfigMap: record where to merge. */
 static int
 record_merge(struct proxy *p, struct patch_ctx *x, int pod, int mount, enum proxy_file f, unsigned services,
@@ -310,33 +346,7 @@ record_merge(struct proxy *p, struct patch_ctx *x, int pod, int mount, enum prox
 	}
 	if (!key)
 		return patch_error(x, items, "volume %s maps %s from an item without a key", vol, sub);
-	for (size_t i = 0; i < p->nmerges; i++) {
-		struct merge *m = &p->merges[i];
-		if (same(m->ns, x->o->namespace_) && !strcmp(m->name, cmname) && !strcmp(m->key, key)) {
-			m->services |= services;
-			return 0;
-		}
-	}
-	p->merges = xrealloc(p->merges, (p->nmerges + 1) * sizeof(*p->merges));
-	struct merge *m = &p->merges[p->nmerges++];
-	memset(m, 0, sizeof(*m));
-	m->ns = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
-	m->name = xstrdup(cmname);
-	m->key = xstrdup(key);
-	m->file = f;
-	m->services = services;
-	m->ours = ours;
-	m->workload = p->nwl - 1;
-	m->doc = x->d->chunk->index;
-	m->line = doc_line(x->d, mount);
-	m->col = ynode_span(y, mount).col;
-	const struct chunk *ch = x->d->chunk;
-	size_t slen = ch->source ? (ch->source_len < 255 ? ch->source_len : 255) : 0;
-	snprintf(m->source, sizeof(m->source), "%.*s", (int)slen, ch->source ? ch->source : "");
-	snprintf(m->what, sizeof(m->what), "%s", x->what);
-	diag_note("document %zu, %s: %s comes from ConfigMap %s (key %s); the PROXY-protocol settings go there",
-		  x->d->chunk->index, x->what, proxy_file_path(f), cmname, key);
-	return 0;
+	return add_merge(p, x, cmname, key, f, services, ours, mount);
 }
 
 /* Mount our ConfigMap's key for F into container C. */
@@ -466,21 +476,35 @@ proxy_apply(struct patch_ctx *x)
 					if (!known)
 						w->proxy_ports[w->nproxy++] = proxy_port((enum proxy_service)s)->std_port;
 				}
-		enum proxy_file files[2] = {mode(p) == PROXY_SEPARATE ? PF_USER_PATCHES : PF_POSTFIX_MASTER, PF_DOVECOT};
-		for (size_t k = 0; k < 2; k++) {
-			if (files[k] == PF_DOVECOT && !(services & ~PX_POSTFIX))
-				continue;
-			int mount = mount_at(x, c, proxy_file_path(files[k]));
+		/* What each file must hold in this mode; a file the mode does not
+		 * use is still visited, so that our block left there by a run in
+		 * the other mode is taken out. */
+		unsigned want[3] = {0, 0, 0};
+		want[mode(p) == PROXY_SEPARATE ? PF_USER_PATCHES : PF_POSTFIX_MASTER] = services & PX_POSTFIX;
+		want[PF_DOVECOT] = services & ~PX_POSTFIX;
+		int ours_vol = ynode_seq_find(y, ynode_get(y, pod, "volumes"), "name", PROXY_VOLUME);
+		const char *ours_cm = ynode_str(y, ynode_path(y, ours_vol, "configMap.name"));
+		for (int f = 0; f < 3; f++) {
+			int mount = mount_at(x, c, proxy_file_path((enum proxy_file)f));
 			const char *vol = ynode_str(y, ynode_get(y, mount, "name"));
 			/* Our own mount (a second run) is merged like any other: the
 			 * ConfigMap we generated then follows the options. */
 			if (mount) {
-				if (record_merge(p, x, pod, mount, files[k], services, same(vol, PROXY_VOLUME)) != 0)
+				if (record_merge(p, x, pod, mount, (enum proxy_file)f, want[f], same(vol, PROXY_VOLUME)) != 0)
 					return -1;
 				continue;
 			}
-			w->gen_file[files[k]] = true;
-			if (mount_ours(x, c, files[k]) != 0)
+			if (!want[f])
+				continue;
+			/* Our ConfigMap from an earlier run gets the new key. */
+			if (ours_cm) {
+				if (add_merge(p, x, ours_cm, proxy_file_key((enum proxy_file)f), (enum proxy_file)f, want[f],
+					      true, ours_vol) != 0)
+					return -1;
+			} else {
+				w->gen_file[f] = true;
+			}
+			if (mount_ours(x, c, (enum proxy_file)f) != 0)
 				return -1;
 		}
 		if (mode(p) == PROXY_ONLY && (services & ~PX_POSTFIX))
@@ -537,6 +561,8 @@ proxy_configmap(struct patch_ctx *x)
 		if (v && !ynode_str(y, v))
 			return patch_error(x, v, "%s is not text", path);
 		const char *cur = v && !ynode_is_null(y, v) ? ynode_str(y, v) : NULL;
+		if (!cur && !m->services)
+			continue; /* nothing to take out */
 		struct proxytext_result res;
 		char *text = proxytext_merge(m->file, mode(p), cur, m->services, p->trusted, &res);
 		if (res.changed) {

@@ -362,7 +362,9 @@ proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, u
 	char *base = strip_block(existing ? existing : "");
 	bool crlf = existing && strstr(existing, "\r\n");
 	buf_adds(&block, "");
-	if (f == PF_DOVECOT) {
+	if (!services) {
+		/* Nothing wanted: only our block goes. */
+	} else if (f == PF_DOVECOT) {
 		struct buf replaced = {0};
 		buf_adds(&replaced, "");
 		int found = replace_trusted(base, trusted, &replaced, res->old_trusted, sizeof(res->old_trusted));
@@ -372,7 +374,7 @@ proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, u
 	} else {
 		postfix_block(f, base, services, &block);
 	}
-	if (!existing || !*existing) {
+	if ((!existing || !*existing) && services) {
 		if (f == PF_USER_PATCHES)
 			buf_adds(&out, "#!/bin/bash\n# docker-mailserver runs this file at start-up, before the "
 				       "mail services start.\n");
