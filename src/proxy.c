@@ -36,6 +36,7 @@ struct workload {
 	char *ns, *name;           /* the workload's */
 	char **labels;             /* pod-template labels: key, value, ... */
 	size_t nlabels;
+	char cm_name[320];         /* our ConfigMap: the one its volume names, or <name>-proxy-protocol */
 	unsigned services;         /* union over its DMS containers */
 	bool gen_file[3];          /* enum proxy_file: keys of our ConfigMap */
 	unsigned proxy_ports[PX_COUNT];
@@ -456,8 +457,8 @@ proxy_apply(struct patch_ctx *x)
 		w->labels[2 * w->nlabels + 1] = xstrdup(v);
 		w->nlabels++;
 	}
-	char cmname[320];
-	snprintf(cmname, sizeof(cmname), "%s" PROXY_SUFFIX, w->name);
+	snprintf(w->cm_name, sizeof(w->cm_name), "%s" PROXY_SUFFIX, w->name);
+	const char *cmname = w->cm_name;
 	for (size_t i = 0; i < x->ndms; i++) {
 		size_t idx = x->dms[i];
 		if (patch_own_container(x, pod, idx) != 0)
@@ -746,8 +747,7 @@ static int
 gen_configmap(struct proxy *p, struct workload *w, struct gendoc_stream *g, struct spool *out)
 {
 	struct buf b = {0};
-	char name[320];
-	snprintf(name, sizeof(name), "%s" PROXY_SUFFIX, w->name);
+	const char *name = w->cm_name;
 	buf_adds(&b, "data:\n");
 	for (int f = 0; f < 3; f++) {
 		if (!w->gen_file[f])
@@ -908,8 +908,10 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 		if (m->found)
 			continue;
 		if (m->ours) {
-			/* Our ConfigMap went missing: generate it again. */
-			p->wl[m->workload].gen_file[m->file] = true;
+			/* Our ConfigMap went missing: generate it again, under the
+			 * name the volume asks for. */
+			p->wl[m->workload].gen_file[m->file] = m->services != 0;
+			snprintf(p->wl[m->workload].cm_name, sizeof(p->wl[m->workload].cm_name), "%s", m->name);
 			continue;
 		}
 		diag_set_document(m->doc, m->source[0] ? m->source : NULL, strlen(m->source));
