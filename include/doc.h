@@ -61,6 +61,11 @@ struct doc {
  * node tree is built only for the kinds patches read and for documents
  * with anchors, aliases or merge keys; otherwise d->loaded is false and
  * d->objects[0] holds the root object's identity (node 0). */
+/* Parse chunk C (comment lines after the last document) only to check it:
+ * what libyaml refuses in a document (invalid UTF-8, control characters)
+ * is refused there too. Returns 0, or -1 after reporting. */
+int doc_validate(const struct chunk *c, bool *memory_error);
+
 int doc_load(struct doc *d, const struct chunk *c, bool *memory_error);
 
 /* Build d's node tree now if doc_load() did not (a no-op for empty

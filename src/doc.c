@@ -406,6 +406,16 @@ out:
 }
 
 int
+doc_validate(const struct chunk *c, bool *memory_error)
+{
+	struct scan s;
+	*memory_error = false;
+	int rc = scan_chunk(c, &s, memory_error);
+	scan_free(&s);
+	return rc;
+}
+
+int
 doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
 {
 	struct scan s;

@@ -46,6 +46,12 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 	memset(&d, 0, sizeof(d));
 	while ((r = stream_next(in, &c)) > 0) {
 		if (c.index == 0) { /* trailing comments: no document */
+			bool memory_error;
+			diag_set_document(st->documents, NULL, 0);
+			if (doc_validate(&c, &memory_error) != 0) {
+				status = memory_error ? EXIT_IO : EXIT_INPUT;
+				goto out;
+			}
 			if (emit_raw(out, &c) != 0) {
 				status = EXIT_IO;
 				goto out;
