@@ -121,6 +121,32 @@ same(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
+/* An RFC 1123 subdomain (object names; MAX 253) or label (namespaces,
+ * port names; MAX 63): what we may write unquoted into a generated
+ * document. */
+static bool
+dns_name(const char *s, size_t max, bool dots)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max || s[0] == '-' || s[0] == '.' || s[n - 1] == '-' || s[n - 1] == '.')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || (dots && *p == '.')))
+			return false;
+	return true;
+}
+
+/* Refuse a name from the input that a generated object would carry. */
+static int
+check_name(struct patch_ctx *x, int node, const char *what, const char *name, size_t max, bool dots)
+{
+	if (!name || dns_name(name, max, dots))
+		return 0;
+	return patch_error(x, node, "%s '%s' is not a valid Kubernetes name (%s of a-z, 0-9, '-'%s); the "
+			   "API server would reject it, and dms-postrender will not name generated objects after it",
+			   what, name, max == 63 ? "at most 63" : "at most 253", dots ? ", '.'" : "");
+}
+
 static enum proxy_mode
 mode(const struct proxy *p)
 {
@@ -485,6 +511,8 @@ proxy_apply(struct patch_ctx *x)
 		want[PF_DOVECOT] = services & ~PX_POSTFIX;
 		int ours_vol = ynode_seq_find(y, ynode_get(y, pod, "volumes"), "name", PROXY_VOLUME);
 		const char *ours_cm = ynode_str(y, ynode_path(y, ours_vol, "configMap.name"));
+		if (check_name(x, ours_vol, "the ConfigMap of volume " PROXY_VOLUME, ours_cm, 253, true) != 0)
+			return -1;
 		for (int f = 0; f < 3; f++) {
 			int mount = mount_at(x, c, proxy_file_path((enum proxy_file)f));
 			const char *vol = ynode_str(y, ynode_get(y, mount, "name"));
@@ -514,7 +542,13 @@ proxy_apply(struct patch_ctx *x)
 				   "(webmail, fetchmail, monitoring) are refused; --proxy-protocol separate keeps them plain",
 				   c->name ? c->name : "");
 	}
-	if ((w->gen_file[0] || w->gen_file[1] || w->gen_file[2]) && add_volume(x, pod, cmname) != 0)
+	bool gen = w->gen_file[0] || w->gen_file[1] || w->gen_file[2];
+	/* Generated objects are named after the workload. */
+	if ((gen || p->cfg->proxy_network_policy) &&
+	    (check_name(x, 0, "the workload's name", w->name, 253 - strlen(PROXY_SUFFIX), true) != 0 ||
+	     check_name(x, 0, "the namespace", w->ns, 63, false) != 0))
+		return -1;
+	if (gen && add_volume(x, pod, cmname) != 0)
 		return -1;
 	record_pod_ports(x, w);
 	return diag_failed() ? -1 : 0;
@@ -608,6 +642,10 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 	memset(r, 0, sizeof(*r));
 	r->ns = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
 	r->svc = xstrdup(x->o->name ? x->o->name : "");
+	if (p->cfg->proxy_ingress != INGRESS_NONE &&
+	    (check_name(x, 0, "the Service's name", r->svc, 253, true) != 0 ||
+	     check_name(x, 0, "the Service's namespace", r->ns, 63, false) != 0))
+		return -1;
 	if (!nws)
 		patch_warn(x, 0, "no docker-mailserver workload came before this Service in the stream, so its "
 			   "PROXY ports are not known and none were added; render the workload first");
@@ -657,8 +695,8 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 			}
 			if (r->n >= PX_COUNT)
 				continue;
-			if (!route_name)
-				route_name = ""; /* a single unnamed Service port: the number routes it */
+			if (!route_name || !dns_name(route_name, 63, false))
+				route_name = ""; /* unnamed (or oddly named): the number routes it */
 			bool known = false;
 			for (size_t i = 0; i < r->n; i++)
 				known |= r->service[i] == (unsigned)s;
