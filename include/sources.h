@@ -11,7 +11,7 @@
 #include "config.h"
 
 /* The largest config file read. */
-#define SOURCES_MAX_FILE (1024 * 1024)
+#define SOURCES_MAX_FILE ((size_t)1024 * 1024)
 
 /* Read the YAML or JSON text TEXT (LEN bytes) of the config file NAME into
  * cfg at SRC_FILE. Returns 0, or -1 after writing a one-line reason into

@@ -17,6 +17,10 @@
 
 #include "util.h"
 
+#ifndef VERSION
+#define VERSION "unknown"
+#endif
+
 #define AT(field) offsetof(struct config, field)
 
 static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
@@ -794,10 +798,11 @@ config_print(const struct config *cfg, FILE *f)
 		case OPT_SIZE: {
 			size_t n = *(const size_t *)field;
 			const char *unit = "";
-			if (n % (1024 * 1024 * 1024) == 0)
-				n /= 1024 * 1024 * 1024, unit = "G";
-			else if (n % (1024 * 1024) == 0)
-				n /= 1024 * 1024, unit = "M";
+			const size_t mib = (size_t)1024 * 1024;
+			if (n % (1024 * mib) == 0)
+				n /= 1024 * mib, unit = "G";
+			else if (n % mib == 0)
+				n /= mib, unit = "M";
 			else if (n % 1024 == 0)
 				n /= 1024, unit = "K";
 			bad |= fprintf(f, " %zu%s", n, unit) < 0;
@@ -806,7 +811,8 @@ config_print(const struct config *cfg, FILE *f)
 		case OPT_ENUM: {
 			/* on and off are booleans to YAML 1.1 readers. */
 			const char *v = o->choices[*(const int *)field];
-			bad |= fprintf(f, strcmp(v, "on") && strcmp(v, "off") ? " %s" : " \"%s\"", v) < 0;
+			bool boolish = strcmp(v, "on") == 0 || strcmp(v, "off") == 0;
+			bad |= fprintf(f, boolish ? " \"%s\"" : " %s", v) < 0;
 			break;
 		}
 		case OPT_STRING: {

@@ -24,7 +24,7 @@ static bool mirror_tty;          /* errors also to /dev/tty */
 static bool mirror_started;      /* this run's header is written */
 static void (*listener)(bool error, const char *text);
 
-#define MIRROR_MAX_BYTES (64 * 1024)
+#define MIRROR_MAX_BYTES ((off_t)64 * 1024)
 
 /* Append LINE (with its newline) to the log file, starting a fresh file
  * when it has grown past MIRROR_MAX_BYTES. Failures are silent: there is
@@ -90,6 +90,15 @@ put_line(const char *line, bool error, bool warning)
 		mirror_to_tty(line);
 }
 
+/* Finish a line built with one byte kept free for its newline. */
+static void
+end_line(char *text)
+{
+	size_t n = strlen(text);
+	text[n] = '\n';
+	text[n + 1] = '\0';
+}
+
 /* Append to a line being built. */
 static void
 add(char *line, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -101,7 +110,7 @@ add(char *line, size_t len, const char *fmt, ...)
 	if (used + 1 >= len)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line + used, len - used, fmt, ap);
+	vsnprintf(line + used, len - used, fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): false positive */
 	va_end(ap);
 }
 
@@ -125,7 +134,7 @@ put_message(char *line, size_t len, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int saved = errno;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): false positive */
 	size_t n = strlen(msg);
 	bool add_errno = n > 0 && msg[n - 1] == ':';
 	for (char *p = msg; *p; p++)
@@ -158,7 +167,7 @@ verror_at(size_t line, size_t col, const char *fmt, va_list ap)
 		add(text, sizeof(text) - 1, "<stdin>:%zu:%zu: ", line, col ? col : 1);
 	put_message(text, sizeof(text) - 1, fmt, ap);
 	put_context(text, sizeof(text) - 1);
-	strcat(text, "\n");
+	end_line(text);
 	put_line(text, true, false);
 }
 
@@ -194,7 +203,7 @@ vwarn_at(size_t line, const char *fmt, va_list ap)
 		add(text, sizeof(text) - 1, "<stdin>:%zu: ", line);
 	put_message(text, sizeof(text) - 1, fmt, ap);
 	put_context(text, sizeof(text) - 1);
-	strcat(text, "\n");
+	end_line(text);
 	put_line(text, false, true);
 }
 
@@ -238,7 +247,7 @@ diag_note(const char *fmt, ...)
 	va_start(ap, fmt);
 	put_message(text, sizeof(text) - 1, fmt, ap);
 	va_end(ap);
-	strcat(text, "\n");
+	end_line(text);
 	put_line(text, false, false);
 }
 

@@ -165,7 +165,7 @@ patch_error(struct patch_ctx *x, int node, const char *fmt, ...)
 	char msg[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): false positive */
 	va_end(ap);
 	struct yspan s = ynode_span(x->y, node ? node : x->o->node);
 	diag_error_at(doc_line(x->d, node ? node : x->o->node), s.col, "%s: %s", x->what, msg);
@@ -178,7 +178,7 @@ patch_warn(struct patch_ctx *x, int node, const char *fmt, ...)
 	char msg[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): false positive */
 	va_end(ap);
 	/* New nodes have no position; fall back to the object's line. */
 	struct yspan s = ynode_span(x->y, node);

@@ -15,6 +15,10 @@
 #include "diag.h"
 #include "util.h"
 
+#ifndef VERSION
+#define VERSION "unknown"
+#endif
+
 static cJSON *root, *documents, *generated, *warnings, *errors, *counts;
 static cJSON *last_changes; /* the changes array of the most recent object */
 static size_t last_index;

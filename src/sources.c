@@ -207,7 +207,7 @@ sources_read_config_file(struct config *cfg, const char *path, char *err, size_t
 		return -1;
 	}
 	if (b.len > SOURCES_MAX_FILE) {
-		snprintf(err, errlen, "--config %s: larger than %d KiB; is this the right file?", path,
+		snprintf(err, errlen, "--config %s: larger than %zu KiB; is this the right file?", path,
 			 SOURCES_MAX_FILE / 1024);
 		buf_free(&b);
 		return -1;
