@@ -45,6 +45,7 @@ struct workload {
 	char other_proto[64][8];
 	size_t nother;
 	bool policy_seen;          /* our NetworkPolicy is already in the stream */
+	bool dup_cm, dup_policy;   /* an earlier workload generates the same object */
 };
 
 /* A DMS Service, for ingress routes. */
@@ -962,12 +963,48 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 	}
 	if (!p->nwl)
 		diag_warn("--proxy-protocol: no docker-mailserver workload in the stream, so nothing was changed");
+	/* One object per name: a workload that appears twice (Helm 4 sends hooks
+	 * too) or two that share a ConfigMap get one, covering both. */
+	for (size_t j = 0; j < p->nwl; j++) {
+		struct workload *b = &p->wl[j];
+		for (size_t i = 0; i < j; i++) {
+			struct workload *a = &p->wl[i];
+			if (!same(a->ns, b->ns))
+				continue;
+			if (!b->dup_cm && !a->dup_cm && !strcmp(a->cm_name, b->cm_name)) {
+				for (int f = 0; f < 3; f++)
+					a->gen_file[f] |= b->gen_file[f];
+				a->services |= b->services;
+				b->dup_cm = true;
+			}
+			if (!b->dup_policy && !a->dup_policy && !strcmp(a->name, b->name)) {
+				for (size_t k = 0; k < b->nproxy; k++) {
+					bool known = false;
+					for (size_t m = 0; m < a->nproxy; m++)
+						known |= a->proxy_ports[m] == b->proxy_ports[k];
+					if (!known && a->nproxy < PX_COUNT)
+						a->proxy_ports[a->nproxy++] = b->proxy_ports[k];
+				}
+				for (size_t k = 0; k < b->nother; k++) {
+					bool known = false;
+					for (size_t m = 0; m < a->nother; m++)
+						known |= a->other_ports[m] == b->other_ports[k] &&
+							 !strcmp(a->other_proto[m], b->other_proto[k]);
+					if (!known && a->nother < 64) {
+						a->other_ports[a->nother] = b->other_ports[k];
+						memcpy(a->other_proto[a->nother++], b->other_proto[k], 8);
+					}
+				}
+				b->dup_policy = true;
+			}
+		}
+	}
 	for (size_t i = 0; i < p->nwl; i++) {
 		struct workload *w = &p->wl[i];
 		bool gen = w->gen_file[0] || w->gen_file[1] || w->gen_file[2];
-		if (gen && gen_configmap(p, w, g, out) != 0)
+		if (gen && !w->dup_cm && gen_configmap(p, w, g, out) != 0)
 			return -1;
-		if (p->cfg->proxy_network_policy && !w->policy_seen && gen_policy(p, w, g, out) != 0)
+		if (p->cfg->proxy_network_policy && !w->policy_seen && !w->dup_policy && gen_policy(p, w, g, out) != 0)
 			return -1;
 	}
 	if (p->cfg->proxy_ingress == INGRESS_TRAEFIK)
