@@ -70,7 +70,26 @@ struct proxy {
 	bool nginx_seen;
 	char **routes_seen;        /* IngressRouteTCP namespace/name in the stream */
 	size_t nroutes_seen;
+	char **cms_seen;           /* namespace/name of ConfigMaps named *-proxy-protocol */
+	size_t ncms_seen;
 };
+
+static bool
+seen_in(char *const *list, size_t n, const char *ns, const char *name)
+{
+	char key[512];
+	snprintf(key, sizeof(key), "%s/%s", ns ? ns : "", name);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], key))
+			return true;
+	return false;
+}
+
+static bool
+seen_configmap(const struct proxy *p, const char *ns, const char *name)
+{
+	return seen_in(p->cms_seen, p->ncms_seen, ns, name);
+}
 
 struct proxy *
 proxy_new(const struct config *cfg)
@@ -113,6 +132,9 @@ proxy_free(struct proxy *p)
 	for (size_t i = 0; i < p->nroutes_seen; i++)
 		free(p->routes_seen[i]);
 	free(p->routes_seen);
+	for (size_t i = 0; i < p->ncms_seen; i++)
+		free(p->cms_seen[i]);
+	free(p->cms_seen);
 	free(p);
 }
 
@@ -486,6 +508,7 @@ proxy_apply(struct patch_ctx *x)
 	}
 	snprintf(w->cm_name, sizeof(w->cm_name), "%s" PROXY_SUFFIX, w->name);
 	const char *cmname = w->cm_name;
+	bool need_volume = false;
 	for (size_t i = 0; i < x->ndms; i++) {
 		size_t idx = x->dms[i];
 		if (patch_own_container(x, pod, idx) != 0)
@@ -532,7 +555,12 @@ proxy_apply(struct patch_ctx *x)
 					      true, ours_vol) != 0)
 					return -1;
 			} else {
-				w->gen_file[f] = true;
+				/* Ours to generate, unless a ConfigMap of that name comes
+				 * by (then it is merged into, like any other). */
+				if (add_merge(p, x, cmname, proxy_file_key((enum proxy_file)f), (enum proxy_file)f, want[f], true,
+					      c->node) != 0)
+					return -1;
+				need_volume = true;
 			}
 			if (mount_ours(x, c, (enum proxy_file)f) != 0)
 				return -1;
@@ -543,13 +571,12 @@ proxy_apply(struct patch_ctx *x)
 				   "(webmail, fetchmail, monitoring) are refused; --proxy-protocol separate keeps them plain",
 				   c->name ? c->name : "");
 	}
-	bool gen = w->gen_file[0] || w->gen_file[1] || w->gen_file[2];
 	/* Generated objects are named after the workload. */
-	if ((gen || p->cfg->proxy_network_policy) &&
+	if ((need_volume || p->cfg->proxy_network_policy) &&
 	    (check_name(x, 0, "the workload's name", w->name, 253 - strlen(PROXY_SUFFIX), true) != 0 ||
 	     check_name(x, 0, "the namespace", w->ns, 63, false) != 0))
 		return -1;
-	if (gen && add_volume(x, pod, cmname) != 0)
+	if (need_volume && add_volume(x, pod, cmname) != 0)
 		return -1;
 	record_pod_ports(x, w);
 	return diag_failed() ? -1 : 0;
@@ -741,6 +768,12 @@ proxy_observe(struct proxy *p, struct doc *d)
 		if (strcmp(o->kind, "IngressRouteTCP") == 0) {
 			p->routes_seen = xrealloc(p->routes_seen, (p->nroutes_seen + 1) * sizeof(char *));
 			p->routes_seen[p->nroutes_seen++] = xstrdup(ns_name);
+		}
+		size_t nl = strlen(o->name), sl = strlen(PROXY_SUFFIX);
+		if (strcmp(o->kind, "ConfigMap") == 0 && nl > sl && !strcmp(o->name + nl - sl, PROXY_SUFFIX) &&
+		    !seen_configmap(p, o->namespace_, o->name)) {
+			p->cms_seen = xrealloc(p->cms_seen, (p->ncms_seen + 1) * sizeof(char *));
+			p->cms_seen[p->ncms_seen++] = xstrdup(ns_name);
 		}
 		const char *cm = p->cfg->nginx_tcp_configmap ? p->cfg->nginx_tcp_configmap : CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP;
 		if (strcmp(o->kind, "ConfigMap") == 0 && strcmp(ns_name, cm) == 0 && p->cfg->proxy_ingress == INGRESS_NGINX)
@@ -946,12 +979,21 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 		const struct merge *m = &p->merges[i];
 		if (m->found)
 			continue;
-		if (m->ours) {
-			/* Our ConfigMap went missing: generate it again, under the
-			 * name the volume asks for. */
-			p->wl[m->workload].gen_file[m->file] = m->services != 0;
+		if (m->ours && !seen_configmap(p, m->ns, m->name)) {
+			/* Ours, and not in the stream: generate it, under the name
+			 * the volume asks for. */
+			p->wl[m->workload].gen_file[m->file] |= m->services != 0;
 			snprintf(p->wl[m->workload].cm_name, sizeof(p->wl[m->workload].cm_name), "%s", m->name);
 			continue;
+		}
+		if (m->ours) {
+			diag_set_document(m->doc, m->source[0] ? m->source : NULL, strlen(m->source));
+			diag_error_at(m->line, m->col,
+				      "%s needs ConfigMap %s%s%s for the PROXY-protocol configuration, but a ConfigMap of "
+				      "that name came earlier in the stream, after another docker-mailserver workload, "
+				      "and could not be updated any more; move it after this workload or rename it",
+				      m->what, m->ns ? m->ns : "", m->ns ? "/" : "", m->name);
+			return -1;
 		}
 		diag_set_document(m->doc, m->source[0] ? m->source : NULL, strlen(m->source));
 		diag_error_at(m->line, m->col,
