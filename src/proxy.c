@@ -144,6 +144,17 @@ same(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
+/* Append V to LIST (N entries, room for MAX) unless it is there. */
+static void
+add_port(unsigned *list, size_t *n, size_t max, unsigned v)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (list[i] == v)
+			return;
+	if (*n < max)
+		list[(*n)++] = v;
+}
+
 /* An RFC 1123 subdomain (object names; MAX 253) or label (namespaces,
  * port names; MAX 63): what we may write unquoted into a generated
  * document. */
@@ -305,11 +316,7 @@ add_ports(struct patch_ctx *x, size_t idx, unsigned services, struct workload *w
 			snprintf(what, sizeof(what), "%s %u/TCP", pp->name, pp->port);
 			patch_changed(x, path, NULL, what);
 		}
-		bool known = false;
-		for (size_t k = 0; k < w->nproxy; k++)
-			known |= w->proxy_ports[k] == pp->port;
-		if (!known)
-			w->proxy_ports[w->nproxy++] = pp->port;
+		add_port(w->proxy_ports, &w->nproxy, PX_COUNT, pp->port);
 	}
 	return 0;
 }
@@ -520,13 +527,8 @@ proxy_apply(struct patch_ctx *x)
 			return -1;
 		if (mode(p) == PROXY_ONLY)
 			for (int s = 0; s < PX_COUNT; s++)
-				if (services & PX_BIT(s)) {
-					bool known = false;
-					for (size_t k = 0; k < w->nproxy; k++)
-						known |= w->proxy_ports[k] == proxy_port((enum proxy_service)s)->std_port;
-					if (!known)
-						w->proxy_ports[w->nproxy++] = proxy_port((enum proxy_service)s)->std_port;
-				}
+				if (services & PX_BIT(s))
+					add_port(w->proxy_ports, &w->nproxy, PX_COUNT, proxy_port((enum proxy_service)s)->std_port);
 		/* What each file must hold in this mode; a file the mode does not
 		 * use is still visited, so that our block left there by a run in
 		 * the other mode is taken out. */
@@ -617,10 +619,8 @@ proxy_configmap(struct patch_ctx *x)
 		m->found = true;
 		char path[320], was[64], now[96];
 		snprintf(path, sizeof(path), "data[%s]", m->key);
-		int data = patch_own(x, x->o->node, "data", true, true, "data");
-		if (!data)
-			return -1;
-		int v = ynode_get(y, data, m->key);
+		/* Read first; the data mapping is made ours only to change it. */
+		int v = ynode_get(y, ynode_get(y, x->o->node, "data"), m->key);
 		if (v && !ynode_str(y, v))
 			return patch_error(x, v, "%s is not text", path);
 		const char *cur = v && !ynode_is_null(y, v) ? ynode_str(y, v) : NULL;
@@ -628,6 +628,11 @@ proxy_configmap(struct patch_ctx *x)
 			continue; /* nothing to take out */
 		struct proxytext_result res;
 		char *text = proxytext_merge(m->file, mode(p), cur, m->services, p->trusted, &res);
+		int data = res.changed ? patch_own(x, x->o->node, "data", true, true, "data") : 0;
+		if (res.changed && !data) {
+			free(text);
+			return -1;
+		}
 		if (res.changed) {
 			lines_of(cur, was, sizeof(was), "");
 			lines_of(text, now, sizeof(now), res.added ? ", with the PROXY-protocol settings" : "");
@@ -725,13 +730,11 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 				continue;
 			if (!route_name || !dns_name(route_name, 63, false))
 				route_name = ""; /* unnamed (or oddly named): the number routes it */
-			bool known = false;
-			for (size_t i = 0; i < r->n; i++)
-				known |= r->service[i] == (unsigned)s;
-			if (!known) {
-				r->service[r->n] = (unsigned)s;
-				r->port_num[r->n] = route_num;
-				r->port_name[r->n++] = xstrdup(route_name);
+			size_t before = r->n;
+			add_port(r->service, &r->n, PX_COUNT, (unsigned)s);
+			if (r->n > before) {
+				r->port_num[before] = route_num;
+				r->port_name[before] = xstrdup(route_name);
 			}
 		}
 	}
@@ -906,15 +909,15 @@ gen_traefik(struct proxy *p, struct route *r, struct gendoc_stream *g, struct sp
 			diag_note("IngressRouteTCP %s is already in the stream; not generated again", ns_name);
 			continue;
 		}
+		/* The Service port by name, or by number when it has none. */
+		char port[64];
+		snprintf(port, sizeof(port), "%s", r->port_name[i]);
+		if (!*port)
+			snprintf(port, sizeof(port), "%u", r->port_num[i]);
 		snprintf(body, sizeof(body),
 			 "spec:\n  entryPoints:\n    - %s\n  routes:\n    - match: \"HostSNI(`*`)\"\n      services:\n"
 			 "        - name: %s\n          port: %s\n          proxyProtocol:\n            version: 2\n",
-			 entrypoint(p, pp), r->svc, r->port_name[i]);
-		if (!*r->port_name[i])
-			snprintf(body, sizeof(body),
-				 "spec:\n  entryPoints:\n    - %s\n  routes:\n    - match: \"HostSNI(`*`)\"\n      services:\n"
-				 "        - name: %s\n          port: %u\n          proxyProtocol:\n            version: 2\n",
-				 entrypoint(p, pp), r->svc, r->port_num[i]);
+			 entrypoint(p, pp), r->svc, port);
 		if (gendoc_write(g, out, "proxy-protocol-ingressroutetcp.yaml", "traefik.io/v1alpha1", "IngressRouteTCP",
 				 r->ns, name, body) != 0)
 			return -1;
@@ -1020,13 +1023,8 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 				b->dup_cm = true;
 			}
 			if (!b->dup_policy && !a->dup_policy && !strcmp(a->name, b->name)) {
-				for (size_t k = 0; k < b->nproxy; k++) {
-					bool known = false;
-					for (size_t m = 0; m < a->nproxy; m++)
-						known |= a->proxy_ports[m] == b->proxy_ports[k];
-					if (!known && a->nproxy < PX_COUNT)
-						a->proxy_ports[a->nproxy++] = b->proxy_ports[k];
-				}
+				for (size_t k = 0; k < b->nproxy; k++)
+					add_port(a->proxy_ports, &a->nproxy, PX_COUNT, b->proxy_ports[k]);
 				for (size_t k = 0; k < b->nother; k++) {
 					bool known = false;
 					for (size_t m = 0; m < a->nother; m++)
