@@ -42,6 +42,20 @@ add_str(cJSON *obj, const char *key, const char *value)
 	ok(value ? cJSON_AddStringToObject(obj, key, value) : cJSON_AddNullToObject(obj, key));
 }
 
+/* A new object at the end of ARRAY, with the string fields KEYS[i] =
+ * VALUES[i] (NULL values become null). */
+static cJSON *
+append_object(cJSON *array, const char *const *keys, const char *const *values, size_t n)
+{
+	cJSON *o = ok(cJSON_CreateObject());
+	cJSON_AddItemToArray(array, o);
+	for (size_t i = 0; i < n; i++)
+		add_str(o, keys[i], values[i]);
+	return o;
+}
+
+static const char *const object_keys[] = {"kind", "namespace", "name", "source"};
+
 bool
 report_active(void)
 {
@@ -57,23 +71,18 @@ report_change(size_t index, const char *kind, const char *ns, const char *name, 
 		return;
 	snprintf(id, sizeof(id), "%s\n%s\n%s", kind ? kind : "", ns ? ns : "", name ? name : "");
 	if (!last_changes || index != last_index || strcmp(id, last_id) != 0) {
-		cJSON *o = ok(cJSON_CreateObject());
-		cJSON_AddItemToArray(documents, o);
+		cJSON *o = append_object(documents, NULL, NULL, 0);
 		ok(cJSON_AddNumberToObject(o, "document", (double)index));
-		add_str(o, "kind", kind);
-		add_str(o, "namespace", ns);
-		add_str(o, "name", name);
-		add_str(o, "source", source);
+		const char *const values[] = {kind, ns, name, source};
+		for (size_t i = 0; i < 4; i++)
+			add_str(o, object_keys[i], values[i]);
 		last_changes = ok(cJSON_AddArrayToObject(o, "changes"));
 		last_index = index;
 		snprintf(last_id, sizeof(last_id), "%s", id);
 	}
-	cJSON *c = ok(cJSON_CreateObject());
-	cJSON_AddItemToArray(last_changes, c);
-	add_str(c, "patch", patch);
-	add_str(c, "path", path);
-	add_str(c, "old", old);
-	add_str(c, "new", new_);
+	static const char *const change_keys[] = {"patch", "path", "old", "new"};
+	const char *const values[] = {patch, path, old, new_};
+	append_object(last_changes, change_keys, values, 4);
 }
 
 void
@@ -81,12 +90,8 @@ report_generated(const char *kind, const char *ns, const char *name, const char 
 {
 	if (!root)
 		return;
-	cJSON *o = ok(cJSON_CreateObject());
-	cJSON_AddItemToArray(generated, o);
-	add_str(o, "kind", kind);
-	add_str(o, "namespace", ns);
-	add_str(o, "name", name);
-	add_str(o, "source", source);
+	const char *const values[] = {kind, ns, name, source};
+	append_object(generated, object_keys, values, 4);
 }
 
 void
