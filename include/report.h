@@ -39,7 +39,4 @@ void report_counts(size_t documents, size_t objects, size_t changed, size_t gene
  * free it. Returns 0, or -1 with errno set (the temporary file is removed). */
 int report_write(int exit_status, bool check);
 
-/* Drop what was collected without writing, removing the temporary file. */
-void report_discard(void);
-
 #endif

@@ -45,6 +45,10 @@ int temp_file(const char *what);
  * (> 0 when N > 0), or -1 with errno set (EIO when the file ends early). */
 ssize_t read_at(int fd, void *p, size_t n, size_t off);
 
+/* An RFC 1123 name of at most MAX characters: a label (a-z, 0-9, '-') or,
+ * with DOTS, a subdomain ('.' too); no '-' or '.' at either end. */
+bool dns_name_ok(const char *s, size_t max, bool dots);
+
 /* True when the N bytes at P contain the string WORD (memmem is not POSIX). */
 bool mem_contains(const char *p, size_t n, const char *word);
 

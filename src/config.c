@@ -356,11 +356,7 @@ check_path(const char *value, char *out, size_t outlen)
 static int
 check_dns_label(const char *value, char *out, size_t outlen)
 {
-	size_t n = strlen(value);
-	bool ok = n > 0 && n <= 63 && value[0] != '-' && value[n - 1] != '-';
-	for (const char *p = value; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
-	return verdict(ok, value, "a DNS label: at most 63 of a-z, 0-9 and '-', not starting or ending with '-'",
+	return verdict(dns_name_ok(value, 63, false), value, "a DNS label: at most 63 of a-z, 0-9 and '-', not starting or ending with '-'",
 		       out, outlen);
 }
 
@@ -438,7 +434,7 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 		if (!cfg->trusted_networks.n) {
 			snprintf(err, errlen, "--proxy-protocol %s needs --trusted-networks CIDR[,CIDR]: the addresses "
 				 "of the proxy or ingress that sends PROXY headers (e.g. your pod CIDR); Dovecot accepts "
-				 "them only from there", cfg->proxy_protocol == 1 ? "separate" : "only");
+				 "them only from there", proxy_choices[cfg->proxy_protocol]);
 			return -1;
 		}
 		for (size_t i = 0; i < cfg->trusted_networks.n && !cfg->allow_any_proxy; i++) {
@@ -572,15 +568,23 @@ config_cli_only(const struct option_spec *o)
 	return !strcmp(o->name, "config") || !strcmp(o->name, "print-config");
 }
 
-void
-config_list_begin(struct config *cfg, enum config_source src, const char *name)
+/* SRC (not below the option's current source) becomes O's source; a list
+ * from a lower source is dropped first. */
+static void
+take_source(struct config *cfg, const struct option_spec *o, enum config_source src)
 {
-	const struct option_spec *o = config_find(name);
 	size_t i = (size_t)(o - options);
 	if (src <= cfg->source[i])
 		return;
-	strlist_free((struct strlist *)((char *)cfg + o->offset));
+	if (o->kind == OPT_LIST || o->kind == OPT_CSV)
+		strlist_free((struct strlist *)((char *)cfg + o->offset));
 	cfg->source[i] = (unsigned char)src;
+}
+
+void
+config_list_begin(struct config *cfg, enum config_source src, const char *name)
+{
+	take_source(cfg, config_find(name), src);
 }
 
 static int set_value(struct config *cfg, const struct option_spec *o, const char *value, const char *origin,
@@ -617,9 +621,7 @@ config_set_from(struct config *cfg, enum config_source src, const char *name, co
 		config_free(&scratch);
 		return rc;
 	}
-	if (src > cfg->source[i] && (o->kind == OPT_LIST || o->kind == OPT_CSV))
-		strlist_free((struct strlist *)((char *)cfg + o->offset));
-	cfg->source[i] = (unsigned char)src;
+	take_source(cfg, o, src);
 	return set_value(cfg, o, value, origin, err, errlen);
 }
 

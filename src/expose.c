@@ -12,11 +12,10 @@
 #include <string.h>
 
 #include "diag.h"
+#include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
 
-static const unsigned mail_ports[] = {25,    465,   587,   143,   993,   110,   995,   4190,
-				      12525, 10465, 10587, 10143, 10993, 10110, 10995, 14190};
 
 void
 expose_list_port(char *list, size_t len, const char *name, const char *port)
@@ -35,10 +34,8 @@ expose_is_mail_port(const char *text)
 	unsigned long n = strtoul(text, &end, 10);
 	if (*end)
 		return false;
-	for (size_t i = 0; i < countof(mail_ports); i++)
-		if (n == mail_ports[i])
-			return true;
-	return false;
+	/* The standard ports and the PROXY ports of proxytext.c's table. */
+	return n <= 65535 && (proxy_service_of_port((unsigned)n, false) >= 0 || proxy_service_of_port((unsigned)n, true) >= 0);
 }
 
 static bool

@@ -29,7 +29,6 @@ static const char *const caps_fail2ban[] = {"NET_ADMIN", "NET_RAW"};
 static const char *const caps_base2[] = {"NET_BIND_SERVICE", "SYS_CHROOT", "KILL"};
 
 /* Container ports that carry PROXY protocol in the official chart. */
-static const unsigned proxy_ports[] = {12525, 10465, 10587, 10143, 10993, 10110, 10995, 14190};
 
 enum kind { BOOL, INT };
 
@@ -106,8 +105,8 @@ has_proxy_ports(struct patch_ctx *x, int c, char *list, size_t listlen)
 		const char *name = ynode_str(x->y, ynode_get(x->y, p, "name"));
 		const char *num = ynode_str(x->y, ynode_get(x->y, p, "containerPort"));
 		bool proxy = name && strlen(name) > 6 && strcmp(name + strlen(name) - 6, "-proxy") == 0;
-		for (size_t k = 0; num && !proxy && k < countof(proxy_ports); k++)
-			proxy = strtoul(num, NULL, 10) == proxy_ports[k];
+		unsigned long n = num ? strtoul(num, NULL, 10) : 0;
+		proxy = proxy || (n && n <= 65535 && proxy_service_of_port((unsigned)n, true) >= 0);
 		if (proxy && used + 32 < listlen)
 			used += (size_t)snprintf(list + used, listlen - used, "%s%s", used ? ", " : "",
 						 name ? name : num ? num : "?");

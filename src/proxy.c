@@ -155,26 +155,11 @@ add_port(unsigned *list, size_t *n, size_t max, unsigned v)
 		list[(*n)++] = v;
 }
 
-/* An RFC 1123 subdomain (object names; MAX 253) or label (namespaces,
- * port names; MAX 63): what we may write unquoted into a generated
- * document. */
-static bool
-dns_name(const char *s, size_t max, bool dots)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > max || s[0] == '-' || s[0] == '.' || s[n - 1] == '-' || s[n - 1] == '.')
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || (dots && *p == '.')))
-			return false;
-	return true;
-}
-
 /* Refuse a name from the input that a generated object would carry. */
 static int
 check_name(struct patch_ctx *x, int node, const char *what, const char *name, size_t max, bool dots)
 {
-	if (!name || dns_name(name, max, dots))
+	if (!name || dns_name_ok(name, max, dots))
 		return 0;
 	return patch_error(x, node, "%s '%s' is not a valid Kubernetes name (%s of a-z, 0-9, '-'%s); the "
 			   "API server would reject it, and dms-postrender will not name generated objects after it",
@@ -728,7 +713,7 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 			}
 			if (r->n >= PX_COUNT)
 				continue;
-			if (!route_name || !dns_name(route_name, 63, false))
+			if (!route_name || !dns_name_ok(route_name, 63, false))
 				route_name = ""; /* unnamed (or oddly named): the number routes it */
 			size_t before = r->n;
 			add_port(r->service, &r->n, PX_COUNT, (unsigned)s);

@@ -19,6 +19,8 @@
 #define VERSION "unknown"
 #endif
 
+static void report_discard(void);
+
 static cJSON *root, *documents, *generated, *warnings, *errors, *counts;
 static cJSON *last_changes; /* the changes array of the most recent object */
 static size_t last_index;
@@ -187,7 +189,8 @@ report_write(int exit_status, bool check)
 	return rc;
 }
 
-void
+/* Drop what was collected without writing, removing the temporary file. */
+static void
 report_discard(void)
 {
 	cJSON_Delete(root);

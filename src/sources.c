@@ -55,9 +55,8 @@ find(const char *key, const char *where, const char *what, char *err, size_t err
 /* ---- the config file ---- */
 
 static const char *
-scalar(yaml_document_t *y, yaml_node_t *n)
+scalar(yaml_node_t *n)
 {
-	(void)y;
 	return (const char *)n->data.scalar.value;
 }
 
@@ -81,7 +80,7 @@ file_entry(struct config *cfg, const char *name, yaml_document_t *y, yaml_node_t
 			 k->type == YAML_MAPPING_NODE ? "mapping" : "sequence");
 		return -1;
 	}
-	const char *key = scalar(y, k);
+	const char *key = scalar(k);
 	const struct option_spec *o = find(key, where, "key", err, errlen);
 	if (!o)
 		return -1;
@@ -101,13 +100,13 @@ file_entry(struct config *cfg, const char *name, yaml_document_t *y, yaml_node_t
 	}
 	if (o->kind == OPT_FLAG && v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
 		snprintf(err, errlen, "%s: expected true or false (unquoted), got the string \"%.64s\"", origin,
-			 scalar(y, v));
+			 scalar(v));
 		return -1;
 	}
 	if (v->type == YAML_SCALAR_NODE) {
 		if (is_list(o))
 			config_list_begin(cfg, SRC_FILE, o->name);
-		return config_set_from(cfg, SRC_FILE, o->name, scalar(y, v), origin, err, errlen);
+		return config_set_from(cfg, SRC_FILE, o->name, scalar(v), origin, err, errlen);
 	}
 	config_list_begin(cfg, SRC_FILE, o->name);
 	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
@@ -117,7 +116,7 @@ file_entry(struct config *cfg, const char *name, yaml_document_t *y, yaml_node_t
 				 (unsigned long)item->start_mark.line + 1, o->name, o->arg);
 			return -1;
 		}
-		if (config_set_from(cfg, SRC_FILE, o->name, scalar(y, item), origin, err, errlen) != 0)
+		if (config_set_from(cfg, SRC_FILE, o->name, scalar(item), origin, err, errlen) != 0)
 			return -1;
 	}
 	return 0;
@@ -169,9 +168,9 @@ sources_read_config_text(struct config *cfg, const char *name, const char *text,
 			for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < pr; q++) {
 				yaml_node_t *qk = yaml_document_get_node(&y, q->key);
 				if (k->type == YAML_SCALAR_NODE && qk->type == YAML_SCALAR_NODE &&
-				    !strcmp(scalar(&y, k), scalar(&y, qk))) {
+				    !strcmp(scalar(k), scalar(qk))) {
 					snprintf(err, errlen, "%s:%lu: key '%.64s' given twice (first on line %lu)", name,
-						 (unsigned long)k->start_mark.line + 1, scalar(&y, k),
+						 (unsigned long)k->start_mark.line + 1, scalar(k),
 						 (unsigned long)qk->start_mark.line + 1);
 					rc = -1;
 					break;

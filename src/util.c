@@ -160,3 +160,15 @@ read_at(int fd, void *p, size_t n, size_t off)
 		return r;
 	}
 }
+
+bool
+dns_name_ok(const char *s, size_t max, bool dots)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max || s[0] == '-' || s[0] == '.' || s[n - 1] == '-' || s[n - 1] == '.')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || (dots && *p == '.')))
+			return false;
+	return true;
+}

@@ -15,6 +15,20 @@
 
 PY=$(find_pyyaml) || PY=
 
+# oracle NAME TOOL ARGS...: run tests/tools/TOOL.py; it passes with its
+# "TOOL: ok, ..." line, or fails with its first complaints.
+oracle() {
+	local name=$1 tool=$2
+	shift 2
+	if [ -z "$PY" ]; then
+		fail "$name" "no python3 with PyYAML (Debian: python3-yaml)"
+	elif "$PY" "$here/tools/$tool.py" "$@" >"$TMP/check" 2>&1; then
+		pass "$name ($(sed -n "s/^$tool: ok, //p" "$TMP/check"))"
+	else
+		fail "$name" "$(head -n 5 "$TMP/check" | tr '\n' '|')"
+	fi
+}
+
 for dir in "$here"/golden/*/*/; do
 	dir=${dir%/}
 	name="golden/${dir#"$here"/golden/}"
@@ -55,13 +69,7 @@ for dir in "$here"/golden/*/*/; do
 	case "$name" in
 	golden/harden/* | golden/expose/*)
 		[ "$want_rc" -eq 0 ] || continue
-		if [ -z "$PY" ]; then
-			fail "$name: oracle" "no python3 with PyYAML (Debian: python3-yaml)"
-		elif "$PY" "$here/tools/check-patch.py" "$dir/input.yaml" "$TMP/out" "${args[@]}" >"$TMP/check" 2>&1; then
-			pass "$name: oracle ($(sed -n 's/^check-patch: ok, //p' "$TMP/check"))"
-		else
-			fail "$name: oracle" "$(head -n 5 "$TMP/check" | tr '\n' '|')"
-		fi
+		oracle "$name: oracle" check-patch "$dir/input.yaml" "$TMP/out" "${args[@]}"
 		kustomize_parses "$name: kubectl kustomize parses the output" "$TMP/out"
 		# Generated MetalLB objects: the Go parser's reading of them and of
 		# the Services must name one and the same pool.
@@ -89,13 +97,7 @@ for dir in "$here"/golden/*/*/; do
 		done
 		# Bare addresses are /32 or /128 once normalised.
 		trusted=$(echo "$trusted" | tr ',' '\n' | sed '/\//!{/:/s/$/\/128/;/:/!s/$/\/32/}' | paste -sd, -)
-		if [ -z "$PY" ]; then
-			fail "$name: oracle" "no python3 with PyYAML (Debian: python3-yaml)"
-		elif "$PY" "$here/tools/check-proxy.py" "$TMP/out" "$mode" "$trusted" >"$TMP/check" 2>&1; then
-			pass "$name: PROXY oracle ($(sed -n 's/^check-proxy: ok, //p' "$TMP/check"))"
-		else
-			fail "$name: PROXY oracle" "$(head -n 5 "$TMP/check" | tr '\n' '|')"
-		fi
+		oracle "$name: PROXY oracle" check-proxy "$TMP/out" "$mode" "$trusted"
 		if [ -f "$dir/no-kustomize" ]; then
 			echo "SKIP $name: kubectl kustomize: $(head -n 1 "$dir/no-kustomize")"
 		else
