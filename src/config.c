@@ -671,7 +671,12 @@ set_value(struct config *cfg, const struct option_spec *o, const char *value, co
 	  char *err, size_t errlen)
 {
 	void *field = (char *)cfg + o->offset;
-	char norm[256];
+	char norm[4096];
+	/* A normalised value is never cut short: a longer one is refused. */
+	if (value && strlen(value) >= sizeof(norm)) {
+		snprintf(err, errlen, "%s: expected a value of at most %zu bytes", origin, sizeof(norm) - 1);
+		return -1;
+	}
 	if (value && !printable_utf8(value)) {
 		snprintf(err, errlen, "%s: expected printable UTF-8 text without control characters", origin);
 		return -1;

@@ -133,6 +133,16 @@ sources(void)
 		snprintf(name, sizeof(name), "unprintable value %zu refused", i);
 		CHECK(name, config_set(&cfg, "report", unprintable[i], "t", err, sizeof(err)) != 0);
 	}
+	char long_value[5000], out_value[400];
+	memset(long_value, 'a', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	CHECK("a value too long to keep whole is refused", config_set(&cfg, "report", long_value, "t", err, sizeof(err)) != 0);
+	/* 300 bytes with two-byte characters across the old 256-byte limit. */
+	for (size_t i = 0; i + 2 < 300; i += 2)
+		memcpy(out_value + i, "\xc3\xa9", 2);
+	out_value[298] = '\0';
+	CHECK("a long UTF-8 value is kept whole", config_set(&cfg, "report", out_value, "t", err, sizeof(err)) == 0 &&
+							  strcmp(cfg.report, out_value) == 0);
 	CHECK("UTF-8 value accepted", config_set(&cfg, "report", "r\xc3\xa9sum\xc3\xa9.json", "t", err, sizeof(err)) == 0);
 	config_free(&cfg);
 }
