@@ -121,8 +121,8 @@ line_has(const char *text, const char *a, const char *b)
 /* ---- Dovecot ---- */
 
 struct listener {
-	char service[48]; /* enclosing "service NAME" */
-	char name[48];
+	char service[256]; /* enclosing "service NAME" (a scanned line holds at most 255 bytes, */
+	char name[256];    /* so a name always fits whole and is never written back cut) */
 	unsigned port;
 	bool haproxy;
 };
@@ -146,8 +146,8 @@ trim(char *s)
 static void
 dovecot_scan(const char *text, struct dovecot *d)
 {
-	char stack[16][48];      /* section kinds */
-	char service[16][48];    /* service name in force at each depth */
+	char stack[16][256];     /* section kinds */
+	char service[16][256];   /* service name in force at each depth */
 	int depth = 0, cur = -1; /* cur: listener being read */
 	memset(d, 0, sizeof(*d));
 	for (const char *line = text; *line;) {
@@ -164,8 +164,8 @@ dovecot_scan(const char *text, struct dovecot *d)
 		if (!len)
 			continue;
 		if (buf[len - 1] == '{') {
-			char kind[48] = "", name[48] = "";
-			sscanf(buf, "%47s %47s", kind, name);
+			char kind[256] = "", name[256] = "";
+			sscanf(buf, "%255s %255s", kind, name);
 			if (!strcmp(name, "{"))
 				name[0] = '\0';
 			if (depth < 16) {

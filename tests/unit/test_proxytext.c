@@ -108,10 +108,17 @@ dovecot(void)
 	for (const char *p = d; *p; p++)
 		bare_lf |= *p == '\n' && (p == d || p[-1] != '\r');
 	CHECK("CRLF text stays CRLF", !bare_lf && count(d, "haproxy_trusted_networks = 10.42.0.0/16\r\n") == 1);
+	static const char longname[] = "service imap-login {\n  inet_listener "
+				       "imap_proxy_listener_with_a_name_longer_than_forty_eight_bytes {\n"
+				       "    port = 10143\n  }\n}\n";
+	char *e = proxytext_merge(PF_DOVECOT, PROXY_SEPARATE, longname, PX_BIT(PX_IMAP), "10.42.0.0/16", &r);
+	CHECK("a long listener name is switched whole",
+	      count(e, "inet_listener imap_proxy_listener_with_a_name_longer_than_forty_eight_bytes {\n        haproxy = yes") == 1);
 	free(a);
 	free(b);
 	free(c);
 	free(d);
+	free(e);
 }
 
 int
