@@ -24,6 +24,7 @@ enum apparmor_mode {
 enum metallb_prefix { METALLB_BOTH, METALLB_NEW, METALLB_LEGACY };
 enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
 enum proxy_ingress { INGRESS_NONE, INGRESS_TRAEFIK, INGRESS_NGINX };
+enum output_format { FORMAT_MINIMAL, FORMAT_REEMIT };
 
 /* Where a value came from, lowest precedence first. A source never
  * overrides a higher one; a list set by a higher source replaces the lower
@@ -64,6 +65,7 @@ struct config {
 	struct strlist external_ips;   /* validated addresses, one per entry */
 	struct strlist metallb_emit_pool; /* CIDRs or ranges of the pool we generate */
 	char *metallb_namespace;       /* where generated MetalLB objects go */
+	int format;                    /* enum output_format */
 	bool host_network;
 	bool check;                    /* report whether anything would change; write nothing */
 	int proxy_protocol;            /* enum proxy_mode (proxytext.h) */

@@ -29,6 +29,7 @@ static const char *const metallb_choices[] = {"both", "new", "legacy", NULL};
 static const char *const traffic_choices[] = {"local", "cluster", "keep", NULL};
 static const char *const proxy_choices[] = {"off", "separate", "only", NULL};
 static const char *const ingress_choices[] = {"none", "traefik", "nginx", NULL};
+static const char *const format_choices[] = {"minimal", "reemit", NULL};
 
 static int check_image(const char *value, char *out, size_t outlen);
 static int check_dns_label(const char *value, char *out, size_t outlen);
@@ -97,6 +98,10 @@ static const struct option_spec options[] = {
 	{"check", 0, OPT_FLAG, NULL,
 	 "write nothing; exit 0 when the stream is already fully patched, 7 when a run would change or "
 	 "add documents (for CI and pre-commit)", AT(check), NULL, NULL},
+	{"format", 0, OPT_ENUM, "minimal|reemit",
+	 "how patched documents are written: minimal splices the changes into the original text and keeps "
+	 "every comment and line the patches do not own; reemit writes the whole document again with libyaml "
+	 "(default minimal)", AT(format), format_choices, NULL},
 	{"host-network", 0, OPT_FLAG, NULL,
 	 "run the docker-mailserver pod in the node's network namespace: hostNetwork, dnsPolicy "
 	 "ClusterFirstWithHostNet and hostPort = containerPort on its mail ports", AT(host_network), NULL, NULL},

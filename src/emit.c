@@ -1,13 +1,15 @@
 /* emit.c -- the writer side of the pipeline. Unchanged documents are copied
- * as they came; changed ones keep their comment header and trailer around a
- * libyaml dump of the edited tree (comments inside a changed document are
- * lost: libyaml has no comment model). */
+ * as they came. Changed ones go through splice.c (only the changed lines
+ * differ) or, with --format reemit or where splicing is not safe, keep their
+ * comment header and trailer around a libyaml dump of the edited tree
+ * (comments inside the body are then lost: libyaml has no comment model). */
 #include "emit.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "splice.h"
 #include "util.h"
 
 int
@@ -79,7 +81,7 @@ ends_with(const struct buf *b, const char *s)
 }
 
 int
-emit_doc(struct spool *out, struct doc *d)
+emit_doc(struct spool *out, struct doc *d, bool minimal)
 {
 	const struct chunk *c = d->chunk;
 	struct buf body = {0};
@@ -90,6 +92,15 @@ emit_doc(struct spool *out, struct doc *d)
 	if (!d->loaded) {
 		diag_error("internal error: document %zu marked changed without a node tree", c->index);
 		return -1;
+	}
+	if (minimal) {
+		int r = splice_doc(&body, d);
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			rc = spool_write(out, body.data, body.len);
+			goto out;
+		}
 	}
 	if (emit_tree(&body, d) != 0)
 		goto out;

@@ -578,7 +578,7 @@ release(struct patch_run *r, size_t i, struct spool *out, struct doc *d)
 	/* D's chunk is r->held[i].c: write before the list moves. */
 	spool_begin_slot(out, h.slot);
 	r->held_changed += d && d->changed;
-	rc = d ? emit_doc(out, d) : emit_raw(out, &h.c);
+	rc = d ? emit_doc(out, d, r->cfg->format == FORMAT_MINIMAL) : emit_raw(out, &h.c);
 	if (spool_end_slot(out) != 0)
 		rc = -1;
 	memmove(&r->held[i], &r->held[i + 1], (r->nheld - i - 1) * sizeof(*r->held));

@@ -80,7 +80,7 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 		}
 		if (d.changed)
 			st->changed++;
-		r = emit_doc(out, &d);
+		r = emit_doc(out, &d, cfg->format == FORMAT_MINIMAL);
 		doc_free(&d);
 		if (r != 0) {
 			status = EXIT_IO;

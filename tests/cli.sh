@@ -411,3 +411,41 @@ if [ -z "$missing" ]; then
 else
 	fail "cli/every-option-is-in-the-README" "missing:$missing"
 fi
+
+# --format minimal on the official chart's Helm 3 render with every patch
+# on: the Deployment's comment lines (inside volumes: and volumeMounts:),
+# its lines of only spaces and its indentless env entries all survive; re-emitting the
+# same run must lose some of them, or this check could not fail.
+every=()
+while IFS= read -r a; do every+=("$a"); done <"$here/golden/proxy/chart-helm3-every-patch/args"
+run_prog "$TMP/out" "$TMP/err" "${every[@]}" <"$FIX"
+run_prog "$TMP/reemit" "$TMP/err" "${every[@]}" --format reemit <"$FIX"
+if [ -z "${PY:-}" ] && ! PY=$(find_pyyaml); then
+	fail "cli/minimal-keeps-chart-comments-blank-lines-and-env" "no python3 with PyYAML"
+elif "$PY" - "$FIX" "$TMP/out" "$TMP/reemit" >"$TMP/keep" 2>&1 <<'PYEOF'; then
+import collections, sys
+def kept(path):
+    # The Deployment: the ConfigMaps' text is the PROXY patch's to replace.
+    doc = [d for d in open(path, encoding="utf-8").read().split("\n---") if "\nkind: \"Deployment\"" in d][0]
+    lines = doc.split("\n")
+    env, pick = [], False
+    for l in lines:
+        if l.strip() == "env:":
+            pick = True
+            continue
+        if pick and (l.startswith("          - name: ") or l.startswith("            value: ")):
+            env.append(l)
+        elif pick:
+            pick = False
+    return collections.Counter([l for l in lines if l.lstrip().startswith("#")] +
+                               [l for l in lines if l and not l.strip()] + env)
+want, got, re = kept(sys.argv[1]), kept(sys.argv[2]), kept(sys.argv[3])
+lost = sum((want - got).values())
+re_lost = sum((want - re).values())
+print("%d comment, blank and env lines; minimal loses %d, re-emitting %d" % (sum(want.values()), lost, re_lost))
+sys.exit(0 if lost == 0 and re_lost > 0 and sum(want.values()) > 100 else 1)
+PYEOF
+	pass "cli/minimal-keeps-chart-comments-blank-lines-and-env ($(cat "$TMP/keep"))"
+else
+	fail "cli/minimal-keeps-chart-comments-blank-lines-and-env" "$(head -c 300 "$TMP/keep")"
+fi

@@ -3,7 +3,10 @@
 # (exact stdout; absent means stdout must equal the input), expected.stderr
 # (exact stderr; absent means empty), expected.rc (default 0). A case that
 # succeeds is run again on its own output, which must not change (idempotence).
-# A case that fails must leave stdout empty.
+# A case that fails must leave stdout empty. Every case that succeeds is
+# also run with --format reemit, and tools/check-minimal.py requires the
+# default (minimal) output to hold the same data and to lose no input line
+# that a patch does not own.
 # Cases under harden/ and expose/ that succeed are also checked by the
 # independent oracle tools/check-patch.py (only owned fields changed,
 # required values present, exactly the DMS Services touched, generated
@@ -66,6 +69,18 @@ for dir in "$here"/golden/*/*/; do
 		fi
 	fi
 	pass "$name"
+	# Every case that succeeds: --format minimal (the default) holds the
+	# same data as --format reemit and loses no line a patch does not own.
+	reemit_case=false
+	case " ${args[*]} " in *" --format=reemit "* | *" --format reemit "*) reemit_case=true ;; esac
+	if [ "$want_rc" -eq 0 ] && [ ! -f "$dir/no-consumer" ] && ! $reemit_case; then
+		run_prog "$TMP/reemit" "$TMP/err3" "${args[@]}" --format reemit <"$dir/input.yaml"
+		if [ "$RC" -ne 0 ]; then
+			fail "$name: --format reemit" "exit status $RC"
+		else
+			oracle "$name: minimal output" check-minimal "$dir/input.yaml" "$TMP/out" "$TMP/reemit"
+		fi
+	fi
 	case "$name" in
 	golden/harden/* | golden/expose/*)
 		[ "$want_rc" -eq 0 ] || continue

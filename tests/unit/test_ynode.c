@@ -38,7 +38,7 @@ reemit(struct doc *d)
 	unlink(path);
 	spool_init(&sp, 64);
 	d->changed = true;
-	int r = emit_doc(&sp, d);
+	int r = emit_doc(&sp, d, false);
 	r |= spool_commit(&sp, fd);
 	spool_free(&sp);
 	off_t n = lseek(fd, 0, SEEK_END);

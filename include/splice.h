@@ -1,0 +1,31 @@
+/* splice.h -- the minimal-diff writer. It compares a patched document's node
+ * tree with a fresh parse of the document's own text and splices only the
+ * differences into that text: keys inserted into block mappings at their
+ * indentation, items appended to block sequences at their dash column,
+ * scalars replaced in place, null or empty values turned into blocks, keys
+ * and items removed with their lines. Every other byte (comments, blank
+ * lines, quoting, indentation, CRLF) is kept. Where splicing is not safe
+ * (flow collections, JSON, aliases, tabs in indentation, unusual line
+ * breaks) it rewrites the smallest enclosing block value, or gives the
+ * document back to the re-emitter. The result is parsed again and compared
+ * with the patched tree before it is used. It does not decide what to
+ * change (the patches do) and does not write output (emit.c does). */
+#ifndef DMSPR_SPLICE_H
+#define DMSPR_SPLICE_H
+
+#include "doc.h"
+#include "util.h"
+
+/* Splice d's edits into its chunk text, appending the whole new chunk
+ * (header and trailer included) to OUT. Returns 0 on success; 1 when the
+ * document must be re-emitted whole (the reason went to diag_note, OUT is
+ * unchanged); -1 after reporting an error (out of memory in libyaml). The
+ * tree is read, not consumed. */
+int splice_doc(struct buf *out, struct doc *d);
+
+/* Splices that did not read back as the patched tree, since the start of
+ * the process. Each fell back to the re-emitter; tests and the fuzzer
+ * require zero. */
+unsigned long splice_mismatches(void);
+
+#endif

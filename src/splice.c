@@ -1,0 +1,1013 @@
+/* splice.c -- the minimal-diff writer (see splice.h). It parses the chunk a
+ * second time to get the tree as it was, walks the patched tree beside it
+ * (node ids are shared: patches only add nodes at the end), and turns each
+ * difference into a byte edit of the original text. New nodes are rendered
+ * in block style at the indentation of their neighbours; scalars go through
+ * libyaml's emitter so quoting stays correct. It never edits the tree and
+ * never writes output. */
+#include "splice.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "ynode.h"
+
+/* visit() results: the edits are recorded; the parent must rewrite this
+ * node; the whole document must be re-emitted. */
+enum { SP_OK = 0, SP_REWRITE = 1, SP_WHOLE = 2 };
+
+struct edit {
+	size_t off, len; /* bytes of the original replaced */
+	size_t seq;      /* record order, for insertions at one offset */
+	size_t toff, tlen; /* replacement text in sp.text */
+};
+
+struct sp {
+	const struct doc *d;
+	const char *src;
+	size_t srclen;
+	yaml_document_t *y;  /* the patched tree */
+	yaml_document_t p;   /* the tree as the text says */
+	size_t norig;
+	size_t *line;        /* byte offset of each line start */
+	size_t nline;
+	struct edit *e;
+	size_t ne, cap;
+	struct buf text;
+	size_t step;         /* indentation step for new nested blocks */
+	bool indentless;     /* new sequences under a key start at its column */
+	const char *why;     /* why the last SP_REWRITE was asked for */
+	int why_node;
+	struct {
+		size_t line;
+		const char *why;
+	} *note;             /* values rewritten in block style */
+	size_t nnote, capnote;
+};
+
+static unsigned long mismatches;
+
+unsigned long
+splice_mismatches(void)
+{
+	return mismatches;
+}
+
+static yaml_node_t *
+P(struct sp *s, int id)
+{
+	return ynode_at(&s->p, id);
+}
+
+static yaml_node_t *
+E(struct sp *s, int id)
+{
+	return ynode_at(s->y, id);
+}
+
+static size_t
+npairs(const yaml_node_t *n)
+{
+	return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+}
+
+static size_t
+nitems(const yaml_node_t *n)
+{
+	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+static bool
+is_flow(const yaml_node_t *n)
+{
+	return (n->type == YAML_MAPPING_NODE && n->data.mapping.style == YAML_FLOW_MAPPING_STYLE) ||
+	       (n->type == YAML_SEQUENCE_NODE && n->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE);
+}
+
+static bool
+is_block_scalar(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && (n->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+					       n->data.scalar.style == YAML_FOLDED_SCALAR_STYLE);
+}
+
+/* ---- positions ---- */
+
+/* libyaml counts lines and columns in characters; turn a mark into a byte
+ * offset of the chunk. */
+static size_t
+off_of(struct sp *s, yaml_mark_t m)
+{
+	if (m.line >= s->nline)
+		return s->srclen;
+	size_t o = s->line[m.line];
+	for (size_t c = 0; c < m.column && o < s->srclen && s->src[o] != '\n'; c++) {
+		o++;
+		while (o < s->srclen && ((unsigned char)s->src[o] & 0xC0) == 0x80)
+			o++;
+	}
+	return o;
+}
+
+static size_t
+line_start(struct sp *s, size_t o)
+{
+	while (o > 0 && s->src[o - 1] != '\n')
+		o--;
+	return o;
+}
+
+static bool
+only_spaces_before(struct sp *s, size_t o)
+{
+	for (size_t i = line_start(s, o); i < o; i++)
+		if (s->src[i] != ' ')
+			return false;
+	return true;
+}
+
+/* Where node ID's text ends: the end of its last scalar, or for a block
+ * scalar the start of the line after it (its trailing blank lines belong to
+ * it). *LS tells which. */
+static size_t
+content_end(struct sp *s, int id, bool *ls)
+{
+	yaml_node_t *n = P(s, id);
+	*ls = false;
+	if (!n)
+		return s->srclen;
+	if (n->type == YAML_MAPPING_NODE && !is_flow(n) && npairs(n))
+		return content_end(s, n->data.mapping.pairs.top[-1].value, ls);
+	if (n->type == YAML_SEQUENCE_NODE && !is_flow(n) && nitems(n))
+		return content_end(s, n->data.sequence.items.top[-1], ls);
+	size_t o = off_of(s, n->end_mark);
+	if (is_block_scalar(n)) {
+		size_t l = line_start(s, o);
+		if (only_spaces_before(s, o)) {
+			*ls = true;
+			return l;
+		}
+	}
+	return o;
+}
+
+/* The start of the line after position O, when the rest of O's line holds
+ * only blanks and a comment; (size_t)-1 otherwise. The end of the chunk
+ * counts as a line start. */
+static size_t
+after_line(struct sp *s, size_t o)
+{
+	while (o < s->srclen && (s->src[o] == ' ' || s->src[o] == '\t'))
+		o++;
+	if (o < s->srclen && s->src[o] == '#')
+		while (o < s->srclen && s->src[o] != '\n')
+			o++;
+	if (o < s->srclen && s->src[o] == '\r' && o + 1 < s->srclen && s->src[o + 1] == '\n')
+		o++;
+	if (o < s->srclen && s->src[o] == '\n')
+		return o + 1;
+	return o == s->srclen ? o : (size_t)-1;
+}
+
+/* Where lines go that follow node ID. */
+static size_t
+after_node(struct sp *s, int id)
+{
+	bool ls;
+	size_t o = content_end(s, id, &ls);
+	return ls ? o : after_line(s, o);
+}
+
+/* ---- edits ---- */
+
+static void
+add_edit(struct sp *s, size_t off, size_t len, const char *t, size_t tn)
+{
+	if (s->ne == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->e = xrealloc(s->e, s->cap * sizeof(*s->e));
+	}
+	struct edit *e = &s->e[s->ne];
+	e->off = off;
+	e->len = len;
+	e->seq = s->ne++;
+	e->toff = s->text.len;
+	/* A text ending the chunk after a last line without a break starts
+	 * with one instead. */
+	bool glue = tn && off == s->srclen && len == 0 && s->srclen && s->src[s->srclen - 1] != '\n';
+	if (glue) {
+		buf_adds(&s->text, s->d->chunk->crlf ? "\r\n" : "\n");
+		if (t[tn - 1] == '\n')
+			tn--;
+	}
+	for (size_t i = 0; i < tn; i++) {
+		if (t[i] == '\n' && s->d->chunk->crlf)
+			buf_add(&s->text, "\r", 1);
+		buf_add(&s->text, &t[i], 1);
+	}
+	e->tlen = s->text.len - e->toff;
+}
+
+static int
+by_offset(const void *a, const void *b)
+{
+	const struct edit *x = a, *y = b;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	if ((x->len == 0) != (y->len == 0))
+		return x->len == 0 ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* ---- rendering new nodes ---- */
+
+static int
+to_buf(void *data, unsigned char *buffer, size_t size)
+{
+	buf_add(data, buffer, size);
+	return 1;
+}
+
+static void
+spaces(struct buf *b, size_t n)
+{
+	while (n--)
+		buf_add(b, " ", 1);
+}
+
+/* Scalar ID of the patched tree as libyaml writes it after "k: ", lines
+ * after the first shifted right by SHIFT. False when libyaml refuses it. */
+static bool
+scalar_text(struct sp *s, int id, size_t shift, struct buf *b)
+{
+	yaml_node_t *n = E(s, id);
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return false;
+	/* Copy first: the emitter does not touch the tree, but be plain. */
+	yaml_char_t *tag = n->tag;
+	yaml_char_t *value = n->data.scalar.value;
+	size_t length = n->data.scalar.length;
+	yaml_scalar_style_t style = n->data.scalar.style;
+	int implicit = !tag || strcmp((const char *)tag, YAML_DEFAULT_SCALAR_TAG) == 0;
+	struct buf out = {0};
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	bool ok = false;
+
+	if (!yaml_emitter_initialize(&em))
+		xoom();
+	yaml_emitter_set_output(&em, to_buf, &out);
+	yaml_emitter_set_width(&em, -1);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_indent(&em, 2);
+#define EMIT(call) \
+	if (!(call) || !yaml_emitter_emit(&em, &ev)) \
+		goto out
+	EMIT(yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+	EMIT(yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
+	EMIT(yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+	EMIT(yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)"k", 1, 1, 1, YAML_PLAIN_SCALAR_STYLE));
+	EMIT(yaml_scalar_event_initialize(&ev, NULL, implicit ? NULL : tag, value, (int)length, implicit,
+					  implicit, style));
+	EMIT(yaml_mapping_end_event_initialize(&ev));
+	EMIT(yaml_document_end_event_initialize(&ev, 1));
+	EMIT(yaml_stream_end_event_initialize(&ev));
+#undef EMIT
+	if (!yaml_emitter_flush(&em) || out.len < 3 || memcmp(out.data, "k:", 2) != 0)
+		goto out;
+	size_t len = out.len;
+	if (len >= 4 && memcmp(out.data + len - 4, "...\n", 4) == 0)
+		len -= 4;
+	if (len > 2 && out.data[len - 1] == '\n')
+		len--;
+	size_t i = 2;
+	if (i < len && out.data[i] == ' ')
+		i++;
+	for (; i < len; i++) {
+		buf_add(b, &out.data[i], 1);
+		if (out.data[i] == '\n' && i + 1 < len && out.data[i + 1] != '\n')
+			spaces(b, shift);
+	}
+	ok = true;
+out:
+	yaml_emitter_delete(&em);
+	buf_free(&out);
+	return ok;
+}
+
+static bool
+is_inline(struct sp *s, int id)
+{
+	yaml_node_t *n = E(s, id);
+	return n && (n->type == YAML_SCALAR_NODE || (n->type == YAML_MAPPING_NODE && !npairs(n)) ||
+		     (n->type == YAML_SEQUENCE_NODE && !nitems(n)));
+}
+
+static bool
+inline_text(struct sp *s, int id, size_t shift, struct buf *b)
+{
+	yaml_node_t *n = E(s, id);
+	if (n->type == YAML_MAPPING_NODE)
+		return buf_adds(b, "{}"), true;
+	if (n->type == YAML_SEQUENCE_NODE)
+		return buf_adds(b, "[]"), true;
+	return scalar_text(s, id, shift, b);
+}
+
+static bool render_block(struct sp *s, int id, size_t col, struct buf *b, int depth);
+
+/* "key: value" lines for a pair at column COL. */
+static bool
+render_pair(struct sp *s, int k, int v, size_t col, struct buf *b, int depth)
+{
+	struct buf t = {0};
+	bool ok = false;
+	if (depth > DOC_MAX_DEPTH || !E(s, k) || E(s, k)->type != YAML_SCALAR_NODE || !E(s, v))
+		return false;
+	if (!scalar_text(s, k, 0, &t) || memchr(t.data, '\n', t.len) || (t.len && (t.data[0] == '?' || t.data[0] == '-')))
+		goto out;
+	spaces(b, col);
+	buf_add(b, t.data, t.len);
+	buf_add(b, ":", 1);
+	t.len = 0;
+	if (is_inline(s, v)) {
+		if (!inline_text(s, v, col, &t))
+			goto out;
+		if (t.len) {
+			buf_add(b, " ", 1);
+			buf_add(b, t.data, t.len);
+		}
+		buf_add(b, "\n", 1);
+	} else {
+		buf_add(b, "\n", 1);
+		size_t inner = E(s, v)->type == YAML_SEQUENCE_NODE && s->indentless ? col : col + s->step;
+		if (!render_block(s, v, inner, b, depth + 1))
+			goto out;
+	}
+	ok = true;
+out:
+	buf_free(&t);
+	return ok;
+}
+
+/* "- item" lines with the dash at DCOL and the item's text OFF further. */
+static bool
+render_item(struct sp *s, int it, size_t dcol, size_t off, struct buf *b, int depth)
+{
+	yaml_node_t *n = E(s, it);
+	if (!n || depth > DOC_MAX_DEPTH)
+		return false;
+	if (is_inline(s, it)) {
+		struct buf t = {0};
+		bool ok = inline_text(s, it, dcol, &t);
+		if (ok) {
+			spaces(b, dcol);
+			buf_add(b, "-", 1);
+			if (t.len) {
+				spaces(b, off - 1);
+				buf_add(b, t.data, t.len);
+			}
+			buf_add(b, "\n", 1);
+		}
+		buf_free(&t);
+		return ok;
+	}
+	if (n->type == YAML_MAPPING_NODE) {
+		size_t at = b->len;
+		if (!render_block(s, it, dcol + off, b, depth + 1))
+			return false;
+		b->data[at + dcol] = '-';
+		return true;
+	}
+	spaces(b, dcol);
+	buf_adds(b, "-\n");
+	return render_block(s, it, dcol + off, b, depth + 1);
+}
+
+/* A non-empty collection as lines at column COL. */
+static bool
+render_block(struct sp *s, int id, size_t col, struct buf *b, int depth)
+{
+	yaml_node_t *n = E(s, id);
+	if (!n || depth > DOC_MAX_DEPTH)
+		return false;
+	if (n->type == YAML_MAPPING_NODE) {
+		for (size_t i = 0; i < npairs(E(s, id)); i++) {
+			yaml_node_pair_t pr = E(s, id)->data.mapping.pairs.start[i];
+			if (!render_pair(s, pr.key, pr.value, col, b, depth))
+				return false;
+		}
+		return true;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (size_t i = 0; i < nitems(E(s, id)); i++)
+			if (!render_item(s, E(s, id)->data.sequence.items.start[i], col, 2, b, depth))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+/* ---- comparing the two trees ---- */
+
+/* Same value, and both plain or both quoted (a plain "true" is a boolean to
+ * Kubernetes, a quoted one a string). A patch's "any style" leaves the choice
+ * to libyaml, as the re-emitter does. */
+static bool
+scalar_same(const yaml_node_t *a, const yaml_node_t *b)
+{
+	yaml_scalar_style_t x = a->data.scalar.style, y = b->data.scalar.style;
+	return a->data.scalar.length == b->data.scalar.length &&
+	       memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) == 0 &&
+	       (x == YAML_ANY_SCALAR_STYLE || y == YAML_ANY_SCALAR_STYLE ||
+		(x == YAML_PLAIN_SCALAR_STYLE) == (y == YAML_PLAIN_SCALAR_STYLE));
+}
+
+/* Did the patches change anything at or under original node ID? */
+static bool
+changed(struct sp *s, int id, int depth)
+{
+	yaml_node_t *a = E(s, id), *o = P(s, id);
+	if (!a || !o || a->type != o->type || depth > DOC_MAX_DEPTH)
+		return true;
+	if (a->type == YAML_SCALAR_NODE)
+		return !scalar_same(a, o) || a->data.scalar.style != o->data.scalar.style;
+	if (a->type == YAML_MAPPING_NODE) {
+		if (npairs(a) != npairs(o))
+			return true;
+		for (size_t i = 0; i < npairs(o); i++) {
+			yaml_node_pair_t x = E(s, id)->data.mapping.pairs.start[i];
+			yaml_node_pair_t y = P(s, id)->data.mapping.pairs.start[i];
+			if (x.key != y.key || x.value != y.value || changed(s, x.key, depth + 1) ||
+			    changed(s, x.value, depth + 1))
+				return true;
+		}
+		return false;
+	}
+	if (nitems(a) != nitems(o))
+		return true;
+	for (size_t i = 0; i < nitems(o); i++) {
+		int x = E(s, id)->data.sequence.items.start[i];
+		if (x != P(s, id)->data.sequence.items.start[i] || changed(s, x, depth + 1))
+			return true;
+	}
+	return false;
+}
+
+/* The same data: node types, scalar values and tags, plain or not. */
+static bool
+same_tree(yaml_document_t *a, int x, yaml_document_t *b, int y, int depth)
+{
+	yaml_node_t *m = ynode_at(a, x), *n = ynode_at(b, y);
+	if (!m || !n || m->type != n->type || depth > DOC_MAX_DEPTH)
+		return false;
+	const char *ta = (const char *)m->tag, *tb = (const char *)n->tag;
+	if ((ta && tb && strcmp(ta, tb) != 0) || (!ta != !tb))
+		return false;
+	switch (m->type) {
+	case YAML_SCALAR_NODE:
+		return scalar_same(m, n);
+	case YAML_MAPPING_NODE:
+		if (npairs(m) != npairs(n))
+			return false;
+		for (size_t i = 0; i < npairs(n); i++) {
+			yaml_node_pair_t p = ynode_at(a, x)->data.mapping.pairs.start[i];
+			yaml_node_pair_t q = ynode_at(b, y)->data.mapping.pairs.start[i];
+			if (!same_tree(a, p.key, b, q.key, depth + 1) || !same_tree(a, p.value, b, q.value, depth + 1))
+				return false;
+		}
+		return true;
+	case YAML_SEQUENCE_NODE:
+		if (nitems(m) != nitems(n))
+			return false;
+		for (size_t i = 0; i < nitems(n); i++)
+			if (!same_tree(a, ynode_at(a, x)->data.sequence.items.start[i], b,
+				       ynode_at(b, y)->data.sequence.items.start[i], depth + 1))
+				return false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- the walk ---- */
+
+static int visit(struct sp *s, int id, int depth);
+
+static int
+rewrite(struct sp *s, int id, const char *why)
+{
+	s->why = why;
+	s->why_node = id;
+	return SP_REWRITE;
+}
+
+/* Remember a rewrite for --verbose; said only when the splice is used. */
+static void
+note_rewrite(struct sp *s, int node)
+{
+	yaml_node_t *n = P(s, s->why_node ? s->why_node : node);
+	if (s->nnote == s->capnote) {
+		s->capnote = s->capnote ? 2 * s->capnote : 4;
+		s->note = xrealloc(s->note, s->capnote * sizeof(*s->note));
+	}
+	s->note[s->nnote].line = s->d->chunk->first_line + (n ? n->start_mark.line : 0);
+	s->note[s->nnote++].why = s->why;
+}
+
+/* Replace the value of original key K (was OLD) with patched node NEW. */
+static int
+replace_value(struct sp *s, int k, int old, int new_, int depth)
+{
+	yaml_node_t *kn = P(s, k), *vo = P(s, old);
+	if (!kn || !vo || kn->type != YAML_SCALAR_NODE)
+		return rewrite(s, k, "a key that is not a plain scalar");
+	size_t kend = off_of(s, kn->end_mark), vstart = off_of(s, vo->start_mark);
+	if (vstart < kend)
+		return rewrite(s, k, "a value before its key");
+	/* Between key and value: blanks, one ':', then blanks, breaks or a
+	 * comment. Anchors and tags are kept by rewriting the parent. */
+	bool colon = false;
+	for (size_t i = kend; i < vstart; i++) {
+		char c = s->src[i];
+		if (c == ':' && !colon)
+			colon = true;
+		else if (c == '#' && colon)
+			while (i + 1 < vstart && s->src[i + 1] != '\n')
+				i++;
+		else if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			return rewrite(s, old, "an anchor, tag or key layout that cannot be spliced");
+	}
+	if (!colon)
+		return rewrite(s, k, "a key layout that cannot be spliced");
+	size_t kcol = kn->start_mark.column;
+	bool ls;
+	size_t vend = content_end(s, old, &ls);
+	struct buf t = {0};
+	int rc = SP_WHOLE;
+	if (is_inline(s, new_)) {
+		if (!inline_text(s, new_, kcol, &t))
+			goto out;
+		if (vo->type == YAML_SCALAR_NODE && !is_block_scalar(vo) && vo->start_mark.line == vo->end_mark.line) {
+			if (vstart == vend && t.len)
+				add_edit(s, vstart, 0, " ", 1);
+			add_edit(s, vstart, vend - vstart, t.data ? t.data : "", t.len);
+		} else {
+			struct buf r = {0};
+			buf_adds(&r, t.len ? ": " : ":");
+			buf_add(&r, t.data ? t.data : "", t.len);
+			if (ls)
+				buf_adds(&r, "\n");
+			add_edit(s, kend, vend - kend, r.data, r.len);
+			buf_free(&r);
+		}
+	} else {
+		size_t inner = E(s, new_)->type == YAML_SEQUENCE_NODE && s->indentless ? kcol : kcol + s->step;
+		if (!render_block(s, new_, inner, &t, depth + 1))
+			goto out;
+		size_t at = ls ? vend : after_line(s, vend);
+		if (at == (size_t)-1) {
+			rc = rewrite(s, old, "a value followed by more text on its line");
+			goto out;
+		}
+		add_edit(s, kend, vend - kend, ls ? ":\n" : ":", ls ? 2 : 1);
+		add_edit(s, at, 0, t.data, t.len);
+	}
+	rc = SP_OK;
+out:
+	buf_free(&t);
+	return rc;
+}
+
+/* Bytes of original item ID of a block sequence, from the start of its dash
+ * line to the start of the line after it: [*from, *to). */
+static bool
+item_lines(struct sp *s, int id, size_t *from, size_t *to)
+{
+	size_t o = off_of(s, P(s, id)->start_mark);
+	while (o > 0 && s->src[o - 1] == ' ')
+		o--;
+	if (o == 0 || s->src[o - 1] != '-' || !only_spaces_before(s, o - 1))
+		return false;
+	*from = line_start(s, o - 1);
+	*to = after_node(s, id);
+	return *to != (size_t)-1;
+}
+
+static int
+visit_map(struct sp *s, int id, int depth)
+{
+	yaml_node_t *o = P(s, id);
+	size_t np = npairs(o), ne = npairs(E(s, id));
+	if (!np)
+		return changed(s, id, depth) ? rewrite(s, id, "an empty block mapping") : SP_OK;
+	yaml_node_pair_t *pp = o->data.mapping.pairs.start;
+	size_t col = P(s, pp[0].key)->start_mark.column;
+	long *where = xmalloc(np * sizeof(*where));
+	int rc = SP_OK;
+	struct buf pend = {0};
+	long last = -1;
+
+	for (size_t i = 0; i < np; i++) {
+		where[i] = -1;
+		for (size_t j = 0; j < ne; j++)
+			if (E(s, id)->data.mapping.pairs.start[j].key == pp[i].key)
+				where[i] = (long)j;
+		if (where[i] >= 0 && where[i] <= last) {
+			rc = rewrite(s, id, "keys moved");
+			goto out;
+		}
+		if (where[i] >= 0)
+			last = where[i];
+	}
+	for (size_t i = 0; i < np; i++) {
+		size_t from, to;
+		if (where[i] >= 0)
+			continue;
+		from = off_of(s, P(s, pp[i].key)->start_mark);
+		to = after_node(s, pp[i].value);
+		if (!only_spaces_before(s, from) || to == (size_t)-1) {
+			rc = rewrite(s, id, "a removed key that does not own its lines");
+			goto out;
+		}
+		from = line_start(s, from);
+		add_edit(s, from, to - from, "", 0);
+	}
+	long prev = -1;
+	for (size_t j = 0; j < ne && rc == SP_OK; j++) {
+		yaml_node_pair_t ep = E(s, id)->data.mapping.pairs.start[j];
+		long i = -1;
+		for (size_t q = 0; q < np && i < 0; q++)
+			if (pp[q].key == ep.key)
+				i = (long)q;
+		if (i < 0) {
+			if ((size_t)ep.key <= s->norig) {
+				rc = rewrite(s, id, "a key moved from elsewhere");
+				break;
+			}
+			if (!render_pair(s, ep.key, ep.value, col, &pend, depth))
+				rc = SP_WHOLE;
+			continue;
+		}
+		if (pend.len) {
+			size_t at;
+			if (prev >= 0) {
+				at = after_node(s, pp[prev].value);
+			} else {
+				at = off_of(s, P(s, pp[i].key)->start_mark);
+				at = only_spaces_before(s, at) ? line_start(s, at) : (size_t)-1;
+			}
+			if (at == (size_t)-1) {
+				rc = rewrite(s, id, "no line to insert keys at");
+				break;
+			}
+			add_edit(s, at, 0, pend.data, pend.len);
+			pend.len = 0;
+		}
+		if (ep.value == pp[i].value) {
+			rc = visit(s, ep.value, depth + 1);
+			if (rc == SP_REWRITE) {
+				note_rewrite(s, ep.value);
+				rc = replace_value(s, ep.key, pp[i].value, ep.value, depth);
+			}
+		} else {
+			rc = replace_value(s, ep.key, pp[i].value, ep.value, depth);
+		}
+		prev = i;
+	}
+	if (rc == SP_OK && pend.len) {
+		size_t at = prev >= 0 ? after_node(s, pp[prev].value) : (size_t)-1;
+		if (at == (size_t)-1)
+			rc = rewrite(s, id, "no line to insert keys at");
+		else
+			add_edit(s, at, 0, pend.data, pend.len);
+	}
+out:
+	buf_free(&pend);
+	free(where);
+	return rc;
+}
+
+static int
+visit_seq(struct sp *s, int id, int depth)
+{
+	yaml_node_t *o = P(s, id);
+	size_t np = nitems(o), ne = nitems(E(s, id));
+	if (!np)
+		return changed(s, id, depth) ? rewrite(s, id, "an empty block sequence") : SP_OK;
+	yaml_node_item_t *pi = o->data.sequence.items.start;
+	size_t dash = off_of(s, o->start_mark);
+	if (dash >= s->srclen || s->src[dash] != '-' || !only_spaces_before(s, dash))
+		return changed(s, id, depth) ? rewrite(s, id, "a sequence whose dashes do not start their lines")
+					     : SP_OK;
+	size_t dcol = o->start_mark.column, off = 2;
+	yaml_node_t *first = P(s, pi[0]);
+	if (first->start_mark.line == o->start_mark.line && first->start_mark.column > dcol + 1)
+		off = first->start_mark.column - dcol;
+	long *where = xmalloc(np * sizeof(*where));
+	int rc = SP_OK;
+	struct buf pend = {0}, t = {0};
+	long last = -1;
+
+	for (size_t i = 0; i < np; i++) {
+		where[i] = -1;
+		for (size_t j = 0; j < ne && where[i] < 0; j++)
+			if (E(s, id)->data.sequence.items.start[j] == pi[i])
+				where[i] = (long)j;
+		if (where[i] >= 0 && where[i] <= last) {
+			rc = rewrite(s, id, "items moved");
+			goto out;
+		}
+		if (where[i] >= 0)
+			last = where[i];
+	}
+	for (size_t i = 0; i < np; i++) {
+		size_t from, to;
+		if (where[i] >= 0)
+			continue;
+		if (!item_lines(s, pi[i], &from, &to)) {
+			rc = rewrite(s, id, "a removed item that does not own its lines");
+			goto out;
+		}
+		add_edit(s, from, to - from, "", 0);
+	}
+	long prev = -1;
+	for (size_t j = 0; j < ne && rc == SP_OK; j++) {
+		int it = E(s, id)->data.sequence.items.start[j];
+		long i = -1;
+		for (size_t q = 0; q < np && i < 0; q++)
+			if (pi[q] == it && where[q] == (long)j)
+				i = (long)q;
+		if (i < 0) {
+			if ((size_t)it <= s->norig) {
+				rc = rewrite(s, id, "an item moved from elsewhere");
+				break;
+			}
+			if (!render_item(s, it, dcol, off, &pend, depth))
+				rc = SP_WHOLE;
+			continue;
+		}
+		if (pend.len) {
+			size_t at = prev >= 0 ? after_node(s, pi[prev]) : line_start(s, dash);
+			if (at == (size_t)-1) {
+				rc = rewrite(s, id, "no line to insert items at");
+				break;
+			}
+			add_edit(s, at, 0, pend.data, pend.len);
+			pend.len = 0;
+		}
+		rc = visit(s, it, depth + 1);
+		if (rc == SP_REWRITE) {
+			size_t from, to;
+			note_rewrite(s, it);
+			t.len = 0;
+			if (!item_lines(s, it, &from, &to)) {
+				rc = rewrite(s, id, "an item that does not own its lines");
+				break;
+			}
+			if (!render_item(s, it, dcol, off, &t, depth)) {
+				rc = SP_WHOLE;
+				break;
+			}
+			add_edit(s, from, 0, t.data, t.len);
+			add_edit(s, from, to - from, "", 0);
+			rc = SP_OK;
+		}
+		prev = i;
+	}
+	if (rc == SP_OK && pend.len) {
+		size_t at = prev >= 0 ? after_node(s, pi[prev]) : (size_t)-1;
+		if (at == (size_t)-1)
+			rc = rewrite(s, id, "no line to insert items at");
+		else
+			add_edit(s, at, 0, pend.data, pend.len);
+	}
+out:
+	buf_free(&pend);
+	buf_free(&t);
+	free(where);
+	return rc;
+}
+
+static int
+visit(struct sp *s, int id, int depth)
+{
+	yaml_node_t *a = E(s, id), *o = P(s, id);
+	size_t mark = s->ne, marknote = s->nnote;
+	int rc;
+	if (!a || !o || a->type != o->type || depth > DOC_MAX_DEPTH)
+		return rewrite(s, id, "a patch replaced this node");
+	if (a->type == YAML_SCALAR_NODE)
+		return changed(s, id, depth) ? rewrite(s, id, "a patch changed this scalar in place") : SP_OK;
+	if (is_flow(o))
+		return changed(s, id, depth) ? rewrite(s, id, "a patch changes this flow-style value") : SP_OK;
+	rc = a->type == YAML_MAPPING_NODE ? visit_map(s, id, depth) : visit_seq(s, id, depth);
+	if (rc != SP_OK) { /* the parent rewrites what this node recorded */
+		s->ne = mark;
+		s->nnote = marknote;
+	}
+	return rc;
+}
+
+/* ---- the document ---- */
+
+static const char *
+check_text(struct sp *s)
+{
+	const unsigned char *t = (const unsigned char *)s->src;
+	size_t n = s->srclen, cap = 64;
+	if (n >= 3 && t[0] == 0xEF && t[1] == 0xBB && t[2] == 0xBF)
+		return "it starts with a byte order mark";
+	s->line = xmalloc(cap * sizeof(*s->line));
+	s->line[s->nline++] = 0;
+	bool lead = true;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '\r' && (i + 1 == n || t[i + 1] != '\n'))
+			return "it has line breaks other than LF and CRLF";
+		if (t[i] == 0xC2 && i + 1 < n && t[i + 1] == 0x85)
+			return "it has line breaks other than LF and CRLF";
+		if (t[i] == 0xE2 && i + 2 < n && t[i + 1] == 0x80 && (t[i + 2] == 0xA8 || t[i + 2] == 0xA9))
+			return "it has line breaks other than LF and CRLF";
+		if (t[i] == '\t' && lead)
+			return "it has tabs in its indentation";
+		if (t[i] != ' ')
+			lead = false;
+		if (t[i] == '\n') {
+			if (s->nline == cap) {
+				cap *= 2;
+				s->line = xrealloc(s->line, cap * sizeof(*s->line));
+			}
+			s->line[s->nline++] = i + 1;
+			lead = true;
+		}
+	}
+	return NULL;
+}
+
+static const char *
+check_aliases(struct sp *s)
+{
+	size_t n = s->norig;
+	unsigned char *seen = xcalloc(n + 1, 1);
+	const char *why = NULL;
+	for (yaml_node_t *node = s->p.nodes.start; node < s->p.nodes.top && !why; node++) {
+		if (node->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++)
+				if (*i > 0 && (size_t)*i <= n && seen[*i]++)
+					why = "it uses YAML aliases";
+		} else if (node->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++)
+				if ((p->key > 0 && (size_t)p->key <= n && seen[p->key]++) ||
+				    (p->value > 0 && (size_t)p->value <= n && seen[p->value]++))
+					why = "it uses YAML aliases";
+		}
+	}
+	free(seen);
+	return why;
+}
+
+/* The step between a key and the keys of the mapping under it, and whether
+ * sequences under keys are indentless, from the first example found. */
+static void
+learn_style(struct sp *s, int id, int depth, bool *have_step, bool *have_seq)
+{
+	yaml_node_t *n = P(s, id);
+	if (!n || depth > 64 || (*have_step && *have_seq))
+		return;
+	if (n->type == YAML_SEQUENCE_NODE && !is_flow(n)) {
+		for (size_t i = 0; i < nitems(n); i++)
+			learn_style(s, P(s, id)->data.sequence.items.start[i], depth + 1, have_step, have_seq);
+		return;
+	}
+	if (n->type != YAML_MAPPING_NODE || is_flow(n))
+		return;
+	for (size_t i = 0; i < npairs(n); i++) {
+		yaml_node_pair_t pr = P(s, id)->data.mapping.pairs.start[i];
+		yaml_node_t *k = P(s, pr.key), *v = P(s, pr.value);
+		if (!k || !v || is_flow(v))
+			continue;
+		if (!*have_step && v->type == YAML_MAPPING_NODE && npairs(v)) {
+			yaml_node_t *k2 = P(s, v->data.mapping.pairs.start[0].key);
+			if (k2 && k2->start_mark.line > k->start_mark.line && k2->start_mark.column > k->start_mark.column) {
+				s->step = k2->start_mark.column - k->start_mark.column;
+				*have_step = true;
+			}
+		}
+		if (!*have_seq && v->type == YAML_SEQUENCE_NODE && nitems(v) && v->start_mark.line > k->start_mark.line) {
+			s->indentless = v->start_mark.column == k->start_mark.column;
+			*have_seq = true;
+		}
+		learn_style(s, pr.value, depth + 1, have_step, have_seq);
+	}
+}
+
+static void
+whole(const struct sp *s, const char *why)
+{
+	diag_note("document %zu: re-emitted whole: %s", s->d->chunk->index, why);
+}
+
+int
+splice_doc(struct buf *out, struct doc *d)
+{
+	const struct chunk *c = d->chunk;
+	struct sp s;
+	yaml_parser_t parser;
+	yaml_document_t back;
+	int rc = 1;
+
+	memset(&s, 0, sizeof(s));
+	s.d = d;
+	s.src = c->data;
+	s.srclen = c->len;
+	s.y = &d->y;
+	s.step = 2;
+	const char *why = check_text(&s);
+	if (why) {
+		whole(&s, why);
+		free(s.line);
+		return 1;
+	}
+	if (!yaml_parser_initialize(&parser))
+		xoom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)c->data, c->len);
+	if (!yaml_parser_load(&parser, &s.p)) {
+		bool oom = parser.error == YAML_MEMORY_ERROR;
+		yaml_parser_delete(&parser);
+		free(s.line);
+		if (oom)
+			xoom();
+		diag_error("internal error: document %zu no longer parses", c->index);
+		return -1;
+	}
+	yaml_parser_delete(&parser);
+	s.norig = (size_t)(s.p.nodes.top - s.p.nodes.start);
+	if (s.norig == 0 || s.norig > (size_t)(d->y.nodes.top - d->y.nodes.start)) {
+		whole(&s, "its tree does not match its text");
+		goto done;
+	}
+	if ((why = check_aliases(&s))) {
+		whole(&s, why);
+		goto done;
+	}
+	bool have_step = false, have_seq = false;
+	learn_style(&s, 1, 0, &have_step, &have_seq);
+	int r = visit(&s, 1, 0);
+	if (r == SP_REWRITE) {
+		whole(&s, is_flow(P(&s, 1)) ? "it is written in flow style (JSON)" : s.why);
+		goto done;
+	}
+	if (r == SP_WHOLE) {
+		whole(&s, "a patched value cannot be written in block style");
+		goto done;
+	}
+	qsort(s.e, s.ne, sizeof(*s.e), by_offset);
+	size_t pos = 0, start = out->len;
+	for (size_t i = 0; i < s.ne; i++) {
+		const struct edit *e = &s.e[i];
+		if (e->off < pos) {
+			out->len = start;
+			mismatches++;
+			whole(&s, "internal error: overlapping edits");
+			goto done;
+		}
+		buf_add(out, s.src + pos, e->off - pos);
+		buf_add(out, s.text.data + e->toff, e->tlen);
+		pos = e->off + e->len;
+	}
+	buf_add(out, s.src + pos, s.srclen - pos);
+
+	/* Read the result back: it must be the patched tree. */
+	if (!yaml_parser_initialize(&parser))
+		xoom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)out->data + start, out->len - start);
+	bool same = false;
+	if (yaml_parser_load(&parser, &back)) {
+		same = same_tree(&d->y, 1, &back, 1, 0);
+		yaml_document_delete(&back);
+	} else if (parser.error == YAML_MEMORY_ERROR) {
+		xoom();
+	}
+	yaml_parser_delete(&parser);
+	if (!same) {
+		if (getenv("DMSPR_SPLICE_DEBUG"))
+			fwrite(out->data + start, 1, out->len - start, stderr);
+		out->len = start;
+		mismatches++;
+		whole(&s, "internal error: the spliced text did not read back as the patched document");
+		goto done;
+	}
+	for (size_t i = 0; i < s.nnote; i++)
+		diag_note("document %zu, line %zu: value rewritten in block style: %s", c->index, s.note[i].line,
+			  s.note[i].why);
+	rc = 0;
+done:
+	free(s.note);
+	yaml_document_delete(&s.p);
+	free(s.line);
+	free(s.e);
+	buf_free(&s.text);
+	return rc;
+}
