@@ -5,7 +5,7 @@
  * scalars replaced in place, null or empty values turned into blocks, keys
  * and items removed with their lines. Every other byte (comments, blank
  * lines, quoting, indentation, CRLF) is kept. Where splicing is not safe
- * (flow collections, JSON, aliases, tabs in indentation, unusual line
+ * (flow collections, JSON, aliases, lines starting with a tab, unusual line
  * breaks) it rewrites the smallest enclosing block value, or gives the
  * document back to the re-emitter. The result is parsed again and compared
  * with the patched tree before it is used. It does not decide what to
@@ -19,8 +19,8 @@
 /* Splice d's edits into its chunk text, appending the whole new chunk
  * (header and trailer included) to OUT. Returns 0 on success; 1 when the
  * document must be re-emitted whole (the reason went to diag_note, OUT is
- * unchanged); -1 after reporting an error (out of memory in libyaml). The
- * tree is read, not consumed. */
+ * unchanged; an internal error is also a warning); -1 after reporting an
+ * error. The tree is read, not consumed. */
 int splice_doc(struct buf *out, struct doc *d);
 
 /* Splices that did not read back as the patched tree, since the start of

@@ -7,7 +7,6 @@
  * never writes output. */
 #include "splice.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -831,7 +830,7 @@ check_text(struct sp *s)
 		if (t[i] == 0xE2 && i + 2 < n && t[i + 1] == 0x80 && (t[i + 2] == 0xA8 || t[i + 2] == 0xA9))
 			return "it has line breaks other than LF and CRLF";
 		if (t[i] == '\t' && lead)
-			return "it has tabs in its indentation";
+			return "a line starts with a tab";
 		if (t[i] != ' ')
 			lead = false;
 		if (t[i] == '\n') {
@@ -970,11 +969,13 @@ splice_doc(struct buf *out, struct doc *d)
 		if (e->off < pos) {
 			out->len = start;
 			mismatches++;
-			whole(&s, "internal error: overlapping edits");
+			diag_warn("document %zu: internal error in the minimal-diff writer (overlapping edits); "
+				  "the document is re-emitted whole instead. Please report it", c->index);
 			goto done;
 		}
 		buf_add(out, s.src + pos, e->off - pos);
-		buf_add(out, s.text.data + e->toff, e->tlen);
+		if (e->tlen)
+			buf_add(out, s.text.data + e->toff, e->tlen);
 		pos = e->off + e->len;
 	}
 	buf_add(out, s.src + pos, s.srclen - pos);
@@ -992,11 +993,11 @@ splice_doc(struct buf *out, struct doc *d)
 	}
 	yaml_parser_delete(&parser);
 	if (!same) {
-		if (getenv("DMSPR_SPLICE_DEBUG"))
-			fwrite(out->data + start, 1, out->len - start, stderr);
 		out->len = start;
 		mismatches++;
-		whole(&s, "internal error: the spliced text did not read back as the patched document");
+		diag_warn("document %zu: internal error in the minimal-diff writer (its text did not read back "
+			  "as the patched document); the document is re-emitted whole instead. Please report it",
+			  c->index);
 		goto done;
 	}
 	for (size_t i = 0; i < s.nnote; i++)

@@ -6,7 +6,29 @@
 # independent parser (PyYAML's BaseLoader, which also reads the
 # prometheus-operator bundle that safe_load rejects), and the re-serialising
 # path keeping every document's data (yaml-events oracle). Each file is run
-# with the defaults and again with every exposure option on.
+# with the defaults, with every exposure option on and with PROXY protocol;
+# each run that changes something must hold the same data as --format
+# reemit and lose no line a patch does not own (tools/check-minimal.py).
+
+# minimal_vs_reemit NAME FILE OUTPUT ARGS...: when the run with ARGS changed
+# FILE, its (minimal) OUTPUT holds the same data as --format reemit and loses
+# no input line that a patch does not own (tools/check-minimal.py).
+minimal_vs_reemit() {
+	local name=$1 f=$2 out=$3
+	shift 3
+	case "$f" in *.snap) return 0 ;; esac
+	if cmp -s "$f" "$out" || [ -z "$PY" ]; then
+		return 0
+	fi
+	run_prog "$TMP/reemit" "$TMP/err3" "$@" --format reemit <"$f"
+	if [ "$RC" -ne 0 ]; then
+		fail "$name: --format reemit" "exit $RC: $(head -c 300 "$TMP/err3")"
+	elif "$PY" "$here/tools/check-minimal.py" "$f" "$out" "$TMP/reemit" >"$TMP/min" 2>&1; then
+		pass "$name: minimal output ($(sed -n 's/^check-minimal: ok, //p' "$TMP/min"))"
+	else
+		fail "$name: minimal output" "$(head -n 4 "$TMP/min" | tr '\n' '|')"
+	fi
+}
 
 if [ ! -d "$SHARED/corpus" ]; then
 	fail "corpus" "no corpus at $SHARED/corpus (set SHARED_DIR)"
@@ -33,6 +55,7 @@ else
 			continue
 		fi
 		cp "$TMP/out" "$TMP/pass1"
+		minimal_vs_reemit "$name" "$f" "$TMP/pass1"
 		run_prog "$TMP/out2" "$TMP/err2" <"$TMP/pass1"
 		if [ "$RC" -eq 0 ] && cmp -s "$TMP/pass1" "$TMP/out2"; then
 			pass "$name: a second pass changes nothing"
@@ -64,6 +87,7 @@ print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBas
 			fail "$name: every option" "$(head -n 5 "$TMP/check" | tr '\n' '|')"
 		else
 			cp "$TMP/out" "$TMP/pass1"
+			minimal_vs_reemit "$name: every option" "$f" "$TMP/pass1" "${all[@]}"
 			run_prog "$TMP/out2" "$TMP/err2" "${all[@]}" <"$TMP/pass1"
 			if [ "$RC" -eq 0 ] && cmp -s "$TMP/pass1" "$TMP/out2"; then
 				pass "$name: every option: oracle and second pass ($(sed -n 's/^check-patch: ok, //p' "$TMP/check"))"
@@ -75,6 +99,29 @@ print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBas
 			*) kustomize_parses "$name: every option: kubectl kustomize parses the output" "$TMP/pass1" ;;
 			esac
 		fi
+		# Every container treated as docker-mailserver's (--image='*'), so
+		# the splicer meets every layout the corpus holds (indentation
+		# steps, flow values, block scalars, CRLF, aliases): the same data as
+		# --format reemit, no line lost that a patch does not own, and a
+		# second pass changes nothing.
+		case "$f" in
+		*.snap) ;;
+		*)
+			run_prog "$TMP/out" "$TMP/err" --image='*' <"$f"
+			if [ "$RC" -ne 0 ]; then
+				fail "$name: every workload hardened" "exit $RC: $(head -c 300 "$TMP/err")"
+			else
+				run_prog "$TMP/out2" "$TMP/err2" --image='*' <"$TMP/out"
+				if [ "$RC" -ne 0 ] || ! cmp -s "$TMP/out" "$TMP/out2"; then
+					fail "$name: every workload hardened" "a second pass changed the output or failed (exit $RC)"
+				elif cmp -s "$f" "$TMP/out"; then
+					pass "$name: every workload hardened: no workload, passed through"
+				else
+					minimal_vs_reemit "$name: every workload hardened" "$f" "$TMP/out" --image='*'
+				fi
+			fi
+			;;
+		esac
 		# PROXY protocol with everything generated: a DMS workload passes the
 		# PROXY oracle, a stream without one passes through untouched. The
 		# refusals allowed: a mounted ConfigMap that the file does not hold,
@@ -92,6 +139,7 @@ print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBas
 				pass "$name: PROXY protocol, second pass unchanged"
 			elif "$PY" "$here/tools/check-proxy.py" "$TMP/out" separate 10.42.0.0/16 >"$TMP/check" 2>&1; then
 				pass "$name: PROXY protocol ($(sed -n 's/^check-proxy: ok, //p' "$TMP/check"))"
+				minimal_vs_reemit "$name: PROXY protocol" "$f" "$TMP/out" "${px[@]}"
 			elif grep -qx 'no docker-mailserver container in the output' "$TMP/check" && cmp -s "$f" "$TMP/out"; then
 				pass "$name: PROXY protocol: no docker-mailserver workload, passed through"
 			else

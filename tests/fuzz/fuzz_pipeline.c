@@ -6,7 +6,10 @@
  *     into a non-zero exit and an empty stdout);
  *   - a run that succeeds produced output that a second run, with the same
  *     options, accepts and leaves byte for byte unchanged (which also means
- *     the output parses).
+ *     the output parses);
+ *   - the minimal-diff writer never produced a text that read back
+ *     differently from the patched tree (splice.c checks every splice; a
+ *     failed check is a bug even though the run then re-emits).
  * Build and run with `make fuzz`. */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include "config.h"
 #include "diag.h"
 #include "pipeline.h"
+#include "splice.h"
 #include "spool.h"
 #include "stream.h"
 
@@ -123,6 +127,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (status == EXIT_OK || !diag_failed())
 			abort();
 	} else {
+		if (splice_mismatches() != 0) {
+			fprintf(stderr, "fuzz: a spliced document did not read back as the patched tree\n");
+			abort();
+		}
 		char *second = run(&cfg, first, len, &len2, &status2);
 		if (!second) {
 			fprintf(stderr, "fuzz: the output of a successful run fails a second run (exit %d)\n", status2);

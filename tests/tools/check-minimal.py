@@ -21,7 +21,22 @@ import sys
 
 import yaml
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """safe_load, plus tags it does not know (the prometheus-operator
+    bundle has '=') kept as (tag, value) instead of refused."""
+
+
+def _unknown(loader, node):
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, loader.construct_scalar(node))
+    if isinstance(node, yaml.SequenceNode):
+        return (node.tag, tuple(loader.construct_sequence(node, deep=True)))
+    return (node.tag, tuple(sorted(map(repr, loader.construct_mapping(node, deep=True).items()))))
+
+
+Loader.add_constructor(None, _unknown)
 
 
 def ident(data):
