@@ -5,6 +5,7 @@
  * numbers are the official chart's (proxytext.c's table). */
 #include "proxy.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ struct workload {
 	char cm_name[320];         /* our ConfigMap: the one its volume names, or <name>-proxy-protocol */
 	unsigned services;         /* union over its DMS containers */
 	bool gen_file[3];          /* enum proxy_file: keys of our ConfigMap */
+	const char *gen_key[3];    /* the key a mount of ours asks for, else NULL
+				    * (the file's standard key); owned by merges */
 	unsigned proxy_ports[PX_COUNT];
 	size_t nproxy;
 	unsigned other_ports[64];  /* the pod's other ports (NetworkPolicy) */
@@ -351,6 +354,19 @@ add_merge(struct proxy *p, struct patch_ctx *x, const char *cmname, const char *
 	return 0;
 }
 
+/* A ConfigMap data key as the API server accepts it. */
+static bool
+configmap_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > 253 || !strcmp(k, ".") || !strcmp(k, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)k[i]) && k[i] != '-' && k[i] != '_' && k[i] != '.')
+			return false;
+	return true;
+}
+
 /* The file F is mounted from a ConfigMap: record where to merge. */
 static int
 record_merge(struct proxy *p, struct patch_ctx *x, int pod, int mount, enum proxy_file f, unsigned services,
@@ -388,6 +404,10 @@ record_merge(struct proxy *p, struct patch_ctx *x, int pod, int mount, enum prox
 	}
 	if (!key)
 		return patch_error(x, items, "volume %s maps %s from an item without a key", vol, sub);
+	if (!configmap_key_ok(key))
+		return patch_error(x, mount, "%s is mounted from volume %s with a key that is not a valid ConfigMap "
+				   "key (letters, digits, '-', '_' and '.'), so the PROXY-protocol settings cannot be "
+				   "written there; fix the subPath", proxy_file_path(f), vol ? vol : "(no name)");
 	return add_merge(p, x, cmname, key, f, services, ours, mount);
 }
 
@@ -814,7 +834,7 @@ gen_configmap(struct proxy *p, struct workload *w, struct gendoc_stream *g, stru
 			continue;
 		struct proxytext_result res;
 		char *text = proxytext_merge((enum proxy_file)f, mode(p), NULL, w->services, p->trusted, &res);
-		literal(&b, proxy_file_key((enum proxy_file)f), text, 4);
+		literal(&b, w->gen_key[f] ? w->gen_key[f] : proxy_file_key((enum proxy_file)f), text, 4);
 		free(text);
 	}
 	int rc = gendoc_write(g, out, "proxy-protocol-configmap.yaml", "v1", "ConfigMap", w->ns, name, b.data);
@@ -971,6 +991,7 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 			/* Ours, and not in the stream: generate it, under the name
 			 * the volume asks for. */
 			p->wl[m->workload].gen_file[m->file] |= m->services != 0;
+			p->wl[m->workload].gen_key[m->file] = m->key;
 			snprintf(p->wl[m->workload].cm_name, sizeof(p->wl[m->workload].cm_name), "%s", m->name);
 			continue;
 		}
@@ -1002,8 +1023,11 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 			if (!same(a->ns, b->ns))
 				continue;
 			if (!b->dup_cm && !a->dup_cm && !strcmp(a->cm_name, b->cm_name)) {
-				for (int f = 0; f < 3; f++)
+				for (int f = 0; f < 3; f++) {
 					a->gen_file[f] |= b->gen_file[f];
+					if (!a->gen_key[f])
+						a->gen_key[f] = b->gen_key[f];
+				}
 				a->services |= b->services;
 				b->dup_cm = true;
 			}

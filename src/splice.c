@@ -962,6 +962,11 @@ splice_doc(struct buf *out, struct doc *d)
 		whole(&s, "a patched value cannot be written in block style");
 		goto done;
 	}
+	if (s.ne == 0) { /* nothing to splice: the text as it came */
+		buf_add(out, s.src, s.srclen);
+		rc = 0;
+		goto done;
+	}
 	qsort(s.e, s.ne, sizeof(*s.e), by_offset);
 	size_t pos = 0, start = out->len;
 	for (size_t i = 0; i < s.ne; i++) {
