@@ -78,11 +78,12 @@ bool ynode_seq_remove(yaml_document_t *d, int seq, size_t i);
 
 /* A deep copy of node ID (styles kept, no anchors), or 0 on failure or when
  * the node nests deeper than YNODE_CLONE_DEPTH or would expand (through
- * aliases) to more than YNODE_CLONE_NODES nodes: an alias bomb must not
- * become a memory bomb. */
+ * aliases) to more than YNODE_CLONE_NODES nodes or more than MAX_BYTES of
+ * scalar text (16 bytes counted per node besides): an alias bomb must not
+ * become a memory bomb, nor a document too large to read again. */
 #define YNODE_CLONE_DEPTH 256
 #define YNODE_CLONE_NODES 100000
-int ynode_clone(yaml_document_t *d, int id);
+int ynode_clone(yaml_document_t *d, int id, size_t max_bytes);
 
 /* Source span of a node: 1-based first line/column and the position just
  * after it, counted in characters relative to the parsed chunk (the

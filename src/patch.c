@@ -283,7 +283,9 @@ unshare(struct patch_ctx *x, int id, const char *path)
 {
 	if (!is_shared(x, id))
 		return id;
-	int c = ynode_clone(x->y, id);
+	/* The copy may add at most the document's own size, so the output
+	 * stays within reach of --max-document-size. */
+	int c = ynode_clone(x->y, id, x->d->chunk->len);
 	if (!c)
 		return patch_error(x, id, "%s is shared through a YAML alias and too deep or too large "
 				   "to copy safely; expand the alias in the chart", path), 0;

@@ -234,13 +234,19 @@ ynode_seq_remove(yaml_document_t *d, int seq, size_t i)
 	return true;
 }
 
+struct budget {
+	size_t nodes, bytes;
+};
+
 static int
-clone(yaml_document_t *d, int id, int depth, size_t *budget)
+clone(yaml_document_t *d, int id, int depth, struct budget *budget)
 {
 	yaml_node_t *n = ynode_at(d, id);
-	if (!n || depth > YNODE_CLONE_DEPTH || *budget == 0)
+	size_t cost = 16 + (n && n->type == YAML_SCALAR_NODE ? n->data.scalar.length : 0);
+	if (!n || depth > YNODE_CLONE_DEPTH || budget->nodes == 0 || budget->bytes < cost)
 		return 0;
-	--*budget;
+	budget->nodes--;
+	budget->bytes -= cost;
 	/* Copy what we need before adding nodes moves the node array. */
 	yaml_node_type_t type = n->type;
 	const char *tag = (const char *)n->tag;
@@ -271,9 +277,9 @@ clone(yaml_document_t *d, int id, int depth, size_t *budget)
 }
 
 int
-ynode_clone(yaml_document_t *d, int id)
+ynode_clone(yaml_document_t *d, int id, size_t max_bytes)
 {
-	size_t budget = YNODE_CLONE_NODES;
+	struct budget budget = {YNODE_CLONE_NODES, max_bytes};
 	return clone(d, id, 0, &budget);
 }
 
