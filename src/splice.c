@@ -325,7 +325,8 @@ render_pair(struct sp *s, int k, int v, size_t col, struct buf *b, int depth)
 	bool ok = false;
 	if (depth > DOC_MAX_DEPTH || !E(s, k) || E(s, k)->type != YAML_SCALAR_NODE || !E(s, v))
 		return false;
-	if (!scalar_text(s, k, 0, &t) || memchr(t.data, '\n', t.len) || (t.len && (t.data[0] == '?' || t.data[0] == '-')))
+	if (!scalar_text(s, k, 0, &t) || !t.len || memchr(t.data, '\n', t.len) || t.data[0] == '?' ||
+	    t.data[0] == '-')
 		goto out;
 	spaces(b, col);
 	buf_add(b, t.data, t.len);
@@ -375,7 +376,8 @@ render_item(struct sp *s, int it, size_t dcol, size_t off, struct buf *b, int de
 	}
 	if (n->type == YAML_MAPPING_NODE) {
 		size_t at = b->len;
-		if (!render_block(s, it, dcol + off, b, depth + 1))
+		/* The first line starts with DCOL + OFF spaces: a dash goes in. */
+		if (!render_block(s, it, dcol + off, b, depth + 1) || b->len <= at + dcol)
 			return false;
 		b->data[at + dcol] = '-';
 		return true;
