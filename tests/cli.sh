@@ -449,3 +449,37 @@ PYEOF
 else
 	fail "cli/minimal-keeps-chart-comments-blank-lines-and-env" "$(head -c 300 "$TMP/keep")"
 fi
+
+# The minimal-diff writer on layouts the fixtures do not have (a comment
+# after every line, CRLF, trailing comments, no final line break; see
+# tools/style-variants.py), with every patch on: same data as --format
+# reemit, no line lost that a patch does not own, second pass unchanged.
+if [ -n "${PY:-}" ] || PY=$(find_pyyaml); then
+	mkdir -p "$TMP/variants"
+	for fx in helm3-official-chart-default helm3-k8s-guide helm4-official-chart-default; do
+		"$PY" "$here/tools/style-variants.py" "$ROOT/chart-fixtures/$fx.yaml" "$TMP/variants"
+		for v in comments crlf trailing nofinal; do
+			name="cli/minimal-writer-layouts/$fx/$v"
+			in="$TMP/variants/$v.yaml"
+			run_prog "$TMP/out" "$TMP/err" "${every[@]}" <"$in"
+			[ "$RC" -eq 0 ] || { fail "$name" "exit $RC: $(head -c 200 "$TMP/err")"; continue; }
+			run_prog "$TMP/out2" "$TMP/err2" "${every[@]}" <"$TMP/out"
+			if [ "$RC" -ne 0 ] || ! cmp -s "$TMP/out" "$TMP/out2"; then
+				fail "$name" "a second pass changed the output"
+				continue
+			fi
+			if [ "$v" = crlf ] && grep -qv $'\r$' "$TMP/out"; then
+				fail "$name" "a line of the output does not end in CRLF"
+				continue
+			fi
+			run_prog "$TMP/reemit" "$TMP/err2" "${every[@]}" --format reemit <"$in"
+			if "$PY" "$here/tools/check-minimal.py" "$in" "$TMP/out" "$TMP/reemit" >"$TMP/min" 2>&1; then
+				pass "$name ($(sed -n 's/^check-minimal: ok, //p' "$TMP/min"))"
+			else
+				fail "$name" "$(head -n 3 "$TMP/min" | tr '\n' '|')"
+			fi
+		done
+	done
+else
+	fail "cli/minimal-writer-layouts" "no python3 with PyYAML"
+fi
