@@ -277,7 +277,8 @@ scalar_text(struct sp *s, int id, size_t shift, struct buf *b)
 	if (!yaml_emitter_flush(&em) || out.len < 3 || memcmp(out.data, "k:", 2) != 0)
 		goto out;
 	size_t len = out.len;
-	if (len >= 4 && memcmp(out.data + len - 4, "...\n", 4) == 0)
+	/* A document end marker line, not dots that end the scalar. */
+	if (len >= 5 && memcmp(out.data + len - 5, "\n...\n", 5) == 0)
 		len -= 4;
 	if (len > 2 && out.data[len - 1] == '\n')
 		len--;

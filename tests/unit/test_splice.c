@@ -105,6 +105,13 @@ add_root_key(yaml_document_t *y)
 }
 
 static void
+add_dots(yaml_document_t *y)
+{
+	ynode_set_str(y, 1, "note", "ends with...", YAML_PLAIN_SCALAR_STYLE);
+	ynode_set_str(y, 1, "kept", "x\n\n", YAML_LITERAL_SCALAR_STYLE);
+}
+
+static void
 append_cap(yaml_document_t *y)
 {
 	ynode_append(y, path(y, "add"), ynode_new_str(y, "KILL", YAML_PLAIN_SCALAR_STYLE));
@@ -165,6 +172,11 @@ main(void)
 
 	o = spliced("kind: A\nadd:\n- CHOWN\n...\n", append_cap, &fell);
 	CHECK("item before the end marker", is(o, "kind: A\nadd:\n- CHOWN\n- KILL\n...\n"));
+	free(o);
+
+	o = spliced("kind: A\n", add_dots, &fell);
+	CHECK("a scalar ending in dots keeps them; a keep-chomp scalar loses only the end marker",
+	      is(o, "kind: A\nnote: ends with...\nkept: |+\n  x\n\n"));
 	free(o);
 
 	o = spliced("{\"kind\": \"A\", \"add\": [\"CHOWN\"]}\n", append_cap, &fell);
