@@ -170,6 +170,32 @@ after_line(struct sp *s, size_t o)
 	return o == s->srclen ? o : (size_t)-1;
 }
 
+/* Position O moved past the comment lines after it that are indented more
+ * than COL, and the blank lines between them. Such comments belong to what
+ * precedes O; lines inserted at O for a collection at COL go after them, or
+ * a block scalar among those lines would take them in as its text. */
+static size_t
+past_comments(struct sp *s, size_t o, size_t col)
+{
+	size_t p = o;
+	while (p < s->srclen) {
+		size_t i = p, eol;
+		while (i < s->srclen && s->src[i] == ' ')
+			i++;
+		for (eol = i; eol < s->srclen && s->src[eol] != '\n'; eol++)
+			;
+		size_t next = eol < s->srclen ? eol + 1 : eol;
+		if (i == eol || (s->src[i] == '\r' && i + 1 == eol)) {
+			p = next; /* blank: taken only with a comment after it */
+			continue;
+		}
+		if (s->src[i] != '#' || i - p <= col)
+			break;
+		o = p = next;
+	}
+	return o;
+}
+
 /* Where lines go that follow node ID. */
 static size_t
 after_node(struct sp *s, int id)
@@ -575,7 +601,7 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 			goto out;
 		}
 		add_edit(s, kend, vend - kend, ls ? ":\n" : ":", ls ? 2 : 1);
-		add_edit(s, at, 0, t.data, t.len);
+		add_edit(s, past_comments(s, at, kcol), 0, t.data, t.len);
 	}
 	rc = SP_OK;
 out:
@@ -657,6 +683,8 @@ visit_map(struct sp *s, int id, int depth)
 			size_t at;
 			if (prev >= 0) {
 				at = after_node(s, pp[prev].value);
+				if (at != (size_t)-1)
+					at = past_comments(s, at, col);
 			} else {
 				at = off_of(s, P(s, pp[i].key)->start_mark);
 				at = only_spaces_before(s, at) ? line_start(s, at) : (size_t)-1;
@@ -684,7 +712,7 @@ visit_map(struct sp *s, int id, int depth)
 		if (at == (size_t)-1)
 			rc = rewrite(s, id, "no line to insert keys at");
 		else
-			add_edit(s, at, 0, pend.data, pend.len);
+			add_edit(s, past_comments(s, at, col), 0, pend.data, pend.len);
 	}
 out:
 	buf_free(&pend);
@@ -757,7 +785,7 @@ visit_seq(struct sp *s, int id, int depth)
 				rc = rewrite(s, id, "no line to insert items at");
 				break;
 			}
-			add_edit(s, at, 0, pend.data, pend.len);
+			add_edit(s, prev >= 0 ? past_comments(s, at, dcol) : at, 0, pend.data, pend.len);
 			pend.len = 0;
 		}
 		rc = visit(s, it, depth + 1);
@@ -773,8 +801,8 @@ visit_seq(struct sp *s, int id, int depth)
 				rc = SP_WHOLE;
 				break;
 			}
-			add_edit(s, from, 0, t.data, t.len);
 			add_edit(s, from, to - from, "", 0);
+			add_edit(s, past_comments(s, to, dcol), 0, t.data, t.len);
 			rc = SP_OK;
 		}
 		prev = i;
@@ -784,7 +812,7 @@ visit_seq(struct sp *s, int id, int depth)
 		if (at == (size_t)-1)
 			rc = rewrite(s, id, "no line to insert items at");
 		else
-			add_edit(s, at, 0, pend.data, pend.len);
+			add_edit(s, past_comments(s, at, dcol), 0, pend.data, pend.len);
 	}
 out:
 	buf_free(&pend);

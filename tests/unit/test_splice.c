@@ -112,6 +112,12 @@ add_dots(yaml_document_t *y)
 }
 
 static void
+add_script(yaml_document_t *y)
+{
+	ynode_set_str(y, path(y, "spec"), "script", "x\ny\n", YAML_LITERAL_SCALAR_STYLE);
+}
+
+static void
 append_cap(yaml_document_t *y)
 {
 	ynode_append(y, path(y, "add"), ynode_new_str(y, "KILL", YAML_PLAIN_SCALAR_STYLE));
@@ -177,6 +183,11 @@ main(void)
 	o = spliced("kind: A\n", add_dots, &fell);
 	CHECK("a scalar ending in dots keeps them; a keep-chomp scalar loses only the end marker",
 	      is(o, "kind: A\nnote: ends with...\nkept: |+\n  x\n\n"));
+	free(o);
+
+	o = spliced("kind: A\nspec:\n  a: 1\n\n    # deeper comment\n  # section\nnext: 2\n", add_script, &fell);
+	CHECK("a new block scalar goes after the more-indented comments, which it would take in",
+	      is(o, "kind: A\nspec:\n  a: 1\n\n    # deeper comment\n  script: |\n    x\n    y\n  # section\nnext: 2\n"));
 	free(o);
 
 	o = spliced("{\"kind\": \"A\", \"add\": [\"CHOWN\"]}\n", append_cap, &fell);
