@@ -578,7 +578,28 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 	if (is_inline(s, new_)) {
 		if (!inline_text(s, new_, kcol, &t))
 			goto out;
-		if (vo->type == YAML_SCALAR_NODE && !is_block_scalar(vo) && vo->start_mark.line == vo->end_mark.line) {
+		const char *nl = t.len ? memchr(t.data, '\n', t.len) : NULL;
+		if (nl) {
+			/* A block scalar: its header stays on the key's line, its
+			 * text follows that line and must not meet comments it
+			 * would take in. */
+			size_t head = (size_t)(nl - t.data), at = ls ? vend : after_line(s, vend);
+			if (at == (size_t)-1 || past_comments(s, at, kcol) != at) {
+				rc = rewrite(s, old, "a block scalar that would take in the text after it");
+				goto out;
+			}
+			struct buf r = {0};
+			buf_adds(&r, ": ");
+			buf_add(&r, t.data, head);
+			if (ls)
+				buf_adds(&r, "\n");
+			add_edit(s, kend, vend - kend, r.data, r.len);
+			r.len = 0;
+			buf_add(&r, nl + 1, t.len - head - 1);
+			buf_adds(&r, "\n");
+			add_edit(s, at, 0, r.data, r.len);
+			buf_free(&r);
+		} else if (vo->type == YAML_SCALAR_NODE && !is_block_scalar(vo) && vo->start_mark.line == vo->end_mark.line) {
 			if (vstart == vend && t.len)
 				add_edit(s, vstart, 0, " ", 1);
 			add_edit(s, vstart, vend - vstart, t.data ? t.data : "", t.len);

@@ -118,6 +118,12 @@ add_script(yaml_document_t *y)
 }
 
 static void
+set_file(yaml_document_t *y)
+{
+	ynode_set_str(y, path(y, "data"), "f", "a\nb\n", YAML_LITERAL_SCALAR_STYLE);
+}
+
+static void
 append_cap(yaml_document_t *y)
 {
 	ynode_append(y, path(y, "add"), ynode_new_str(y, "KILL", YAML_PLAIN_SCALAR_STYLE));
@@ -188,6 +194,16 @@ main(void)
 	o = spliced("kind: A\nspec:\n  a: 1\n\n    # deeper comment\n  # section\nnext: 2\n", add_script, &fell);
 	CHECK("a new block scalar goes after the more-indented comments, which it would take in",
 	      is(o, "kind: A\nspec:\n  a: 1\n\n    # deeper comment\n  script: |\n    x\n    y\n  # section\nnext: 2\n"));
+	free(o);
+
+	o = spliced("kind: A\ndata:\n  f: old   # c\n  g: 1\n", set_file, &fell);
+	CHECK("a scalar replaced by a block scalar: header on the key's line, comment kept",
+	      is(o, "kind: A\ndata:\n  f: |   # c\n    a\n    b\n  g: 1\n"));
+	free(o);
+
+	o = spliced("kind: A\ndata:\n  f: old\n      # deeper\n", set_file, &fell);
+	CHECK("a block scalar that would take in a comment: the mapping is rewritten after it",
+	      is(o, "kind: A\ndata:\n      # deeper\n  f: |\n    a\n    b\n"));
 	free(o);
 
 	o = spliced("{\"kind\": \"A\", \"add\": [\"CHOWN\"]}\n", append_cap, &fell);
