@@ -7,6 +7,7 @@
  * never writes output. */
 #include "splice.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,6 +263,39 @@ spaces(struct buf *b, size_t n)
 		buf_add(b, " ", 1);
 }
 
+/* The text of the common scalars the patches write, as libyaml's emitter
+ * would write it, without an emitter: a short word of letters, digits and
+ * "_./-" (starting with a letter or digit) in plain or any style, or
+ * printable ASCII without '"' and '\\' double-quoted. False for anything
+ * else, which goes through the emitter. */
+static bool
+simple_scalar(const yaml_node_t *n, int implicit, struct buf *b)
+{
+	const unsigned char *v = n->data.scalar.value;
+	size_t len = n->data.scalar.length;
+	yaml_scalar_style_t style = n->data.scalar.style;
+	if (!implicit || len == 0 || len > 128)
+		return false;
+	if (style == YAML_PLAIN_SCALAR_STYLE || style == YAML_ANY_SCALAR_STYLE) {
+		if (!isalnum(v[0]))
+			return false;
+		for (size_t i = 0; i < len; i++)
+			if (!isalnum(v[i]) && !strchr("_./-", v[i]))
+				return false;
+		buf_add(b, v, len);
+		return true;
+	}
+	if (style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (v[i] < 0x20 || v[i] > 0x7e || v[i] == '"' || v[i] == '\\')
+			return false;
+	buf_add(b, "\"", 1);
+	buf_add(b, v, len);
+	buf_add(b, "\"", 1);
+	return true;
+}
+
 /* Scalar ID of the patched tree as libyaml writes it after "k: ", lines
  * after the first shifted right by SHIFT. False when libyaml refuses it. */
 static bool
@@ -276,6 +310,8 @@ scalar_text(struct sp *s, int id, size_t shift, struct buf *b)
 	size_t length = n->data.scalar.length;
 	yaml_scalar_style_t style = n->data.scalar.style;
 	int implicit = !tag || strcmp((const char *)tag, YAML_DEFAULT_SCALAR_TAG) == 0;
+	if (simple_scalar(n, implicit, b))
+		return true;
 	struct buf out = {0};
 	yaml_emitter_t em;
 	yaml_event_t ev;
