@@ -52,6 +52,11 @@ struct doc {
 				    * path (root, metadata, spec, pod spec,
 				    * containers), else 0 */
 	size_t root_line;          /* 0-based line of the root in the chunk */
+	yaml_document_t orig;      /* the node tree as parsed, before any patch:
+				    * copies of the nodes and of their pair and
+				    * item arrays (scalars are shared with y);
+				    * nodes.start is NULL when there is none.
+				    * splice.c compares y against it. */
 	char *text[DOC_TEXTS];     /* identity strings of the event pass (owned) */
 };
 

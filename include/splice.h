@@ -1,5 +1,5 @@
 /* splice.h -- the minimal-diff writer. It compares a patched document's node
- * tree with a fresh parse of the document's own text and splices only the
+ * tree with the tree as parsed (doc.c's copy) and splices only the
  * differences into that text: keys inserted into block mappings at their
  * indentation, items appended to block sequences at their dash column,
  * scalars replaced in place, null or empty values turned into blocks, keys

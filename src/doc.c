@@ -353,6 +353,49 @@ out:
 }
 
 /* Build the node tree of d->chunk and describe its objects from it. */
+/* Copy the structure of the tree just built into d->orig, so that the
+ * minimal-diff writer can compare the patched tree with it without parsing
+ * the text again. Scalar text and tags are shared, never freed here. */
+static void
+keep_original(struct doc *d)
+{
+	size_t n = (size_t)(d->y.nodes.top - d->y.nodes.start);
+	yaml_node_t *copy = xmalloc((n ? n : 1) * sizeof(*copy));
+	memcpy(copy, d->y.nodes.start, n * sizeof(*copy));
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *c = &copy[i];
+		if (c->type == YAML_MAPPING_NODE) {
+			size_t k = (size_t)(c->data.mapping.pairs.top - c->data.mapping.pairs.start);
+			yaml_node_pair_t *a = xmalloc((k ? k : 1) * sizeof(*a));
+			memcpy(a, c->data.mapping.pairs.start, k * sizeof(*a));
+			c->data.mapping.pairs.start = a;
+			c->data.mapping.pairs.top = c->data.mapping.pairs.end = a + k;
+		} else if (c->type == YAML_SEQUENCE_NODE) {
+			size_t k = (size_t)(c->data.sequence.items.top - c->data.sequence.items.start);
+			yaml_node_item_t *a = xmalloc((k ? k : 1) * sizeof(*a));
+			memcpy(a, c->data.sequence.items.start, k * sizeof(*a));
+			c->data.sequence.items.start = a;
+			c->data.sequence.items.top = c->data.sequence.items.end = a + k;
+		}
+	}
+	memset(&d->orig, 0, sizeof(d->orig));
+	d->orig.nodes.start = copy;
+	d->orig.nodes.top = d->orig.nodes.end = copy + n;
+}
+
+static void
+free_original(struct doc *d)
+{
+	for (yaml_node_t *c = d->orig.nodes.start; c && c < d->orig.nodes.top; c++) {
+		if (c->type == YAML_MAPPING_NODE)
+			free(c->data.mapping.pairs.start);
+		else if (c->type == YAML_SEQUENCE_NODE)
+			free(c->data.sequence.items.start);
+	}
+	free(d->orig.nodes.start);
+	memset(&d->orig, 0, sizeof(d->orig));
+}
+
 static int
 load_tree(struct doc *d, bool *memory_error)
 {
@@ -372,6 +415,7 @@ load_tree(struct doc *d, bool *memory_error)
 		goto out;
 	}
 	d->loaded = true;
+	keep_original(d);
 	yaml_node_t *root = yaml_document_get_root_node(&d->y);
 	if (!root || root->type != YAML_MAPPING_NODE) { /* the event pass said otherwise */
 		diag_error("internal error: document %zu reads differently the second time", c->index);
@@ -490,6 +534,7 @@ doc_free(struct doc *d)
 	for (size_t i = 0; i < d->nobjects; i++)
 		free(d->objects[i].containers);
 	free(d->objects);
+	free_original(d);
 	if (d->loaded)
 		yaml_document_delete(&d->y);
 	for (size_t i = 0; i < countof(d->text); i++)

@@ -1,10 +1,10 @@
-/* splice.c -- the minimal-diff writer (see splice.h). It parses the chunk a
- * second time to get the tree as it was, walks the patched tree beside it
+/* splice.c -- the minimal-diff writer (see splice.h). It takes the tree as
+ * it was (doc.c's copy, else a second parse), walks the patched tree beside it
  * (node ids are shared: patches only add nodes at the end), and turns each
  * difference into a byte edit of the original text. New nodes are rendered
- * in block style at the indentation of their neighbours; scalars go through
- * libyaml's emitter so quoting stays correct. It never edits the tree and
- * never writes output. */
+ * in block style at the indentation of their neighbours; scalars are written
+ * as libyaml's emitter writes them, so quoting stays correct. It never edits
+ * the tree and never writes output. */
 #include "splice.h"
 
 #include <ctype.h>
@@ -1017,19 +1017,13 @@ splice_doc(struct buf *out, struct doc *d)
 		free(s.line);
 		return 1;
 	}
-	if (!yaml_parser_initialize(&parser))
-		xoom();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)c->data, c->len);
-	if (!yaml_parser_load(&parser, &s.p)) {
-		bool oom = parser.error == YAML_MEMORY_ERROR;
-		yaml_parser_delete(&parser);
+	/* The tree as it was, kept by doc.c before the patches ran. */
+	if (!d->orig.nodes.start) {
+		whole(&s, "no copy of its tree as parsed");
 		free(s.line);
-		if (oom)
-			xoom();
-		diag_error("internal error: document %zu no longer parses", c->index);
-		return -1;
+		return 1;
 	}
-	yaml_parser_delete(&parser);
+	s.p = d->orig;
 	s.norig = (size_t)(s.p.nodes.top - s.p.nodes.start);
 	if (s.norig == 0 || s.norig > (size_t)(d->y.nodes.top - d->y.nodes.start)) {
 		whole(&s, "its tree does not match its text");
@@ -1099,7 +1093,6 @@ splice_doc(struct buf *out, struct doc *d)
 	rc = 0;
 done:
 	free(s.note);
-	yaml_document_delete(&s.p);
 	free(s.line);
 	free(s.e);
 	buf_free(&s.text);
