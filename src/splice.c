@@ -45,6 +45,7 @@ struct sp {
 		const char *why;
 	} *note;             /* values rewritten in block style */
 	size_t nnote, capnote;
+	bool glued;          /* a line break was added after the last line */
 };
 
 static unsigned long mismatches;
@@ -221,12 +222,12 @@ add_edit(struct sp *s, size_t off, size_t len, const char *t, size_t tn)
 	e->seq = s->ne++;
 	e->toff = s->text.len;
 	/* A text ending the chunk after a last line without a break starts
-	 * with one instead. */
+	 * with one (and keeps its own last break: a block scalar at the end
+	 * of the document needs it to keep its final line break). */
 	bool glue = tn && off == s->srclen && len == 0 && s->srclen && s->src[s->srclen - 1] != '\n';
 	if (glue) {
 		buf_adds(&s->text, s->d->chunk->crlf ? "\r\n" : "\n");
-		if (t[tn - 1] == '\n')
-			tn--;
+		s->glued = true;
 	}
 	for (size_t i = 0; i < tn; i++) {
 		if (t[i] == '\n' && s->d->chunk->crlf)
@@ -990,6 +991,23 @@ learn_style(struct sp *s, int id, int depth, bool *have_step, bool *have_seq)
 	}
 }
 
+/* Is the last text of the document part of a block scalar? */
+static bool
+ends_in_block_scalar(struct sp *s)
+{
+	int id = 1;
+	for (int depth = 0; depth <= DOC_MAX_DEPTH; depth++) {
+		yaml_node_t *n = P(s, id);
+		if (n && n->type == YAML_MAPPING_NODE && !is_flow(n) && npairs(n))
+			id = n->data.mapping.pairs.top[-1].value;
+		else if (n && n->type == YAML_SEQUENCE_NODE && !is_flow(n) && nitems(n))
+			id = n->data.sequence.items.top[-1];
+		else
+			return n && is_block_scalar(n);
+	}
+	return false;
+}
+
 static void
 whole(const struct sp *s, const char *why)
 {
@@ -1042,6 +1060,11 @@ splice_doc(struct buf *out, struct doc *d)
 	}
 	if (r == SP_WHOLE) {
 		whole(&s, "a patched value cannot be written in block style");
+		goto done;
+	}
+	if (s.glued && ends_in_block_scalar(&s)) {
+		/* Its text would gain the line break the document lacks. */
+		whole(&s, "it ends inside a block scalar without a final line break");
 		goto done;
 	}
 	if (s.ne == 0) { /* nothing to splice: the text as it came */

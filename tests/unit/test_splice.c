@@ -118,6 +118,12 @@ add_script(yaml_document_t *y)
 }
 
 static void
+add_script_root(yaml_document_t *y)
+{
+	ynode_set_str(y, 1, "script", "x\ny\n", YAML_LITERAL_SCALAR_STYLE);
+}
+
+static void
 set_file(yaml_document_t *y)
 {
 	ynode_set_str(y, path(y, "data"), "f", "a\nb\n", YAML_LITERAL_SCALAR_STYLE);
@@ -179,7 +185,12 @@ main(void)
 	free(o);
 
 	o = spliced("kind: A\nname: x", add_root_key, &fell);
-	CHECK("no final line break: the new line keeps it that way", is(o, "kind: A\nname: x\nadded: \"yes\""));
+	CHECK("no final line break: the new lines go on a line of their own", is(o, "kind: A\nname: x\nadded: \"yes\"\n"));
+	free(o);
+
+	o = spliced("kind: A\ndata:\n  a: 1", add_script_root, &fell);
+	CHECK("a block scalar at the end of a document without a final line break keeps its own",
+	      is(o, "kind: A\ndata:\n  a: 1\nscript: |\n  x\n  y\n"));
 	free(o);
 
 	o = spliced("kind: A\nadd:\n- CHOWN\n...\n", append_cap, &fell);
@@ -205,6 +216,9 @@ main(void)
 	CHECK("a block scalar that would take in a comment: the mapping is rewritten after it",
 	      is(o, "kind: A\ndata:\n      # deeper\n  f: |\n    a\n    b\n"));
 	free(o);
+
+	o = spliced("kind: A\ndata: |\n  last line", add_root_key, &fell);
+	CHECK("a document ending inside a block scalar without a line break falls back", !o && fell);
 
 	o = spliced("{\"kind\": \"A\", \"add\": [\"CHOWN\"]}\n", append_cap, &fell);
 	CHECK("JSON document falls back", !o && fell);
