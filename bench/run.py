@@ -175,7 +175,7 @@ def main():
         ("kubectl kustomize", (lambda p: [kubectl, "kustomize", os.path.dirname(p)]) if kubectl else None),
         ("PyYAML (C loader/dumper)", lambda p: [sys.executable, os.path.join(HERE, "pyyaml-patch.py")]),
     ]
-    results, instr = {}, {}
+    results, instr, patched, patched_size = {}, {}, {}, 0
     try:
         for label, size in sizes:
             d = os.path.join(tmp, label.replace(" ", ""))
@@ -198,6 +198,21 @@ def main():
                 print("bench: 10 MB under callgrind", file=sys.stderr, flush=True)
                 for tool, argv in tools[:2]:
                     instr[tool] = instructions(argv(path), path)
+        # Every document patched: the minimal-diff writer (default) against
+        # re-emitting, on the official chart's Deployment 400 times over.
+        if not quick:
+            with open(os.path.join(ROOT, "chart-fixtures/helm3-official-chart-default.yaml")) as f:
+                deploy = [d for d in f.read().split("\n---\n") if '\nkind: "Deployment"' in d][0]
+            many = os.path.join(tmp, "patched.yaml")
+            with open(many, "w") as f:
+                for _ in range(400):
+                    f.write("---\n" + deploy + "\n")
+            cmds = {"minimal (default)": ([binary] + ARGS, 7), "--format reemit": ([binary] + ARGS + ["--format=reemit"], 7)}
+            print("bench: 400 patched Deployments, minimal and reemit x7", file=sys.stderr, flush=True)
+            for tool, r in measure_all(cmds, many).items():
+                r["mbs"] = os.path.getsize(many) / r["median"] / 1e6
+                patched[tool] = r
+            patched_size = os.path.getsize(many)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -250,6 +265,18 @@ def main():
     if a and b:
         lines.append("- peak RSS: %.1f MiB at 10 MB, %.1f MiB at 100 MB (target: under 16 MiB, no growth)" % (
             a["rss"] / 1024, b["rss"] / 1024))
+    if patched:
+        lines += ["", "## Writing patched documents", "",
+                  "400 copies of the official chart's Deployment (%.1f MB), every one patched, same options:" %
+                  (patched_size / 1e6), "", "| writer | runs | median | MB/s | spread | peak RSS |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for tool, r in patched.items():
+            lines.append("| %s | %d | %s | %.1f | %.0f%% | %.1f MiB |" % (
+                tool, r["n"], fmt_time(r["median"]), r["mbs"], r["spread"] * 100, r["rss"] / 1024))
+        m, r = patched.get("minimal (default)"), patched.get("--format reemit")
+        if m and r:
+            lines += ["", "- the minimal-diff writer takes %.2fx the time of re-emitting (it parses each patched "
+                      "document's result once more, as a check, and compares trees and renders new lines)" % (m["median"] / r["median"])]
     text = "\n".join(lines) + "\n"
     print(text)
     if not quick:
