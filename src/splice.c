@@ -682,6 +682,41 @@ item_lines(struct sp *s, int id, size_t *from, size_t *to)
 	return *to != (size_t)-1;
 }
 
+/* WHERE[i] = the index in NOW of original id ORIG[i] (each index used
+ * once), or -1 when it is gone. False when the ones kept changed order. */
+static bool
+match_ids(const int *orig, size_t np, const int *now, size_t ne, long *where)
+{
+	long last = -1;
+	for (size_t i = 0; i < np; i++) {
+		where[i] = -1;
+		for (size_t j = (size_t)(last + 1); j < ne && where[i] < 0; j++)
+			if (now[j] == orig[i])
+				where[i] = (long)j;
+		if (where[i] >= 0) {
+			last = where[i];
+			continue;
+		}
+		for (long j = 0; j <= last; j++) /* only before: it moved */
+			if (now[j] == orig[i])
+				return false;
+	}
+	return true;
+}
+
+/* Insert PEND (lines of a collection at column COL) after original node
+ * AFTER, past the comments that belong to it, and empty PEND. */
+static int
+insert_after(struct sp *s, int id, int after, size_t col, struct buf *pend, const char *what)
+{
+	size_t at = after ? after_node(s, after) : (size_t)-1;
+	if (at == (size_t)-1)
+		return rewrite(s, id, what);
+	add_edit(s, past_comments(s, at, col), 0, pend->data, pend->len);
+	pend->len = 0;
+	return SP_OK;
+}
+
 static int
 visit_map(struct sp *s, int id, int depth)
 {
@@ -692,21 +727,17 @@ visit_map(struct sp *s, int id, int depth)
 	yaml_node_pair_t *pp = o->data.mapping.pairs.start;
 	size_t col = P(s, pp[0].key)->start_mark.column;
 	long *where = xmalloc(np * sizeof(*where));
+	int *keys = xmalloc((np + ne) * sizeof(*keys));
 	int rc = SP_OK;
 	struct buf pend = {0};
-	long last = -1;
 
-	for (size_t i = 0; i < np; i++) {
-		where[i] = -1;
-		for (size_t j = 0; j < ne; j++)
-			if (E(s, id)->data.mapping.pairs.start[j].key == pp[i].key)
-				where[i] = (long)j;
-		if (where[i] >= 0 && where[i] <= last) {
-			rc = rewrite(s, id, "keys moved");
-			goto out;
-		}
-		if (where[i] >= 0)
-			last = where[i];
+	for (size_t i = 0; i < np; i++)
+		keys[i] = pp[i].key;
+	for (size_t j = 0; j < ne; j++)
+		keys[np + j] = E(s, id)->data.mapping.pairs.start[j].key;
+	if (!match_ids(keys, np, keys + np, ne, where)) {
+		rc = rewrite(s, id, "keys moved");
+		goto out;
 	}
 	for (size_t i = 0; i < np; i++) {
 		size_t from, to;
@@ -737,21 +768,16 @@ visit_map(struct sp *s, int id, int depth)
 				rc = SP_WHOLE;
 			continue;
 		}
-		if (pend.len) {
-			size_t at;
-			if (prev >= 0) {
-				at = after_node(s, pp[prev].value);
-				if (at != (size_t)-1)
-					at = past_comments(s, at, col);
-			} else {
-				at = off_of(s, P(s, pp[i].key)->start_mark);
-				at = only_spaces_before(s, at) ? line_start(s, at) : (size_t)-1;
-			}
-			if (at == (size_t)-1) {
+		if (pend.len && prev >= 0) {
+			if ((rc = insert_after(s, id, pp[prev].value, col, &pend, "no line to insert keys at")) != SP_OK)
+				break;
+		} else if (pend.len) { /* before the first key kept */
+			size_t at = off_of(s, P(s, pp[i].key)->start_mark);
+			if (!only_spaces_before(s, at)) {
 				rc = rewrite(s, id, "no line to insert keys at");
 				break;
 			}
-			add_edit(s, at, 0, pend.data, pend.len);
+			add_edit(s, line_start(s, at), 0, pend.data, pend.len);
 			pend.len = 0;
 		}
 		if (ep.value == pp[i].value) {
@@ -765,15 +791,11 @@ visit_map(struct sp *s, int id, int depth)
 		}
 		prev = i;
 	}
-	if (rc == SP_OK && pend.len) {
-		size_t at = prev >= 0 ? after_node(s, pp[prev].value) : (size_t)-1;
-		if (at == (size_t)-1)
-			rc = rewrite(s, id, "no line to insert keys at");
-		else
-			add_edit(s, past_comments(s, at, col), 0, pend.data, pend.len);
-	}
+	if (rc == SP_OK && pend.len)
+		rc = insert_after(s, id, prev >= 0 ? pp[prev].value : 0, col, &pend, "no line to insert keys at");
 out:
 	buf_free(&pend);
+	free(keys);
 	free(where);
 	return rc;
 }
@@ -797,19 +819,10 @@ visit_seq(struct sp *s, int id, int depth)
 	long *where = xmalloc(np * sizeof(*where));
 	int rc = SP_OK;
 	struct buf pend = {0}, t = {0};
-	long last = -1;
 
-	for (size_t i = 0; i < np; i++) {
-		where[i] = -1;
-		for (size_t j = 0; j < ne && where[i] < 0; j++)
-			if (E(s, id)->data.sequence.items.start[j] == pi[i])
-				where[i] = (long)j;
-		if (where[i] >= 0 && where[i] <= last) {
-			rc = rewrite(s, id, "items moved");
-			goto out;
-		}
-		if (where[i] >= 0)
-			last = where[i];
+	if (!match_ids(pi, np, E(s, id)->data.sequence.items.start, ne, where)) {
+		rc = rewrite(s, id, "items moved");
+		goto out;
 	}
 	for (size_t i = 0; i < np; i++) {
 		size_t from, to;
@@ -837,13 +850,11 @@ visit_seq(struct sp *s, int id, int depth)
 				rc = SP_WHOLE;
 			continue;
 		}
-		if (pend.len) {
-			size_t at = prev >= 0 ? after_node(s, pi[prev]) : line_start(s, dash);
-			if (at == (size_t)-1) {
-				rc = rewrite(s, id, "no line to insert items at");
+		if (pend.len && prev >= 0) {
+			if ((rc = insert_after(s, id, pi[prev], dcol, &pend, "no line to insert items at")) != SP_OK)
 				break;
-			}
-			add_edit(s, prev >= 0 ? past_comments(s, at, dcol) : at, 0, pend.data, pend.len);
+		} else if (pend.len) { /* before the first item kept */
+			add_edit(s, line_start(s, dash), 0, pend.data, pend.len);
 			pend.len = 0;
 		}
 		rc = visit(s, it, depth + 1);
@@ -865,13 +876,8 @@ visit_seq(struct sp *s, int id, int depth)
 		}
 		prev = i;
 	}
-	if (rc == SP_OK && pend.len) {
-		size_t at = prev >= 0 ? after_node(s, pi[prev]) : (size_t)-1;
-		if (at == (size_t)-1)
-			rc = rewrite(s, id, "no line to insert items at");
-		else
-			add_edit(s, past_comments(s, at, dcol), 0, pend.data, pend.len);
-	}
+	if (rc == SP_OK && pend.len)
+		rc = insert_after(s, id, prev >= 0 ? pi[prev] : 0, dcol, &pend, "no line to insert items at");
 out:
 	buf_free(&pend);
 	buf_free(&t);
