@@ -305,7 +305,6 @@ scalar_text(struct sp *s, int id, size_t shift, struct buf *b)
 	yaml_node_t *n = E(s, id);
 	if (!n || n->type != YAML_SCALAR_NODE)
 		return false;
-	/* Copy first: the emitter does not touch the tree, but be plain. */
 	yaml_char_t *tag = n->tag;
 	yaml_char_t *value = n->data.scalar.value;
 	size_t length = n->data.scalar.length;
@@ -498,7 +497,8 @@ changed(struct sp *s, int id, int depth)
 	if (!a || !o || a->type != o->type || depth > DOC_MAX_DEPTH)
 		return true;
 	if (a->type == YAML_SCALAR_NODE)
-		return !scalar_same(a, o) || a->data.scalar.style != o->data.scalar.style;
+		return a->data.scalar.style != o->data.scalar.style || a->data.scalar.length != o->data.scalar.length ||
+		       memcmp(a->data.scalar.value, o->data.scalar.value, a->data.scalar.length) != 0;
 	if (a->type == YAML_MAPPING_NODE) {
 		if (npairs(a) != npairs(o))
 			return true;
