@@ -476,17 +476,44 @@ render_block(struct sp *s, int id, size_t col, struct buf *b, int depth)
 
 /* ---- comparing the two trees ---- */
 
+/* Could a plain scalar with this text resolve to something other than a
+ * string (null, boolean, integer, float, timestamp, merge key) under YAML
+ * 1.1 or 1.2? Conservative: yes, unless the text holds what none of those
+ * forms holds: a character outside letters, digits and "._:+-~<=" and
+ * blanks, a ": ", or a final ':'. */
+static bool
+plain_may_be_typed(const unsigned char *v, size_t len)
+{
+	if (len == 0)
+		return true; /* null */
+	if (v[len - 1] == ':')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '\0' || (!isalnum(v[i]) && !strchr("._:+-~<= \t", v[i])))
+			return false;
+		if (v[i] == ':' && (v[i + 1] == ' ' || v[i + 1] == '\t'))
+			return false;
+	}
+	return true;
+}
+
 /* Same value, and both plain or both quoted (a plain "true" is a boolean to
  * Kubernetes, a quoted one a string). A patch's "any style" leaves the choice
- * to libyaml, as the re-emitter does. */
+ * to libyaml, as the re-emitter does. So does a plain scalar that libyaml
+ * will not write plain in block style (`nam:` from `{nam:: smtp}` comes out
+ * as `'nam:'`), when no reader could take the plain one for anything but a
+ * string. */
 static bool
 scalar_same(const yaml_node_t *a, const yaml_node_t *b)
 {
 	yaml_scalar_style_t x = a->data.scalar.style, y = b->data.scalar.style;
-	return a->data.scalar.length == b->data.scalar.length &&
-	       memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) == 0 &&
-	       (x == YAML_ANY_SCALAR_STYLE || y == YAML_ANY_SCALAR_STYLE ||
-		(x == YAML_PLAIN_SCALAR_STYLE) == (y == YAML_PLAIN_SCALAR_STYLE));
+	if (a->data.scalar.length != b->data.scalar.length ||
+	    memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) != 0)
+		return false;
+	if (x == YAML_ANY_SCALAR_STYLE || y == YAML_ANY_SCALAR_STYLE ||
+	    (x == YAML_PLAIN_SCALAR_STYLE) == (y == YAML_PLAIN_SCALAR_STYLE))
+		return true;
+	return !plain_may_be_typed(a->data.scalar.value, a->data.scalar.length);
 }
 
 /* Did the patches change anything at or under original node ID? */
