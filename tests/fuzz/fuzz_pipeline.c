@@ -24,10 +24,19 @@
 #include "spool.h"
 #include "stream.h"
 
+/* With FUZZ_SHOW_ARGS in the environment, each option is also printed as
+ * the command-line argument that sets it, so that a finding can be replayed
+ * with the binary: FUZZ_SHOW_ARGS=1 build-fuzz/fuzz_pipeline ARTIFACT prints
+ * the arguments; the stream is the artifact from its third byte on. */
 static void
 set(struct config *cfg, const char *name, const char *value)
 {
 	char err[256];
+	static int show = -1;
+	if (show < 0)
+		show = getenv("FUZZ_SHOW_ARGS") != NULL;
+	if (show)
+		fprintf(stderr, "--%s%s%s\n", name, value ? "=" : "", value ? value : "");
 	if (config_set(cfg, name, value, name, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz: bad harness option %s=%s: %s\n", name, value, err);
 		abort();
