@@ -388,8 +388,11 @@ render_pair(struct sp *s, int k, int v, size_t col, struct buf *b, int depth)
 	bool ok = false;
 	if (depth > DOC_MAX_DEPTH || !E(s, k) || E(s, k)->type != YAML_SCALAR_NODE || !E(s, v))
 		return false;
-	if (!scalar_text(s, k, 0, &t) || !t.len || memchr(t.data, '\n', t.len) || t.data[0] == '?' ||
-	    t.data[0] == '-')
+	/* An implicit key must fit on its line and within 1024 characters
+	 * (YAML 1.2, 7.4.2; libyaml drops a longer candidate): bytes count at
+	 * least as many. Longer keys need "? ", which the re-emitter writes. */
+	if (!scalar_text(s, k, 0, &t) || !t.len || t.len > 1024 || memchr(t.data, '\n', t.len) ||
+	    t.data[0] == '?' || t.data[0] == '-')
 		goto out;
 	spaces(b, col);
 	buf_add(b, t.data, t.len);

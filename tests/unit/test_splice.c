@@ -51,6 +51,32 @@ spliced(const char *text, edit_fn *edit, bool *fell)
 	return res;
 }
 
+static const char *
+kkk(void)
+{
+	static char k[1100];
+	memset(k, 'k', sizeof(k));
+	return k;
+}
+
+/* "sc: {? KKK...: 1}" with a key of N characters, and the block style it
+ * is rewritten into. */
+static char long_text[2][2048];
+
+static const char *
+long_key(size_t n)
+{
+	snprintf(long_text[0], sizeof(long_text[0]), "kind: A\nsc: {? %.*s : 1}\n", (int)n, kkk());
+	return long_text[0];
+}
+
+static const char *
+long_key_block(size_t n)
+{
+	snprintf(long_text[1], sizeof(long_text[1]), "kind: A\nsc:\n  %.*s: 1\n  runAsUser: 0\n", (int)n, kkk());
+	return long_text[1];
+}
+
 static bool
 is(const char *got, const char *want)
 {
@@ -227,6 +253,10 @@ main(void)
 
 	FALLS_BACK("a document ending inside a block scalar without a line break falls back",
 		"kind: A\ndata: |\n  last line", add_root_key);
+
+	FALLS_BACK("a flow mapping whose key is too long for an implicit key falls back", long_key(1025), set_user);
+	SPLICES("a key of 1024 characters is still written as an implicit key", long_key(1024), set_user,
+		long_key_block(1024));
 
 	FALLS_BACK("JSON document falls back",
 		"{\"kind\": \"A\", \"add\": [\"CHOWN\"]}\n", append_cap);
