@@ -297,14 +297,11 @@ simple_scalar(const yaml_node_t *n, int implicit, struct buf *b)
 	return true;
 }
 
-/* Scalar ID of the patched tree as libyaml writes it after "k: ", lines
- * after the first shifted right by SHIFT. False when libyaml refuses it. */
+/* Scalar node N as libyaml writes it after "k: ", lines after the first
+ * shifted right by SHIFT. False when libyaml refuses it. */
 static bool
-scalar_text(struct sp *s, int id, size_t shift, struct buf *b)
+node_text(const yaml_node_t *n, size_t shift, struct buf *b)
 {
-	yaml_node_t *n = E(s, id);
-	if (!n || n->type != YAML_SCALAR_NODE)
-		return false;
 	yaml_char_t *tag = n->tag;
 	yaml_char_t *value = n->data.scalar.value;
 	size_t length = n->data.scalar.length;
@@ -357,6 +354,14 @@ out:
 	yaml_emitter_delete(&em);
 	buf_free(&out);
 	return ok;
+}
+
+/* Scalar ID of the patched tree, as node_text() writes it. */
+static bool
+scalar_text(struct sp *s, int id, size_t shift, struct buf *b)
+{
+	yaml_node_t *n = E(s, id);
+	return n && n->type == YAML_SCALAR_NODE && node_text(n, shift, b);
 }
 
 static bool
@@ -479,33 +484,23 @@ render_block(struct sp *s, int id, size_t col, struct buf *b, int depth)
 
 /* ---- comparing the two trees ---- */
 
-/* Could a plain scalar with this text resolve to something other than a
- * string (null, boolean, integer, float, timestamp, merge key) under YAML
- * 1.1 or 1.2? Conservative: yes, unless the text holds what none of those
- * forms holds: a character outside letters, digits and "._:+-~<=" and
- * blanks, a ": ", or a final ':'. */
+/* Does libyaml's emitter write plain scalar N quoted in block style? It
+ * does for text a plain block scalar cannot hold (the key `nam:` of
+ * `{nam:: smtp}` comes out as 'nam:'); the re-emitter then writes it the
+ * same way, so the splice did nothing wrong. */
 static bool
-plain_may_be_typed(const unsigned char *v, size_t len)
+emitter_quotes(const yaml_node_t *n)
 {
-	if (len == 0)
-		return true; /* null */
-	if (v[len - 1] == ':')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (v[i] == '\0' || (!isalnum(v[i]) && !strchr("._:+-~<= \t", v[i])))
-			return false;
-		if (v[i] == ':' && (v[i + 1] == ' ' || v[i + 1] == '\t'))
-			return false;
-	}
-	return true;
+	struct buf t = {0};
+	bool quoted = node_text(n, 0, &t) && t.len && (t.data[0] == '\'' || t.data[0] == '"');
+	buf_free(&t);
+	return quoted;
 }
 
 /* Same value, and both plain or both quoted (a plain "true" is a boolean to
  * Kubernetes, a quoted one a string). A patch's "any style" leaves the choice
- * to libyaml, as the re-emitter does. So does a plain scalar that libyaml
- * will not write plain in block style (`nam:` from `{nam:: smtp}` comes out
- * as `'nam:'`), when no reader could take the plain one for anything but a
- * string. */
+ * to libyaml, as the re-emitter does, and so does a plain scalar of patched
+ * tree A that libyaml will not write plain. */
 static bool
 scalar_same(const yaml_node_t *a, const yaml_node_t *b)
 {
@@ -516,7 +511,7 @@ scalar_same(const yaml_node_t *a, const yaml_node_t *b)
 	if (x == YAML_ANY_SCALAR_STYLE || y == YAML_ANY_SCALAR_STYLE ||
 	    (x == YAML_PLAIN_SCALAR_STYLE) == (y == YAML_PLAIN_SCALAR_STYLE))
 		return true;
-	return !plain_may_be_typed(a->data.scalar.value, a->data.scalar.length);
+	return x == YAML_PLAIN_SCALAR_STYLE && emitter_quotes(a);
 }
 
 /* Did the patches change anything at or under original node ID? */

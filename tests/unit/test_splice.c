@@ -207,9 +207,9 @@ main(void)
 		"kind: A\nsc:\n  x: 1\n  runAsUser: 0\nsc2:\n"
 							 "  \xc3\xa4\xc3\xa4: \"\xc3\xbc\"\n");
 
-	SPLICES("a plain key libyaml must quote in block style: same string, no false alarm",
-		"kind: A\nsc: {nam:: x, y: true}\n", set_user,
-		"kind: A\nsc:\n  'nam:': x\n  y: true\n  runAsUser: 0\n");
+	SPLICES("plain scalars libyaml must quote in block style, as the re-emitter does: no false alarm",
+		"kind: A\nsc: {nam:: x, y: true, z: ---x}\n", set_user,
+		"kind: A\nsc:\n  'nam:': x\n  y: true\n  z: '---x'\n  runAsUser: 0\n");
 
 	SPLICES("scalar replaced in place after multi-byte characters, comment kept",
 		"kind: A\nsc:\n  \xc3\xa4: b\n  runAsUser: \"1000\"   # why\n", set_user,
