@@ -635,6 +635,10 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 	size_t kcol = kn->start_mark.column;
 	bool ls;
 	size_t vend = content_end(s, old, &ls);
+	/* libyaml takes "#" right after a flow collection or a quoted scalar
+	 * as a comment ({a: 1}#c); after the text that replaces them it would
+	 * not be one, so a blank goes between. */
+	const char *gap = !ls && vend < s->srclen && s->src[vend] == '#' ? " " : "";
 	struct buf t = {0};
 	int rc = SP_WHOLE;
 	if (is_inline(s, new_)) {
@@ -653,8 +657,7 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 			struct buf r = {0};
 			buf_adds(&r, ": ");
 			buf_add(&r, t.data, head);
-			if (ls)
-				buf_adds(&r, "\n");
+			buf_adds(&r, ls ? "\n" : gap);
 			add_edit(s, kend, vend - kend, r.data, r.len);
 			r.len = 0;
 			buf_add(&r, nl + 1, t.len - head - 1);
@@ -664,13 +667,13 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 		} else if (vo->type == YAML_SCALAR_NODE && !is_block_scalar(vo) && vo->start_mark.line == vo->end_mark.line) {
 			if (vstart == vend && t.len)
 				add_edit(s, vstart, 0, " ", 1);
+			buf_adds(&t, gap);
 			add_edit(s, vstart, vend - vstart, t.data ? t.data : "", t.len);
 		} else {
 			struct buf r = {0};
 			buf_adds(&r, t.len ? ": " : ":");
 			buf_add(&r, t.data ? t.data : "", t.len);
-			if (ls)
-				buf_adds(&r, "\n");
+			buf_adds(&r, ls ? "\n" : gap);
 			add_edit(s, kend, vend - kend, r.data, r.len);
 			buf_free(&r);
 		}
@@ -683,7 +686,7 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 			rc = rewrite(s, old, "a value followed by more text on its line");
 			goto out;
 		}
-		add_edit(s, kend, vend - kend, ls ? ":\n" : ":", ls ? 2 : 1);
+		add_edit(s, kend, vend - kend, ls ? ":\n" : *gap ? ": " : ":", ls || *gap ? 2 : 1);
 		add_edit(s, past_comments(s, at, kcol), 0, t.data, t.len);
 	}
 	rc = SP_OK;

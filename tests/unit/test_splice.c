@@ -118,6 +118,13 @@ set_user(yaml_document_t *y)
 }
 
 static void
+set_user_twice(yaml_document_t *y)
+{
+	set_user(y);
+	ynode_set_str(y, path(y, "sd"), "runAsUser", "0", YAML_PLAIN_SCALAR_STYLE);
+}
+
+static void
 remove_things(yaml_document_t *y)
 {
 	ynode_map_remove(y, path(y, "spec"), "loadBalancerIP");
@@ -210,6 +217,10 @@ main(void)
 	SPLICES("plain scalars libyaml must quote in block style, as the re-emitter does: no false alarm",
 		"kind: A\nsc: {nam:: x, y: true, z: ---x}\n", set_user,
 		"kind: A\nsc:\n  'nam:': x\n  y: true\n  z: '---x'\n  runAsUser: 0\n");
+
+	SPLICES("a comment glued to a replaced flow value or quoted scalar stays a comment",
+		"kind: A\nsc: {x: 1}#c\nsd:\n  runAsUser: \"1000\"#why\n", set_user_twice,
+		"kind: A\nsc: #c\n  x: 1\n  runAsUser: 0\nsd:\n  runAsUser: 0 #why\n");
 
 	SPLICES("scalar replaced in place after multi-byte characters, comment kept",
 		"kind: A\nsc:\n  \xc3\xa4: b\n  runAsUser: \"1000\"   # why\n", set_user,
