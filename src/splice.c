@@ -172,12 +172,15 @@ after_line(struct sp *s, size_t o)
 	return o == s->srclen ? o : (size_t)-1;
 }
 
-/* Position O moved past the comment lines after it that are indented more
- * than COL, and the blank lines between them. Such comments belong to what
- * precedes O; lines inserted at O for a collection at COL go after them, or
- * a block scalar among those lines would take them in as its text. */
+/* Position O moved past the lines after it that belong to what precedes
+ * O: comment lines and lines of only spaces indented more than COL, and the
+ * blank lines between them. Lines inserted at O for a collection at COL go
+ * after them, or a block scalar ending those lines would take them in as
+ * its text. KEEP: the inserted lines end in empty lines (a block scalar
+ * that keeps its final line breaks), which would take in every blank line
+ * after them as well, so those are passed too. */
 static size_t
-past_comments(struct sp *s, size_t o, size_t col)
+past_comments(struct sp *s, size_t o, size_t col, bool keep)
 {
 	size_t p = o;
 	while (p < s->srclen) {
@@ -187,15 +190,23 @@ past_comments(struct sp *s, size_t o, size_t col)
 		for (eol = i; eol < s->srclen && s->src[eol] != '\n'; eol++)
 			;
 		size_t next = eol < s->srclen ? eol + 1 : eol;
-		if (i == eol || (s->src[i] == '\r' && i + 1 == eol)) {
-			p = next; /* blank: taken only with a comment after it */
+		bool blank = i == eol || (s->src[i] == '\r' && i + 1 == eol);
+		if (blank && i - p <= col && !keep) {
+			p = next; /* taken only with a deeper line after it */
 			continue;
 		}
-		if (s->src[i] != '#' || i - p <= col)
+		if (!blank && (s->src[i] != '#' || i - p <= col))
 			break;
 		o = p = next;
 	}
 	return o;
+}
+
+/* Do the lines in B end with an empty line? */
+static bool
+ends_empty(const struct buf *b)
+{
+	return b->len >= 2 && b->data[b->len - 1] == '\n' && b->data[b->len - 2] == '\n';
 }
 
 /* Where lines go that follow node ID. */
@@ -647,10 +658,11 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 		const char *nl = t.len ? memchr(t.data, '\n', t.len) : NULL;
 		if (nl) {
 			/* A block scalar: its header stays on the key's line, its
-			 * text follows that line and must not meet comments it
-			 * would take in. */
+			 * text follows that line and must not meet lines it would
+			 * take in. */
 			size_t head = (size_t)(nl - t.data), at = ls ? vend : after_line(s, vend);
-			if (at == (size_t)-1 || past_comments(s, at, kcol) != at) {
+			bool keep = t.data[t.len - 1] == '\n'; /* one break was taken off */
+			if (at == (size_t)-1 || past_comments(s, at, kcol, keep) != at) {
 				rc = rewrite(s, old, "a block scalar that would take in the text after it");
 				goto out;
 			}
@@ -687,7 +699,7 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 			goto out;
 		}
 		add_edit(s, kend, vend - kend, ls ? ":\n" : *gap ? ": " : ":", ls || *gap ? 2 : 1);
-		add_edit(s, past_comments(s, at, kcol), 0, t.data, t.len);
+		add_edit(s, past_comments(s, at, kcol, ends_empty(&t)), 0, t.data, t.len);
 	}
 	rc = SP_OK;
 out:
@@ -740,7 +752,7 @@ insert_after(struct sp *s, int id, int after, size_t col, struct buf *pend, cons
 	size_t at = after ? after_node(s, after) : (size_t)-1;
 	if (at == (size_t)-1)
 		return rewrite(s, id, what);
-	add_edit(s, past_comments(s, at, col), 0, pend->data, pend->len);
+	add_edit(s, past_comments(s, at, col, ends_empty(pend)), 0, pend->data, pend->len);
 	pend->len = 0;
 	return SP_OK;
 }
@@ -899,7 +911,7 @@ visit_seq(struct sp *s, int id, int depth)
 				break;
 			}
 			add_edit(s, from, to - from, "", 0);
-			add_edit(s, past_comments(s, to, dcol), 0, t.data, t.len);
+			add_edit(s, past_comments(s, to, dcol, ends_empty(&t)), 0, t.data, t.len);
 			rc = SP_OK;
 		}
 		prev = i;

@@ -151,6 +151,12 @@ add_script(yaml_document_t *y)
 }
 
 static void
+add_kept(yaml_document_t *y)
+{
+	ynode_set_str(y, path(y, "spec"), "kept", "x\n\n", YAML_LITERAL_SCALAR_STYLE);
+}
+
+static void
 add_script_root(yaml_document_t *y)
 {
 	ynode_set_str(y, 1, "script", "x\ny\n", YAML_LITERAL_SCALAR_STYLE);
@@ -254,6 +260,14 @@ main(void)
 		"kind: A\nspec:\n  a: 1\n\n    # deeper comment\n  # section\nnext: 2\n", add_script,
 		"kind: A\nspec:\n  a: 1\n\n    # deeper comment\n  script: |\n    x\n    y\n  # section\nnext: 2\n");
 
+	SPLICES("a new block scalar goes after a line of spaces deeper than its text, which it would take in",
+		"kind: A\nspec:\n  a: 1\n        \n\nnext: 2\n", add_script,
+		"kind: A\nspec:\n  a: 1\n        \n  script: |\n    x\n    y\n\nnext: 2\n");
+
+	SPLICES("a new block scalar that keeps its final breaks goes after the blank lines",
+		"kind: A\nspec:\n  a: 1\n\n  \nnext: 2\n", add_kept,
+		"kind: A\nspec:\n  a: 1\n\n  \n  kept: |+\n    x\n\nnext: 2\n");
+
 	SPLICES("a scalar replaced by a block scalar: header on the key's line, comment kept",
 		"kind: A\ndata:\n  f: old   # c\n  g: 1\n", set_file,
 		"kind: A\ndata:\n  f: |   # c\n    a\n    b\n  g: 1\n");
@@ -261,6 +275,10 @@ main(void)
 	SPLICES("a block scalar that would take in a comment: the mapping is rewritten after it",
 		"kind: A\ndata:\n  f: old\n      # deeper\n", set_file,
 		"kind: A\ndata:\n      # deeper\n  f: |\n    a\n    b\n");
+
+	SPLICES("a block scalar that would take in a line of spaces: the mapping is rewritten after it",
+		"kind: A\ndata:\n  f: old\n        \n", set_file,
+		"kind: A\ndata:\n        \n  f: |\n    a\n    b\n");
 
 	FALLS_BACK("a document ending inside a block scalar without a line break falls back",
 		"kind: A\ndata: |\n  last line", add_root_key);
