@@ -719,6 +719,10 @@ item_lines(struct sp *s, int id, size_t *from, size_t *to)
 		return false;
 	*from = line_start(s, o - 1);
 	*to = after_node(s, id);
+	/* With the deeper comments after it: left behind, they could meet a
+	 * block scalar before it and become its text. */
+	if (*to != (size_t)-1)
+		*to = past_comments(s, *to, (size_t)(o - 1 - *from), false);
 	return *to != (size_t)-1;
 }
 
@@ -789,6 +793,9 @@ visit_map(struct sp *s, int id, int depth)
 			rc = rewrite(s, id, "a removed key that does not own its lines");
 			goto out;
 		}
+		/* The deeper comments after it go with it: left behind, they
+		 * could meet a block scalar before it and become its text. */
+		to = past_comments(s, to, P(s, pp[i].key)->start_mark.column, false);
 		from = line_start(s, from);
 		add_edit(s, from, to - from, "", 0);
 	}
@@ -911,7 +918,7 @@ visit_seq(struct sp *s, int id, int depth)
 				break;
 			}
 			add_edit(s, from, to - from, "", 0);
-			add_edit(s, past_comments(s, to, dcol, ends_empty(&t)), 0, t.data, t.len);
+			add_edit(s, ends_empty(&t) ? past_comments(s, to, dcol, true) : to, 0, t.data, t.len);
 			rc = SP_OK;
 		}
 		prev = i;

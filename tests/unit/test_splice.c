@@ -151,6 +151,12 @@ add_script(yaml_document_t *y)
 }
 
 static void
+set_item(yaml_document_t *y)
+{
+	ynode_set_str(y, ynode_seq_item(y, path(y, "add"), 1), "runAsUser", "0", YAML_PLAIN_SCALAR_STYLE);
+}
+
+static void
 add_kept(yaml_document_t *y)
 {
 	ynode_set_str(y, path(y, "spec"), "kept", "x\n\n", YAML_LITERAL_SCALAR_STYLE);
@@ -279,6 +285,14 @@ main(void)
 	SPLICES("a block scalar that would take in a line of spaces: the mapping is rewritten after it",
 		"kind: A\ndata:\n  f: old\n        \n", set_file,
 		"kind: A\ndata:\n        \n  f: |\n    a\n    b\n");
+
+	SPLICES("a removed key and item take their deeper comments, which a block scalar before them would take in",
+		"kind: A\nspec:\n  a: |\n    text\n  loadBalancerIP: x\n      # deeper\n         \n  drop:\n"
+		    "  - |\n    text\n  - B\n      # deeper\n  - C\n", remove_things,
+		"kind: A\nspec:\n  a: |\n    text\n  drop:\n  - |\n    text\n  - C\n");
+	SPLICES("a rewritten item takes the place of its deeper comments after a block scalar",
+		"kind: A\nadd:\n- |\n  text\n- {x: 1}\n    # deeper\n- C\n", set_item,
+		"kind: A\nadd:\n- |\n  text\n- x: 1\n  runAsUser: 0\n- C\n");
 
 	FALLS_BACK("a document ending inside a block scalar without a line break falls back",
 		"kind: A\ndata: |\n  last line", add_root_key);
