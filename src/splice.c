@@ -180,7 +180,7 @@ after_line(struct sp *s, size_t o)
  * that keeps its final line breaks), which would take in every blank line
  * after them as well, so those are passed too. */
 static size_t
-past_comments(struct sp *s, size_t o, size_t col, bool keep)
+past_deeper_lines(struct sp *s, size_t o, size_t col, bool keep)
 {
 	size_t p = o;
 	while (p < s->srclen) {
@@ -662,7 +662,7 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 			 * take in. */
 			size_t head = (size_t)(nl - t.data), at = ls ? vend : after_line(s, vend);
 			bool keep = t.data[t.len - 1] == '\n'; /* one break was taken off */
-			if (at == (size_t)-1 || past_comments(s, at, kcol, keep) != at) {
+			if (at == (size_t)-1 || past_deeper_lines(s, at, kcol, keep) != at) {
 				rc = rewrite(s, old, "a block scalar that would take in the text after it");
 				goto out;
 			}
@@ -698,8 +698,9 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 			rc = rewrite(s, old, "a value followed by more text on its line");
 			goto out;
 		}
-		add_edit(s, kend, vend - kend, ls ? ":\n" : *gap ? ": " : ":", ls || *gap ? 2 : 1);
-		add_edit(s, past_comments(s, at, kcol, ends_empty(&t)), 0, t.data, t.len);
+		const char *head = ls ? ":\n" : *gap ? ": " : ":";
+		add_edit(s, kend, vend - kend, head, strlen(head));
+		add_edit(s, past_deeper_lines(s, at, kcol, ends_empty(&t)), 0, t.data, t.len);
 	}
 	rc = SP_OK;
 out:
@@ -722,7 +723,7 @@ item_lines(struct sp *s, int id, size_t *from, size_t *to)
 	/* With the deeper comments after it: left behind, they could meet a
 	 * block scalar before it and become its text. */
 	if (*to != (size_t)-1)
-		*to = past_comments(s, *to, (size_t)(o - 1 - *from), false);
+		*to = past_deeper_lines(s, *to, (size_t)(o - 1 - *from), false);
 	return *to != (size_t)-1;
 }
 
@@ -756,7 +757,7 @@ insert_after(struct sp *s, int id, int after, size_t col, struct buf *pend, cons
 	size_t at = after ? after_node(s, after) : (size_t)-1;
 	if (at == (size_t)-1)
 		return rewrite(s, id, what);
-	add_edit(s, past_comments(s, at, col, ends_empty(pend)), 0, pend->data, pend->len);
+	add_edit(s, past_deeper_lines(s, at, col, ends_empty(pend)), 0, pend->data, pend->len);
 	pend->len = 0;
 	return SP_OK;
 }
@@ -795,7 +796,7 @@ visit_map(struct sp *s, int id, int depth)
 		}
 		/* The deeper comments after it go with it: left behind, they
 		 * could meet a block scalar before it and become its text. */
-		to = past_comments(s, to, P(s, pp[i].key)->start_mark.column, false);
+		to = past_deeper_lines(s, to, P(s, pp[i].key)->start_mark.column, false);
 		from = line_start(s, from);
 		add_edit(s, from, to - from, "", 0);
 	}
@@ -918,7 +919,7 @@ visit_seq(struct sp *s, int id, int depth)
 				break;
 			}
 			add_edit(s, from, to - from, "", 0);
-			add_edit(s, ends_empty(&t) ? past_comments(s, to, dcol, true) : to, 0, t.data, t.len);
+			add_edit(s, ends_empty(&t) ? past_deeper_lines(s, to, dcol, true) : to, 0, t.data, t.len);
 			rc = SP_OK;
 		}
 		prev = i;
