@@ -38,10 +38,7 @@ struct workload {
 	char **labels;             /* pod-template labels: key, value, ... */
 	size_t nlabels;
 	char cm_name[320];         /* our ConfigMap: the one its volume names, or <name>-proxy-protocol */
-	unsigned services;         /* union over its DMS containers */
-	bool gen_file[3];          /* enum proxy_file: keys of our ConfigMap */
-	const char *gen_key[3];    /* the key a mount of ours asks for, else NULL
-				    * (the file's standard key); owned by merges */
+	bool gen;                  /* we generate that ConfigMap (its keys: our merges into it) */
 	unsigned proxy_ports[PX_COUNT];
 	size_t nproxy;
 	unsigned other_ports[64];  /* the pod's other ports (NetworkPolicy) */
@@ -527,7 +524,6 @@ proxy_apply(struct patch_ctx *x)
 			return -1;
 		const struct container *c = &x->o->containers[idx];
 		unsigned services = services_of(x, c);
-		w->services |= services;
 		if (mode(p) == PROXY_SEPARATE && add_ports(x, idx, services, w) != 0)
 			return -1;
 		if (mode(p) == PROXY_ONLY)
@@ -823,20 +819,26 @@ literal(struct buf *b, const char *key, const char *text, int indent)
 	}
 }
 
+/* Our ConfigMap for workload W: one key for each merge into it that has
+ * something to hold, file by file, each with the text a later run merges
+ * there (the same services), so that a second run changes nothing. */
 static int
 gen_configmap(struct proxy *p, struct workload *w, struct gendoc_stream *g, struct spool *out)
 {
 	struct buf b = {0};
 	const char *name = w->cm_name;
 	buf_adds(&b, "data:\n");
-	for (int f = 0; f < 3; f++) {
-		if (!w->gen_file[f])
-			continue;
-		struct proxytext_result res;
-		char *text = proxytext_merge((enum proxy_file)f, mode(p), NULL, w->services, p->trusted, &res);
-		literal(&b, w->gen_key[f] ? w->gen_key[f] : proxy_file_key((enum proxy_file)f), text, 4);
-		free(text);
-	}
+	for (int f = 0; f < 3; f++)
+		for (size_t i = 0; i < p->nmerges; i++) {
+			const struct merge *m = &p->merges[i];
+			if (!m->ours || m->found || m->file != (enum proxy_file)f || !m->services ||
+			    !same(m->ns, w->ns) || strcmp(m->name, name) != 0)
+				continue;
+			struct proxytext_result res;
+			char *text = proxytext_merge(m->file, mode(p), NULL, m->services, p->trusted, &res);
+			literal(&b, m->key, text, 4);
+			free(text);
+		}
 	int rc = gendoc_write(g, out, "proxy-protocol-configmap.yaml", "v1", "ConfigMap", w->ns, name, b.data);
 	buf_free(&b);
 	if (rc == 0)
@@ -990,8 +992,7 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 		if (m->ours && !seen_configmap(p, m->ns, m->name)) {
 			/* Ours, and not in the stream: generate it, under the name
 			 * the volume asks for. */
-			p->wl[m->workload].gen_file[m->file] |= m->services != 0;
-			p->wl[m->workload].gen_key[m->file] = m->key;
+			p->wl[m->workload].gen |= m->services != 0;
 			snprintf(p->wl[m->workload].cm_name, sizeof(p->wl[m->workload].cm_name), "%s", m->name);
 			continue;
 		}
@@ -1023,12 +1024,7 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 			if (!same(a->ns, b->ns))
 				continue;
 			if (!b->dup_cm && !a->dup_cm && !strcmp(a->cm_name, b->cm_name)) {
-				for (int f = 0; f < 3; f++) {
-					a->gen_file[f] |= b->gen_file[f];
-					if (!a->gen_key[f])
-						a->gen_key[f] = b->gen_key[f];
-				}
-				a->services |= b->services;
+				a->gen |= b->gen;
 				b->dup_cm = true;
 			}
 			if (!b->dup_policy && !a->dup_policy && !strcmp(a->name, b->name)) {
@@ -1050,8 +1046,7 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 	}
 	for (size_t i = 0; i < p->nwl; i++) {
 		struct workload *w = &p->wl[i];
-		bool gen = w->gen_file[0] || w->gen_file[1] || w->gen_file[2];
-		if (gen && !w->dup_cm && gen_configmap(p, w, g, out) != 0)
+		if (w->gen && !w->dup_cm && gen_configmap(p, w, g, out) != 0)
 			return -1;
 		if (p->cfg->proxy_network_policy && !w->policy_seen && !w->dup_policy && gen_policy(p, w, g, out) != 0)
 			return -1;
