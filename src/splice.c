@@ -769,6 +769,8 @@ visit_map(struct sp *s, int id, int depth)
 	size_t np = npairs(o), ne = npairs(E(s, id));
 	if (!np)
 		return changed(s, id, depth) ? rewrite(s, id, "an empty block mapping") : SP_OK;
+	if (!ne) /* written "{}" by the parent; with no lines it would read as null */
+		return rewrite(s, id, "a patch removed all its keys");
 	yaml_node_pair_t *pp = o->data.mapping.pairs.start;
 	size_t col = P(s, pp[0].key)->start_mark.column;
 	long *where = xmalloc(np * sizeof(*where));
@@ -855,6 +857,8 @@ visit_seq(struct sp *s, int id, int depth)
 	size_t np = nitems(o), ne = nitems(E(s, id));
 	if (!np)
 		return changed(s, id, depth) ? rewrite(s, id, "an empty block sequence") : SP_OK;
+	if (!ne) /* written "[]" by the parent; with no lines it would read as null */
+		return rewrite(s, id, "a patch removed all its items");
 	yaml_node_item_t *pi = o->data.sequence.items.start;
 	size_t dash = off_of(s, o->start_mark);
 	if (dash >= s->srclen || s->src[dash] != '-' || !only_spaces_before(s, dash))

@@ -157,6 +157,13 @@ set_item(yaml_document_t *y)
 }
 
 static void
+remove_all(yaml_document_t *y)
+{
+	ynode_map_remove(y, path(y, "spec"), "loadBalancerIP");
+	ynode_seq_remove(y, path(y, "drop"), 0);
+}
+
+static void
 add_kept(yaml_document_t *y)
 {
 	ynode_set_str(y, path(y, "spec"), "kept", "x\n\n", YAML_LITERAL_SCALAR_STYLE);
@@ -293,6 +300,10 @@ main(void)
 	SPLICES("a rewritten item takes the place of its deeper comments after a block scalar",
 		"kind: A\nadd:\n- |\n  text\n- {x: 1}\n    # deeper\n- C\n", set_item,
 		"kind: A\nadd:\n- |\n  text\n- x: 1\n  runAsUser: 0\n- C\n");
+
+	SPLICES("a mapping and a sequence a patch empties become {} and []",
+		"kind: A\nspec:\n  # only key\n  loadBalancerIP: x\ndrop:\n- A\nnext: 1\n", remove_all,
+		"kind: A\nspec: {}\ndrop: []\nnext: 1\n");
 
 	FALLS_BACK("a document ending inside a block scalar without a line break falls back",
 		"kind: A\ndata: |\n  last line", add_root_key);
