@@ -383,10 +383,21 @@ is_inline(struct sp *s, int id)
 		     (n->type == YAML_SEQUENCE_NODE && !nitems(n)));
 }
 
+/* Does collection N have a tag of its own ("!custom {a: 1}")? The lines
+ * written here cannot carry one, so such a node goes to the re-emitter. */
+static bool
+own_tag(const yaml_node_t *n)
+{
+	const char *t = (const char *)n->tag;
+	return t && strcmp(t, n->type == YAML_MAPPING_NODE ? YAML_DEFAULT_MAPPING_TAG : YAML_DEFAULT_SEQUENCE_TAG) != 0;
+}
+
 static bool
 inline_text(struct sp *s, int id, size_t shift, struct buf *b)
 {
 	yaml_node_t *n = E(s, id);
+	if (n->type != YAML_SCALAR_NODE && own_tag(n))
+		return false;
 	if (n->type == YAML_MAPPING_NODE)
 		return buf_adds(b, "{}"), true;
 	if (n->type == YAML_SEQUENCE_NODE)
@@ -474,7 +485,7 @@ static bool
 render_block(struct sp *s, int id, size_t col, struct buf *b, int depth)
 {
 	yaml_node_t *n = E(s, id);
-	if (!n || depth > DOC_MAX_DEPTH)
+	if (!n || depth > DOC_MAX_DEPTH || n->type == YAML_SCALAR_NODE || own_tag(n))
 		return false;
 	if (n->type == YAML_MAPPING_NODE) {
 		for (size_t i = 0; i < npairs(E(s, id)); i++) {

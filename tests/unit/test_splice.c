@@ -305,6 +305,13 @@ main(void)
 		"kind: A\nspec:\n  # only key\n  loadBalancerIP: x\ndrop:\n- A\nnext: 1\n", remove_all,
 		"kind: A\nspec: {}\ndrop: []\nnext: 1\n");
 
+	SPLICES("a flow mapping tagged !!map, the default, is rewritten in block style",
+		"kind: A\nsc: !!map {x: 1}\n", set_user, "kind: A\nsc:\n  x: 1\n  runAsUser: 0\n");
+	FALLS_BACK("a flow mapping with a tag of its own falls back (block lines cannot carry it)",
+		"kind: A\nsc: !!!custom {x: 1}\n", set_user);
+	FALLS_BACK("an emptied mapping with a tag of its own falls back",
+		"kind: A\nspec: !custom\n  loadBalancerIP: x\ndrop:\n- A\n", remove_all);
+
 	FALLS_BACK("a document ending inside a block scalar without a line break falls back",
 		"kind: A\ndata: |\n  last line", add_root_key);
 
