@@ -778,10 +778,6 @@ visit_map(struct sp *s, int id, int depth)
 {
 	yaml_node_t *o = P(s, id);
 	size_t np = npairs(o), ne = npairs(E(s, id));
-	if (!np)
-		return changed(s, id, depth) ? rewrite(s, id, "an empty block mapping") : SP_OK;
-	if (!ne) /* written "{}" by the parent; with no lines it would read as null */
-		return rewrite(s, id, "a patch removed all its keys");
 	yaml_node_pair_t *pp = o->data.mapping.pairs.start;
 	size_t col = P(s, pp[0].key)->start_mark.column;
 	long *where = xmalloc(np * sizeof(*where));
@@ -866,10 +862,6 @@ visit_seq(struct sp *s, int id, int depth)
 {
 	yaml_node_t *o = P(s, id);
 	size_t np = nitems(o), ne = nitems(E(s, id));
-	if (!np)
-		return changed(s, id, depth) ? rewrite(s, id, "an empty block sequence") : SP_OK;
-	if (!ne) /* written "[]" by the parent; with no lines it would read as null */
-		return rewrite(s, id, "a patch removed all its items");
 	yaml_node_item_t *pi = o->data.sequence.items.start;
 	size_t dash = off_of(s, o->start_mark);
 	if (dash >= s->srclen || s->src[dash] != '-' || !only_spaces_before(s, dash))
@@ -960,7 +952,12 @@ visit(struct sp *s, int id, int depth)
 		return changed(s, id, depth) ? rewrite(s, id, "a patch changed this scalar in place") : SP_OK;
 	if (is_flow(o))
 		return changed(s, id, depth) ? rewrite(s, id, "a patch changes this flow-style value") : SP_OK;
-	rc = a->type == YAML_MAPPING_NODE ? visit_map(s, id, depth) : visit_seq(s, id, depth);
+	bool map = a->type == YAML_MAPPING_NODE;
+	if (!(map ? npairs(o) : nitems(o)))
+		return changed(s, id, depth) ? rewrite(s, id, "an empty block collection") : SP_OK;
+	if (!(map ? npairs(a) : nitems(a))) /* written {} or [] by the parent: no lines read as null */
+		return rewrite(s, id, "a patch removed everything in it");
+	rc = map ? visit_map(s, id, depth) : visit_seq(s, id, depth);
 	if (rc != SP_OK) { /* the parent rewrites what this node recorded */
 		s->ne = mark;
 		s->nnote = marknote;
