@@ -41,7 +41,11 @@ void expose_workload_free(struct dms_workload *w);
 bool expose_may_match(yaml_document_t *y, int svc);
 
 /* True when the Service selects W's pods in W's namespace (NS is the
- * Service's) and exposes a mail port (by number or through W's port names). */
+ * Service's): a non-empty selector that W's pod labels satisfy. */
+bool expose_selects(yaml_document_t *y, int svc, const char *ns, const struct dms_workload *w);
+
+/* True when the Service selects W's pods (expose_selects) and exposes a mail
+ * port (by number or through W's port names). */
 bool expose_matches(yaml_document_t *y, int svc, const char *ns, const struct dms_workload *w);
 
 /* True when any exposure option is set (otherwise Services are left as they

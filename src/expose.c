@@ -138,7 +138,7 @@ expose_may_match(yaml_document_t *y, int svc)
 }
 
 bool
-expose_matches(yaml_document_t *y, int svc, const char *ns, const struct dms_workload *w)
+expose_selects(yaml_document_t *y, int svc, const char *ns, const struct dms_workload *w)
 {
 	if (!selector_nonempty(y, svc))
 		return false;
@@ -154,6 +154,14 @@ expose_matches(yaml_document_t *y, int svc, const char *ns, const struct dms_wor
 		if (!found)
 			return false;
 	}
+	return true;
+}
+
+bool
+expose_matches(yaml_document_t *y, int svc, const char *ns, const struct dms_workload *w)
+{
+	if (!expose_selects(y, svc, ns, w))
+		return false;
 	int ports = ynode_path(y, svc, "spec.ports");
 	for (size_t i = 0; i < ynode_seq_len(y, ports); i++)
 		if (mail_port(y, ynode_seq_item(y, ports, i), w, false))

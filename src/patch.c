@@ -56,6 +56,8 @@ struct patch_run {
 	bool *service_seen;    /* per cfg->services entry */
 	struct dms_workload *dms; /* docker-mailserver workloads seen */
 	size_t ndms;
+	struct dms_workload *sel; /* those a Service selects: shallow copies */
+	size_t sel_cap;
 	struct held *held;
 	size_t nheld, held_cap;
 	struct stash stash;    /* the held Services' text */
@@ -92,6 +94,7 @@ patch_run_free(struct patch_run *r)
 	for (size_t i = 0; i < r->ndms; i++)
 		expose_workload_free(&r->dms[i]);
 	free(r->dms);
+	free(r->sel);
 	for (size_t i = 0; i < r->nheld; i++) {
 		stash_drop(&r->stash, &r->held[i].text);
 		free(r->held[i].source);
@@ -505,6 +508,28 @@ is_service(const struct object *o)
 /* Decide Service O now: 1 it is a DMS mail Service, 0 it is not, 2 it may be
  * once its workload arrives. With 1, *W and *NW are the workloads it
  * selects (all seen so far for a Service named by --service). */
+/* Every docker-mailserver workload seen so far whose pods Service O of Y
+ * selects, once one of them has matched it by a mail port: the Service gets
+ * the PROXY ports of all of them. Matching asks for a mail port of one
+ * workload, and a later run also finds the PROXY ports added here, so it
+ * may match an earlier workload than this run did; it must then find
+ * nothing to add. Shallow copies, in R's scratch array. */
+static const struct dms_workload *
+selected(struct patch_run *r, yaml_document_t *y, const struct object *o, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < r->ndms; i++) {
+		if (!expose_selects(y, o->node, o->namespace_, &r->dms[i]))
+			continue;
+		if (*n == r->sel_cap) {
+			r->sel_cap = r->sel_cap ? 2 * r->sel_cap : 4;
+			r->sel = xrealloc(r->sel, r->sel_cap * sizeof(*r->sel));
+		}
+		r->sel[(*n)++] = r->dms[i];
+	}
+	return r->sel;
+}
+
 static int
 classify(struct patch_run *r, struct doc *d, const struct object *o, const struct dms_workload **w, size_t *nw)
 {
@@ -520,8 +545,7 @@ classify(struct patch_run *r, struct doc *d, const struct object *o, const struc
 	}
 	for (size_t i = 0; i < r->ndms; i++)
 		if (expose_matches(&d->y, o->node, o->namespace_, &r->dms[i])) {
-			*w = &r->dms[i];
-			*nw = 1;
+			*w = selected(r, &d->y, o, nw);
 			return 1;
 		}
 	return expose_may_match(&d->y, o->node) ? 2 : 0;
@@ -637,7 +661,9 @@ try_release(struct patch_run *r, size_t i, size_t first, struct spool *out)
 		find_shared(&x);
 		rc = proxy_configmap(&x);
 	} else {
-		rc = patch_service(&x, &hd.objects[0], &r->dms[w - 1], 1);
+		size_t nws;
+		const struct dms_workload *ws = selected(r, &hd.y, &hd.objects[0], &nws);
+		rc = patch_service(&x, &hd.objects[0], ws, nws);
 	}
 	finish_ctx(&x);
 	if (rc == 0)
