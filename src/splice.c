@@ -421,6 +421,10 @@ render_pair(struct sp *s, int k, int v, size_t col, struct buf *b, int depth)
 	if (!scalar_text(s, k, 0, &t) || !t.len || t.len > 1024 || memchr(t.data, '\n', t.len) ||
 	    t.data[0] == '?' || t.data[0] == '-')
 		goto out;
+	/* An empty key with a tag is written as the tag alone, and "!tag:"
+	 * would be a longer tag. */
+	if (!E(s, k)->data.scalar.length && t.data[0] == '!')
+		goto out;
 	spaces(b, col);
 	buf_add(b, t.data, t.len);
 	buf_add(b, ":", 1);

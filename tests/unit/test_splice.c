@@ -312,6 +312,9 @@ main(void)
 	FALLS_BACK("an emptied mapping with a tag of its own falls back",
 		"kind: A\nspec: !custom\n  loadBalancerIP: x\ndrop:\n- A\n", remove_all);
 
+	FALLS_BACK("a flow mapping with an empty tagged key falls back (\"!tag:\" would be a longer tag)",
+		"kind: A\nsc: {!custom , x: 1}\n", set_user);
+
 	FALLS_BACK("a document ending inside a block scalar without a line break falls back",
 		"kind: A\ndata: |\n  last line", add_root_key);
 
