@@ -505,9 +505,6 @@ is_service(const struct object *o)
 	return o->kind && strcmp(o->kind, "Service") == 0;
 }
 
-/* Decide Service O now: 1 it is a DMS mail Service, 0 it is not, 2 it may be
- * once its workload arrives. With 1, *W and *NW are the workloads it
- * selects (all seen so far for a Service named by --service). */
 /* Every docker-mailserver workload seen so far whose pods Service O of Y
  * selects, once one of them has matched it by a mail port: the Service gets
  * the PROXY ports of all of them. Matching asks for a mail port of one
@@ -530,6 +527,9 @@ selected(struct patch_run *r, yaml_document_t *y, const struct object *o, size_t
 	return r->sel;
 }
 
+/* Decide Service O now: 1 it is a DMS mail Service, 0 it is not, 2 it may be
+ * once its workload arrives. With 1, *W and *NW are the workloads it
+ * selects (all seen so far for a Service named by --service). */
 static int
 classify(struct patch_run *r, struct doc *d, const struct object *o, const struct dms_workload **w, size_t *nw)
 {
