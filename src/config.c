@@ -46,7 +46,8 @@ static int check_ns_name(const char *value, char *out, size_t outlen);
 static const struct option_spec options[] = {
 	{"verbose", 'v', OPT_FLAG, NULL, "report on stderr what was read and changed", AT(verbose), NULL, NULL},
 	{"allow-empty", 0, OPT_FLAG, NULL,
-	 "accept an input with no documents and pass it through (default: exit 6)", AT(allow_empty), NULL, NULL},
+	 "accept an input with no documents and pass it through (default: exit 6; command line only)",
+	 AT(allow_empty), NULL, NULL},
 	{"max-document-size", 0, OPT_SIZE, "BYTES",
 	 "largest single document accepted, e.g. 64M (default 64M)", AT(max_document_size), NULL, NULL},
 	{"image", 0, OPT_LIST, "PATTERN",
@@ -96,8 +97,9 @@ static const struct option_spec options[] = {
 	 "namespace of the generated MetalLB objects (default " CONFIG_DEFAULT_METALLB_NAMESPACE ")",
 	 AT(metallb_namespace), NULL, check_dns_label},
 	{"check", 0, OPT_FLAG, NULL,
-	 "write nothing; exit 0 when the stream is already fully patched, 7 when a run would change or "
-	 "add documents (for CI and pre-commit)", AT(check), NULL, NULL},
+	 "patch nothing: exit 0 and copy the input to stdout unchanged when it is already fully patched, "
+	 "exit 7 and write nothing when a run would change or add documents (for CI and pre-commit; "
+	 "command line only)", AT(check), NULL, NULL},
 	{"format", 0, OPT_ENUM, "minimal|reemit",
 	 "how patched documents are written: minimal splices the changes into the original text and keeps "
 	 "every comment and line the patches do not own; reemit writes the whole document again with libyaml "
@@ -570,7 +572,12 @@ strlist_add(struct strlist *l, const char *value)
 bool
 config_cli_only(const struct option_spec *o)
 {
-	return !strcmp(o->name, "config") || !strcmp(o->name, "print-config");
+	/* --check and --allow-empty decide whether a run may write nothing or
+	 * fail where it would patch: a config file or an Argo CD parameter that
+	 * set them would reach every run, including the ones whose output a
+	 * client applies. */
+	return !strcmp(o->name, "config") || !strcmp(o->name, "print-config") || !strcmp(o->name, "check") ||
+	       !strcmp(o->name, "allow-empty");
 }
 
 /* SRC (not below the option's current source) becomes O's source; a list

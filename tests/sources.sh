@@ -2,7 +2,7 @@
 # FILE, Argo CD's ARGOCD_APP_PARAMETERS, KUBE_VERSION, flags), their
 # precedence as --print-config shows it, and every refusal naming source,
 # key and expected form.
-FIX="$ROOT/chart-fixtures/helm3-official-chart-default.yaml"
+FIX="$ROOT/chart-fixtures/helm3-test-chart.yaml"
 
 # print_config NAME ARGS...: run --print-config; the output is in $TMP/cfg.
 print_config() {
@@ -123,6 +123,11 @@ bad two-documents 'fail2ban: on\n---\nfail2ban: off\n' 'bad.yaml:2: a config fil
 bad not-a-mapping '- fail2ban\n' 'bad.yaml:1: expected a mapping of option names to values'
 bad not-yaml 'image: [a\n' 'bad.yaml:2:1: not valid YAML or JSON'
 bad command-line-only 'print-config: true\n' "bad.yaml:1: 'print-config' can only be given on the command line"
+# --check and --allow-empty can make a run write nothing or fail where it
+# would patch: from a config file or Argo CD they would reach the runs whose
+# output a client applies (an empty stream deletes a release, prunes an app).
+bad check-command-line-only 'check: true\n' "bad.yaml:1: 'check' can only be given on the command line"
+bad allow-empty-command-line-only 'allow-empty: true\n' "bad.yaml:1: 'allow-empty' can only be given on the command line"
 bad bad-combination 'metallb-emit-pool: 192.0.2.0/28\n' '--metallb-emit-pool needs --metallb-pool'
 source_error "sources/file-missing" "--config $TMP/none.yaml: cannot open: No such file or directory" \
 	$VALGRIND "$BIN" --config "$TMP/none.yaml"
@@ -155,6 +160,9 @@ argo not-json '[{"name":' 'ARGOCD_APP_PARAMETERS:1:10: not valid JSON'
 argo not-array '{"name":"verbose"}' 'ARGOCD_APP_PARAMETERS: expected a JSON array'
 argo no-name '[{"string":"x"}]' 'ARGOCD_APP_PARAMETERS: item 1: expected an object with a string "name"'
 argo command-line-only '[{"name":"config","string":"/etc/x"}]' "parameter 'config' can only be given on the command line"
+argo check-command-line-only '[{"name":"check","string":"true"}]' "parameter 'check' can only be given on the command line"
+argo allow-empty-command-line-only '[{"name":"allow-empty","string":"true"}]' \
+	"parameter 'allow-empty' can only be given on the command line"
 
 # A form field left blank arrives as "" and sets nothing.
 ARGOCD_APP_PARAMETERS='[{"name":"metallb-pool","string":""}]' print_config "sources/argo-blank-string"
@@ -187,7 +195,7 @@ else
 fi
 
 # --report FILE: parsed back and checked against what really changed.
-FIX4="$ROOT/chart-fixtures/helm4-official-chart-default.yaml"
+FIX4="$ROOT/chart-fixtures/helm4-test-chart.yaml"
 for f in "$FIX" "$FIX4" "$ROOT/chart-fixtures/helm3-k8s-guide.yaml"; do
 	n="sources/report-$(basename "$f" .yaml)"
 	run_prog "$TMP/out" "$TMP/err" --report "$TMP/report.json" --metallb-pool=mail --metallb-ip=192.0.2.25 \
