@@ -94,8 +94,10 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 	}
 	if (st->documents == st->empty && !cfg->allow_empty) {
 		diag_error("the input holds no Kubernetes documents; refusing to write an empty stream "
-			   "(Argo CD would prune every resource). Check the command before the pipe, "
-			   "or pass --allow-empty");
+			   "(Helm would install or upgrade to an empty release, Argo CD would prune every "
+			   "resource). 'helm template --output-dir' sends a post-renderer an empty stream "
+			   "(Helm writes the files before post-rendering): drop --output-dir and redirect "
+			   "stdout instead; otherwise check the command before the pipe");
 		status = EXIT_EMPTY;
 		goto out;
 	}
