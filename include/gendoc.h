@@ -1,9 +1,9 @@
 /* gendoc.h -- documents dms-postrender adds to the stream (MetalLB pools now;
  * PROXY-protocol ConfigMaps and policies later). They go at the very end,
  * after a newline and "---", each with a "# Source: dms-postrender/FILE"
- * line and, when the input came from Helm 4 (its documents carry
- * postrenderer.helm.sh/postrender-filename), that annotation too, with the
- * stream's line breaks. Whether an object already exists is for the
+ * line or, when the input came from Helm 4 (its documents carry
+ * postrenderer.helm.sh/postrender-filename), that annotation instead (Helm 4
+ * writes the "# Source:" line from it), with the stream's line breaks. Whether an object already exists is for the
  * generator to find out with gendoc_is() while documents go by. */
 #ifndef DMSPR_GENDOC_H
 #define DMSPR_GENDOC_H

@@ -39,8 +39,15 @@ gendoc_write(struct gendoc_stream *g, struct spool *out, const char *file, const
 	int last = spool_last_byte(out);
 	if (last >= 0 && last != '\n')
 		buf_adds(&b, "\n");
-	snprintf(line, sizeof(line), "---\n# Source: " GENDOC_SOURCE_DIR "%s\napiVersion: %s\nkind: %s\n"
-		 "metadata:\n  name: %s\n", file, api_version, kind, name);
+	/* Helm 4 writes its own "# Source:" line from the filename annotation
+	 * and keeps ours as a comment: one of them, not two. */
+	if (!g->helm4) {
+		snprintf(line, sizeof(line), "---\n# Source: " GENDOC_SOURCE_DIR "%s\n", file);
+	} else {
+		snprintf(line, sizeof(line), "---\n");
+	}
+	buf_adds(&b, line);
+	snprintf(line, sizeof(line), "apiVersion: %s\nkind: %s\nmetadata:\n  name: %s\n", api_version, kind, name);
 	buf_adds(&b, line);
 	snprintf(line, sizeof(line), "  namespace: %s\n", ns ? ns : "");
 	if (!ns)
