@@ -28,6 +28,13 @@ enum exit_code {
  * clear. */
 void diag_set_document(size_t index, const char *source, size_t source_len);
 
+/* The document's Helm 4 template file (its postrenderer.helm.sh/
+ * postrender-filename annotation; copied): until the next
+ * diag_set_document(), messages read "dms-postrender: error: FILE: MSG
+ * (document N, <stdin>:LINE:COL)", since under Helm 4 the stream's line
+ * numbers are of a stream nobody sees. */
+void diag_set_template(const char *file);
+
 /* Print "dms-postrender: error: <stdin>:LINE:COL: MSG (document N, Source: S)"
  * on one line. LINE and COL are 1-based; LINE 0 omits the position. Only the
  * first error of a run is printed, so stderr always has exactly one error
@@ -53,11 +60,22 @@ void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * harnesses that run the pipeline many times in one process. */
 void diag_set_output(FILE *f);
 
-/* Under Helm 4, which discards a post-renderer's stderr: also append errors
- * and warnings to LOG_PATH (NULL: none; created 0600, started afresh past
- * 64 KiB, each run headed by a UTC timestamp and pid) and, when TTY, write
- * errors to /dev/tty if it opens. */
-void diag_mirror(const char *log_path, bool tty);
+/* Where messages go besides stderr, for clients that drop it. */
+enum diag_tty {
+	DIAG_TTY_NONE,
+	DIAG_TTY_ALL,        /* Helm 4 drops stderr always: every error and warning */
+	DIAG_TTY_ON_SUCCESS, /* Helm 3 shows stderr only on failure: warnings of a run that succeeds */
+};
+
+/* Also append errors and warnings to LOG_PATH (NULL: none; created 0600,
+ * started afresh past 64 KiB, each run headed by a UTC timestamp and pid)
+ * and write them to /dev/tty, if it opens, as TTY says: at once for
+ * DIAG_TTY_ALL, at diag_finish() for DIAG_TTY_ON_SUCCESS. */
+void diag_mirror(const char *log_path, enum diag_tty tty);
+
+/* The run ends with STATUS: write what DIAG_TTY_ON_SUCCESS held back when
+ * STATUS is 0, and close this run's entry in the log with it. */
+void diag_finish(int status);
 
 /* Also hand every error and warning, without the program prefix and the
  * newline, to FN (NULL: nobody); --report collects them this way. */

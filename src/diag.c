@@ -1,7 +1,8 @@
 /* diag.c -- formats errors, warnings and verbose notes onto stderr with the
- * current document as context, and under Helm 4 (which throws a
- * post-renderer's stderr away) also appends errors and warnings to a log
- * file and shows an error on the terminal. It never exits. */
+ * current document as context, and under Helm (Helm 4 throws a
+ * post-renderer's stderr away, Helm 3 keeps it only on failure) also appends
+ * errors and warnings to a log file and shows them on the terminal. It never
+ * exits and never decides where it runs: main() says so. */
 #include "diag.h"
 
 #include <errno.h>
@@ -15,13 +16,17 @@
 
 static size_t cur_index;
 static char cur_source[256];
+static char cur_template[256]; /* Helm 4 filename annotation, or "" */
 static bool failed;
 static bool verbose;
 static FILE *out; /* NULL: stderr */
 #define OUT (out ? out : stderr)
 static char mirror_path[4096]; /* log file for errors and warnings, or "" */
-static bool mirror_tty;          /* errors also to /dev/tty */
+static enum diag_tty mirror_tty; /* what also goes to /dev/tty, and when */
 static bool mirror_started;      /* this run's header is written */
+static char held[16384];         /* DIAG_TTY_ON_SUCCESS: warnings for the end */
+static size_t held_len;
+static bool held_cut;            /* some did not fit */
 static void (*listener)(bool error, const char *text);
 
 #define MIRROR_MAX_BYTES ((off_t)64 * 1024)
@@ -69,8 +74,23 @@ mirror_to_tty(const char *line)
 	close(fd);
 }
 
+/* Keep a warning for diag_finish(); past the buffer only the fact that
+ * more came. */
+static void
+hold_for_tty(const char *line)
+{
+	size_t n = strlen(line);
+	if (held_len + n >= sizeof(held)) {
+		held_cut = true;
+		return;
+	}
+	memcpy(held + held_len, line, n);
+	held_len += n;
+	held[held_len] = '\0';
+}
+
 /* Write one finished message line to stderr and, for errors and warnings,
- * to the Helm 4 log (and errors to the terminal). */
+ * to the log and the terminal as diag_mirror() asked. */
 static void
 put_line(const char *line, bool error, bool warning)
 {
@@ -86,8 +106,10 @@ put_line(const char *line, bool error, bool warning)
 		fflush(OUT);
 	if (error || warning)
 		mirror_log(line);
-	if (error && mirror_tty)
+	if ((error || warning) && mirror_tty == DIAG_TTY_ALL)
 		mirror_to_tty(line);
+	else if (warning && mirror_tty == DIAG_TTY_ON_SUCCESS)
+		hold_for_tty(line);
 }
 
 /* Finish a line built with one byte kept free for its newline. */
@@ -119,12 +141,24 @@ diag_set_document(size_t index, const char *source, size_t source_len)
 {
 	cur_index = index;
 	cur_source[0] = '\0';
+	cur_template[0] = '\0';
 	if (source && source_len) {
 		if (source_len >= sizeof(cur_source))
 			source_len = sizeof(cur_source) - 1;
 		memcpy(cur_source, source, source_len);
 		cur_source[source_len] = '\0';
 	}
+}
+
+void
+diag_set_template(const char *file)
+{
+	size_t i = 0;
+	/* Control characters would split the line; they are not in a path
+	 * Helm writes. */
+	for (; file && file[i] && i + 1 < sizeof(cur_template); i++)
+		cur_template[i] = (unsigned char)file[i] < 0x20 ? ' ' : file[i];
+	cur_template[i] = '\0';
 }
 
 /* Write fmt/ap with control characters replaced, so that a message quoting
@@ -145,12 +179,30 @@ put_message(char *line, size_t len, const char *fmt, va_list ap)
 		add(line, len, " %s", strerror(saved));
 }
 
+/* The start of a message: the Helm 4 template file, else the position. */
 static void
-put_context(char *line, size_t len)
+put_where(char *line, size_t len, size_t at, size_t col, bool with_col)
+{
+	if (cur_template[0] && cur_index)
+		add(line, len, "%s: ", cur_template);
+	else if (at && with_col)
+		add(line, len, "<stdin>:%zu:%zu: ", at, col ? col : 1);
+	else if (at)
+		add(line, len, "<stdin>:%zu: ", at);
+}
+
+static void
+put_context(char *line, size_t len, size_t at, size_t col, bool with_col)
 {
 	if (!cur_index)
 		return;
-	if (cur_source[0])
+	if (cur_template[0] && at && with_col)
+		add(line, len, " (document %zu, <stdin>:%zu:%zu)", cur_index, at, col ? col : 1);
+	else if (cur_template[0] && at)
+		add(line, len, " (document %zu, <stdin>:%zu)", cur_index, at);
+	else if (cur_template[0])
+		add(line, len, " (document %zu)", cur_index);
+	else if (cur_source[0])
 		add(line, len, " (document %zu, Source: %s)", cur_index, cur_source);
 	else
 		add(line, len, " (document %zu)", cur_index);
@@ -163,10 +215,9 @@ verror_at(size_t line, size_t col, const char *fmt, va_list ap)
 		return;
 	failed = true;
 	char text[1600] = PROG_NAME ": error: ";
-	if (line)
-		add(text, sizeof(text) - 1, "<stdin>:%zu:%zu: ", line, col ? col : 1);
+	put_where(text, sizeof(text) - 1, line, col, true);
 	put_message(text, sizeof(text) - 1, fmt, ap);
-	put_context(text, sizeof(text) - 1);
+	put_context(text, sizeof(text) - 1, line, col, true);
 	end_line(text);
 	put_line(text, true, false);
 }
@@ -199,10 +250,9 @@ static void
 vwarn_at(size_t line, const char *fmt, va_list ap)
 {
 	char text[1600] = PROG_NAME ": warning: ";
-	if (line)
-		add(text, sizeof(text) - 1, "<stdin>:%zu: ", line);
+	put_where(text, sizeof(text) - 1, line, 0, false);
 	put_message(text, sizeof(text) - 1, fmt, ap);
-	put_context(text, sizeof(text) - 1);
+	put_context(text, sizeof(text) - 1, line, 0, false);
 	end_line(text);
 	put_line(text, false, true);
 }
@@ -256,6 +306,9 @@ diag_reset(void)
 {
 	cur_index = 0;
 	cur_source[0] = '\0';
+	cur_template[0] = '\0';
+	held_len = 0;
+	held_cut = false;
 	failed = false;
 	verbose = false;
 }
@@ -267,11 +320,30 @@ diag_set_output(FILE *f)
 }
 
 void
-diag_mirror(const char *log_path, bool tty)
+diag_mirror(const char *log_path, enum diag_tty tty)
 {
 	snprintf(mirror_path, sizeof(mirror_path), "%s", log_path ? log_path : "");
 	mirror_tty = tty;
 	mirror_started = false;
+	held_len = 0;
+	held_cut = false;
+}
+
+void
+diag_finish(int status)
+{
+	if (mirror_tty == DIAG_TTY_ON_SUCCESS && status == 0 && held_len) {
+		mirror_to_tty(held);
+		if (held_cut)
+			mirror_to_tty(PROG_NAME ": warning: more warnings than fit here; see the log or run with "
+						"the same input outside Helm\n");
+	}
+	held_len = 0;
+	if (mirror_started) {
+		char end[64];
+		snprintf(end, sizeof(end), "--- exit %d\n", status);
+		mirror_log(end);
+	}
 }
 
 void

@@ -495,6 +495,10 @@ doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
 	d->objects[0].name = d->text[K_NAME];
 	d->objects[0].namespace_ = d->text[K_NS];
 	d->objects[0].filename = d->text[K_FILENAME];
+	/* Under Helm 4 nobody sees the stream's line numbers: messages name the
+	 * template file first. */
+	if (!c->source && d->text[K_FILENAME])
+		diag_set_template(d->text[K_FILENAME]);
 	/* Anchors, aliases, merge keys and duplicated identity keys: only the
 	 * tree can say what the object is. */
 	bool tree = s.tree;

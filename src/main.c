@@ -39,10 +39,6 @@ read_sources(struct config *cfg)
 	return EXIT_OK;
 }
 
-/* Helm 4 runs us as a plugin (HELM_PLUGIN_NAME is set) and throws our
- * stderr away, reporting only "exited with error". Errors and warnings then
- * also go to $XDG_STATE_HOME/dms-postrender/messages.log (default
- * ~/.local/state/...) and errors to the terminal. */
 /* mkdir -p DIR (modified in place and restored); false on failure. */
 static bool
 make_dirs(char *dir)
@@ -61,13 +57,38 @@ make_dirs(char *dir)
 	}
 }
 
+/* True when the parent process is a program named helm* (Helm 3 runs a
+ * --post-renderer path directly; helmfile runs helm, which runs us). Read
+ * from /proc; anywhere else, false. */
+static bool
+parent_is_helm(void)
+{
+	char link[64], exe[4096];
+	snprintf(link, sizeof(link), "/proc/%ld/exe", (long)getppid());
+	ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	const char *base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
+	return strncmp(base, "helm", 4) == 0;
+}
+
+/* Helm 4 runs us as a plugin (HELM_PLUGIN_NAME is set) and throws our
+ * stderr away, reporting only "exited with error"; Helm 3 shows our stderr
+ * only when we fail, so the warnings of a run that succeeds are lost. Under
+ * either, errors and warnings also go to $XDG_STATE_HOME/dms-postrender/
+ * messages.log (default ~/.local/state/...) and to the terminal: all of them
+ * under Helm 4, the warnings of a successful run under Helm 3. */
 static void
-helm4_messages(void)
+helm_messages(void)
 {
 	const char *plugin = getenv("HELM_PLUGIN_NAME");
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	enum diag_tty tty = plugin && *plugin ? DIAG_TTY_ALL : parent_is_helm() ? DIAG_TTY_ON_SUCCESS
+										    : DIAG_TTY_NONE;
 	char path[4096];
-	if (!plugin || !*plugin)
+	if (tty == DIAG_TTY_NONE)
 		return;
 	if (state && *state == '/')
 		snprintf(path, sizeof(path), "%s/" PROG_NAME, state);
@@ -79,9 +100,9 @@ helm4_messages(void)
 	if (path[0] && make_dirs(path)) {
 		size_t n = strlen(path);
 		snprintf(path + n, sizeof(path) - n, "/messages.log");
-		diag_mirror(path, true);
+		diag_mirror(path, tty);
 	} else {
-		diag_mirror(NULL, true);
+		diag_mirror(NULL, tty);
 	}
 }
 
@@ -108,16 +129,26 @@ run(struct config *cfg)
 	stream_free(&in);
 	if (status == EXIT_OK)
 		report_counts(st.documents, st.objects, st.changed, st.generated);
-	if (status == EXIT_OK && cfg->check) {
-		if (st.changed || st.generated) {
-			diag_warn("--check: %zu document%s would change and %zu would be added; run without "
-				  "--check (add --verbose to see each change)", st.changed, st.changed == 1 ? "" : "s",
-				  st.generated);
-			status = EXIT_CHECK;
-		}
-	} else if (status == EXIT_OK && spool_commit(&out, STDOUT_FILENO) != 0) {
+	/* Never an empty stream for documents read: a client would apply it
+	 * and delete the release. Nothing should lead here; this is the last
+	 * line of defence. */
+	if (status == EXIT_OK && st.documents > st.empty && spool_last_byte(&out) < 0) {
+		diag_error("internal error: the run read %zu documents but would write an empty stream; "
+			   "nothing was written", st.documents - st.empty);
 		status = EXIT_IO;
 	}
+	if (status == EXIT_OK && cfg->check && (st.changed || st.generated)) {
+		diag_warn("--check: %zu document%s would change and %zu would be added; run without "
+			  "--check (add --verbose to see each change)", st.changed, st.changed == 1 ? "" : "s",
+			  st.generated);
+		status = EXIT_CHECK;
+	}
+	/* Under --check with nothing to change, the output is the input byte
+	 * for byte: writing it means a client that applies what --check
+	 * printed (Helm's --post-renderer-args) gets its release back, never
+	 * an empty one. */
+	if (status == EXIT_OK && spool_commit(&out, STDOUT_FILENO) != 0)
+		status = EXIT_IO;
 	spool_free(&out);
 	/* close() reports what earlier writes could not, e.g. on NFS. */
 	if (close(STDOUT_FILENO) != 0 && status == EXIT_OK) {
@@ -134,7 +165,7 @@ main(int argc, char **argv)
 	enum exit_code status;
 
 	config_init(&cfg);
-	helm4_messages();
+	helm_messages();
 	switch (cli_parse(argc, argv, &cfg)) {
 	case CLI_RUN:
 		status = read_sources(&cfg);
@@ -165,6 +196,7 @@ main(int argc, char **argv)
 	case CLI_CONFIG: status = EXIT_CONFIG; break;
 	default: status = EXIT_IO; break;
 	}
+	diag_finish((int)status);
 	config_free(&cfg);
 	return (int)status;
 }
