@@ -1,25 +1,83 @@
-# clients.sh -- sourced by run-all.sh: every shell command the README
-# documents, run as written in a sandbox where `helm` and `kubectl` are
-# stand-ins playing the clients' contracts (tests/tools/fake-helm,
-# fake-kubectl); then the Argo CD example played as the CMP server plays it.
-FIX="$ROOT/chart-fixtures/helm3-official-chart-default.yaml"
-FIX4="$ROOT/chart-fixtures/helm4-official-chart-default.yaml"
-
-sandbox="$TMP/readme"
-fakebin="$TMP/fakebin"
-rm -rf "$sandbox" "$fakebin" "$TMP/helm-state" "$TMP/plugins"
-mkdir -p "$sandbox/bin" "$fakebin"
-ln -s "$ROOT/examples" "$sandbox/examples"
-ln -s "$ROOT" "$sandbox/dms-postrender" # "helm plugin install ./dms-postrender" from a checkout's parent
-ln -s "$here/tools/fake-helm" "$fakebin/helm"
-ln -s "$here/tools/fake-kubectl" "$fakebin/kubectl"
-# dms-postrender in PATH and at ./bin: the binary under test, under valgrind
-# when the suite runs under it.
-printf '#!/bin/sh\nexec %s "%s" "$@"\n' "${VALGRIND:-}" "$BIN" >"$fakebin/dms-postrender"
-chmod +x "$fakebin/dms-postrender"
-cp "$fakebin/dms-postrender" "$sandbox/bin/dms-postrender"
+# clients.sh -- sourced by run-all.sh: dms-postrender under the real clients.
+# The real Helm 3.17.3 and Helm 4.1.4 (tools/get-helm.sh fetches them from
+# npm, cached) run every shell command of the README, render the project's
+# test chart (chart-fixtures/docker-mailserver) and the official chart's
+# shared renders with `template`, `install` and `upgrade --install`
+# (--dry-run=client: there is no cluster; tools/stand-in-server.py serves
+# the chart repository and, for Helm 3, the API discovery it asks for), and
+# show what a person sees under a pseudo-terminal (`script`). Argo CD cannot
+# run here: its CMP server's steps (discovery as its repo-server decides
+# it, init, generate with the request environment) are played from its
+# source, with the real Helm inside generate. `kubectl apply` is a stand-in
+# that only parses (tools/fake-kubectl); `kubectl kustomize` is the real one.
+# Without the Helm binaries (no npm or registry) the Helm tests SKIP with the
+# reason, except under CI, where they FAIL.
+FIX="$ROOT/chart-fixtures/helm3-test-chart.yaml"
+FIX4="$ROOT/chart-fixtures/helm4-test-chart.yaml"
+CHART="$ROOT/chart-fixtures/docker-mailserver"
+cache=${DMSPR_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dms-postrender-tests}
 real_kubectl=$(command -v kubectl || true)
 
+# --- the real Helm binaries
+if bash "$here/tools/get-helm.sh" "$cache" >"$TMP/get-helm.log" 2>&1; then
+	H3="$cache/helm3" H4="$cache/helm4"
+	sed 's/^/clients: /' "$TMP/get-helm.log"
+	pass "clients/real-helm ($("$H3" version --short) and $("$H4" version --short))"
+else
+	H3="" H4=""
+	why="no real Helm: $(tail -n 1 "$TMP/get-helm.log")"
+	if [ -n "${CI:-}" ]; then
+		fail "clients/real-helm" "$why (CI must run the real clients)"
+	else
+		echo "SKIP clients/real-helm: $why"
+	fi
+fi
+# skip_helm NAME: say why a test needing Helm does not run; true when it does not.
+skip_helm() {
+	[ -n "$H3" ] && return 1
+	echo "SKIP $1: no real Helm (see clients/real-helm)"
+	return 0
+}
+
+# --- a world for Helm: HOME, PATH, the chart repository, API discovery
+home="$TMP/home"
+sandbox="$TMP/readme"
+rm -rf "$home" "$sandbox" "$TMP/bin3" "$TMP/bin4" "$TMP/tools" "$TMP/repo"
+mkdir -p "$home" "$sandbox/bin" "$TMP/bin3" "$TMP/bin4" "$TMP/tools" "$TMP/repo"
+ln -s "$ROOT/examples" "$sandbox/examples"
+ln -s "$ROOT" "$sandbox/dms-postrender" # "helm plugin install ./dms-postrender" from a checkout's parent
+# dms-postrender in PATH and at ./bin: the binary under test, under valgrind
+# when the suite runs under it.
+printf '#!/bin/sh\nexec %s "%s" "$@"\n' "${VALGRIND:-}" "$BIN" >"$TMP/tools/dms-postrender"
+chmod +x "$TMP/tools/dms-postrender"
+cp "$TMP/tools/dms-postrender" "$sandbox/bin/dms-postrender"
+ln -s "$here/tools/fake-kubectl" "$TMP/tools/kubectl"
+[ -n "$H3" ] && ln -s "$H3" "$TMP/bin3/helm" && ln -s "$H4" "$TMP/bin4/helm"
+# hrun VERSION CMD...: CMD with `helm` being Helm VERSION, in a HOME of the
+# suite's own (Helm's default config, cache and data directories in it).
+hrun() {
+	local v=$1
+	shift
+	env -u HELM_PLUGINS -u HELM_DATA_HOME -u HELM_CONFIG_HOME -u HELM_CACHE_HOME -u HELM_NAMESPACE \
+		-u XDG_DATA_HOME -u XDG_CONFIG_HOME -u XDG_CACHE_HOME -u XDG_STATE_HOME -u KUBECONFIG \
+		HOME="$home" PATH="$TMP/bin$v:$TMP/tools:$PATH" "$@"
+}
+port=""
+if [ -n "$H3" ]; then
+	hrun 3 helm package "$CHART" -d "$TMP/repo" >/dev/null
+	rm -f "$TMP/port"
+	"$PY" "$here/tools/stand-in-server.py" "$TMP/port" "$TMP/repo" &
+	server=$!
+	for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+	port=$(cat "$TMP/port" 2>/dev/null)
+	repo_url="http://127.0.0.1:$port/charts"
+	api="http://127.0.0.1:$port"
+	hrun 3 helm repo index "$TMP/repo" --url "$repo_url"
+fi
+# What Helm needs for install/upgrade without a cluster.
+dry() { echo "--dry-run=client --disable-openapi-validation --kube-apiserver $api"; }
+
+# --- every shell command of the README
 # section<TAB>command for every ```sh block of the README, continuation
 # lines joined, comments dropped.
 "$PY" - "$ROOT/README.md" >"$TMP/readme-commands" <<'EOF'
@@ -43,22 +101,28 @@ for line in open(sys.argv[1], encoding="utf-8"):
             cmd = ""
 EOF
 
-# check_readme NAME COMMAND: what the command must have produced.
+# check_readme COMMAND: what the command must have produced ($TMP/readme.out
+# is its stdout).
 check_readme() {
-	local name=$1 cmd=$2 out="$TMP/readme.out" st="$TMP/helm-state"
+	local cmd=$1 out="$TMP/readme.out"
 	case "$cmd" in
+	"helm repo add docker-mailserver "*) grep -q '"docker-mailserver" has been added' "$out" ;;
 	"helm template mail docker-mailserver/docker-mailserver | dms-postrender > mail.yaml")
-		grep -q 'allowPrivilegeEscalation: true' "$sandbox/mail.yaml" && cmp -s "$sandbox/mail.yaml" <("$BIN" <"$FIX" 2>/dev/null) ;;
-	"dms-postrender --check < mail.yaml") [ ! -s "$out" ] ;;
+		grep -q 'allowPrivilegeEscalation: true' "$sandbox/mail.yaml" &&
+			cmp -s "$sandbox/mail.yaml" <(hrun 3 helm template mail "$CHART" | "$BIN" 2>/dev/null) ;;
+	"dms-postrender --check < mail.yaml > /dev/null") [ ! -s "$out" ] ;;
 	"make run") grep -q 'allowPrivilegeEscalation: true' "$out" ;;
 	*"dms-postrender --proxy-protocol=separate --trusted-networks=10.42.0.0/16 > mail.yaml")
 		"$PY" "$here/tools/check-proxy.py" "$sandbox/mail.yaml" separate 10.42.0.0/16 >/dev/null ;;
 	"helm install mail "*"--post-renderer ./bin/dms-postrender "*)
-		grep -q -- '- NET_ADMIN' "$st/mail.yaml" && grep -q 'appArmorProfile:' "$st/mail.yaml" ;;
-	"helm plugin install ./dms-postrender") grep -q 'Installed plugin: dms-postrender' "$out" ;;
+		grep -q -- '- NET_ADMIN' "$out" && grep -q 'appArmorProfile:' "$out" ;;
+	"helm plugin install ./dms-postrender")
+		grep -q 'Installed plugin: dms-postrender' "$out" && [ -f "$home/.local/share/helm/plugins/dms-postrender/plugin.yaml" ] ;;
 	"helm install mail "*"--post-renderer dms-postrender "*)
-		grep -q 'metallb.io/address-pool: mail' "$st/mail.yaml" &&
-			grep -q 'postrenderer.helm.sh/postrender-filename: docker-mailserver/templates/deployment.yaml' "$st/mail.yaml" ;;
+		grep -q 'metallb.io/address-pool: mail' "$out" && grep -q 'STATUS: pending-install' "$out" ;;
+	"HELM_DATA_HOME=~/.local/share/helm4 helm plugin install ./dms-postrender")
+		grep -q 'Installed plugin: dms-postrender' "$out" && [ -f "$home/.local/share/helm4/plugins/dms-postrender/plugin.yaml" ] ;;
+	"HELM_DATA_HOME=~/.local/share/helm4 helm template "*) grep -q 'allowPrivilegeEscalation: true' "$out" ;;
 	"kubectl kustomize examples/argocd | kubectl apply -n argocd -f -")
 		grep -qx 'configmap/dms-postrender-cmp configured (fake-kubectl: parsed only, namespace argocd)' "$out" &&
 			grep -qx 'deployment/argocd-repo-server configured (fake-kubectl: parsed only, namespace argocd)' "$out" ;;
@@ -67,7 +131,8 @@ check_readme() {
 		grep -qx 'fail2ban: "off"  # command line' "$out" && grep -qx 'metallb-pool: "mail"  # config file' "$out" &&
 			grep -qx '  - "2001:db8::25"' "$out" ;;
 	*"dms-postrender --report report.json > mail.yaml")
-		"$PY" "$here/tools/check-report.py" "$sandbox/report.json" "$FIX" "$sandbox/mail.yaml" 0 >/dev/null ;;
+		hrun 3 helm template mail "$CHART" >"$TMP/render.yaml" &&
+			"$PY" "$here/tools/check-report.py" "$sandbox/report.json" "$TMP/render.yaml" "$sandbox/mail.yaml" 0 >/dev/null ;;
 	*) echo "no check for this README command; add one to tests/clients.sh" >"$out"; return 1 ;;
 	esac
 }
@@ -89,51 +154,253 @@ while IFS=$'\t' read -r section cmd; do
 		echo "SKIP $name: kubectl not installed"
 		continue
 	fi
+	if [[ $cmd == *helm* ]] && skip_helm "$name"; then
+		continue
+	fi
 	version=3
 	[ "$section" = "Helm 4" ] && version=4
 	dir=$sandbox
 	[ "$cmd" = "make run" ] && dir=$ROOT
-	(cd "$dir" && PATH="$fakebin:$PATH" FAKE_HELM_VERSION=$version FAKE_HELM_RENDER="$FIX" \
-		FAKE_HELM_RENDER4="$FIX4" FAKE_HELM_STATE="$TMP/helm-state" HELM_PLUGINS="$TMP/plugins" \
-		XDG_STATE_HOME="$TMP/state" REAL_KUBECTL="$real_kubectl" \
+	run=$cmd
+	# No network: the chart repository is the loopback one. No cluster:
+	# install runs as a client-side dry run.
+	run=${run/https:\/\/docker-mailserver.github.io\/docker-mailserver-helm/$repo_url}
+	[[ $run == "helm install "* ]] && run="$run $(dry)"
+	(cd "$dir" && hrun "$version" REAL_KUBECTL="$real_kubectl" XDG_STATE_HOME="$TMP/state" \
 		FAKE_KUBECTL_REMOTE="$here/tools/argocd-stand-in.yaml" \
-		bash -o pipefail -c "$cmd" >"$TMP/readme.out" 2>"$TMP/readme.err")
+		bash -o pipefail -c "$run" >"$TMP/readme.out" 2>"$TMP/readme.err")
 	RC=$?
 	if [ "$RC" -ne 0 ]; then
 		fail "$name" "exit $RC: $(tail -n 3 "$TMP/readme.err" | tr '\n' '|' | head -c 400)"
-	elif ! check_readme "$name" "$cmd"; then
+	elif ! check_readme "$cmd"; then
 		fail "$name" "ran, but its result is wrong: $(head -c 300 "$TMP/readme.out")"
 	else
 		pass "$name"
 	fi
 done <"$TMP/readme-commands"
-if [ "$ncmd" -ge 9 ]; then
+if [ "$ncmd" -ge 12 ]; then
 	pass "clients/readme-has-$ncmd-commands"
 else
 	fail "clients/readme-commands" "found only $ncmd shell commands under '## Use'"
 fi
 
-# The stand-in helm must fail the way the real ones do, or the passes above
-# prove little: Helm 3 shows the renderer's error, Helm 4 hides it.
-printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n' >"$TMP/broken.yaml"
-(cd "$sandbox" && PATH="$fakebin:$PATH" FAKE_HELM_RENDER="$TMP/broken.yaml" FAKE_HELM_STATE="$TMP/helm-state" \
-	helm template mail chart --post-renderer ./bin/dms-postrender >"$TMP/out" 2>"$TMP/err")
-RC=$?
-if [ "$RC" -eq 1 ] && grep -q '^Error: error while running post render on files: error while running command .*/bin/dms-postrender. error output:$' "$TMP/err" &&
-	grep -q '^dms-postrender: error: <stdin>:4:1: ' "$TMP/err" && grep -q ': exit status 1$' "$TMP/err"; then
-	pass "clients/helm3-stand-in-shows-the-error"
-else
-	fail "clients/helm3-stand-in-shows-the-error" "exit $RC: $(head -c 300 "$TMP/err")"
+# --- the real Helm on the test chart and the shared renders
+# render_chart DIR FILE: a chart whose one template is FILE as it is (the
+# shared renders and patched streams, fed to Helm again).
+render_chart() {
+	mkdir -p "$1/templates"
+	printf 'apiVersion: v2\nname: %s\nversion: 0.1.0\n' "$(basename "$1")" >"$1/Chart.yaml"
+	cp "$2" "$1/templates/all.yaml"
+}
+# pr VERSION: the --post-renderer value for Helm VERSION.
+pr() { if [ "$1" = 3 ]; then echo "$TMP/tools/dms-postrender"; else echo dms-postrender; fi; }
+
+if ! skip_helm "clients/helm"; then
+	echo "clients: $(hrun 3 helm version --short), $(hrun 4 helm version --short)"
+	# The plugin for Helm 4, in a data directory of its own (the README's way).
+	h4data="$TMP/helm4-data"
+	rm -rf "$h4data" "$TMP/plugin"
+	# The plugin's command is the binary under test: a copy of the checkout's
+	# plugin.yaml beside a bin/ holding the wrapper (no build hook run here).
+	mkdir -p "$TMP/plugin/bin"
+	cp "$ROOT/plugin.yaml" "$TMP/plugin/plugin.yaml"
+	cp "$TMP/tools/dms-postrender" "$TMP/plugin/bin/dms-postrender"
+	"$PY" - "$TMP/plugin/plugin.yaml" <<'EOF'
+import sys, yaml
+p = yaml.safe_load(open(sys.argv[1]))
+p["runtimeConfig"].pop("platformHooks", None)
+yaml.safe_dump(p, open(sys.argv[1], "w"), sort_keys=False)
+EOF
+	h4() { hrun 4 HELM_DATA_HOME="$h4data" "$@"; }
+	if h4 helm plugin install "$TMP/plugin" >"$TMP/out" 2>&1; then
+		pass "clients/helm4-plugin-installs"
+	else
+		fail "clients/helm4-plugin-installs" "$(tail -n 2 "$TMP/out" | tr '\n' '|')"
+	fi
+	# helmv VERSION ARGS...: that Helm, Helm 4 with the plugin's data directory.
+	helmv() {
+		local v=$1
+		shift
+		if [ "$v" = 3 ]; then hrun 3 helm "$@"; else h4 helm "$@"; fi
+	}
+
+	# The bundled fixtures are what real Helm sends a post-renderer today.
+	if bash "$here/tools/render-fixtures.sh" "$H3" "$H4" "$TMP" >"$TMP/err" 2>&1 &&
+		cmp -s "$TMP/helm3-test-chart.yaml" "$FIX" && cmp -s "$TMP/helm4-test-chart.yaml" "$FIX4"; then
+		pass "clients/fixtures-are-real-helm-renders"
+	else
+		fail "clients/fixtures-are-real-helm-renders" "re-render differs or failed (tools/render-fixtures.sh): $(head -c 200 "$TMP/err")"
+	fi
+
+	# template, install and upgrade --install, both versions, with the
+	# README's options: the release is patched.
+	for v in 3 4; do
+		for op in template install "upgrade --install"; do
+			extra=()
+			[ "$op" != template ] && read -r -a extra <<<"$(dry)"
+			# shellcheck disable=SC2086
+			helmv "$v" $op mail "$CHART" "${extra[@]}" --post-renderer "$(pr $v)" \
+				--post-renderer-args --kube-version=1.31 --post-renderer-args --fail2ban=on \
+				--post-renderer-args --metallb-pool=mail >"$TMP/out" 2>"$TMP/err"
+			RC=$?
+			if [ "$RC" -eq 0 ] && grep -q -- '- NET_ADMIN' "$TMP/out" && grep -q 'appArmorProfile:' "$TMP/out" &&
+				grep -q 'metallb.io/address-pool: mail' "$TMP/out" && grep -q 'allowPrivilegeEscalation: true' "$TMP/out"; then
+				pass "clients/helm$v-$op-patches-the-test-chart"
+			else
+				fail "clients/helm$v-$op-patches-the-test-chart" "exit $RC: $(head -c 300 "$TMP/err")"
+			fi
+		done
+	done
+
+	# The official chart's real renders, fed to both Helm versions as a
+	# chart: each is patched, and a second run over Helm's own output
+	# (--check, what a CI job runs on a patched release) keeps it.
+	if [ -d "$SHARED/corpus/dms/rendered/helm3" ]; then
+		for f in "$SHARED"/corpus/dms/rendered/helm3/*.yaml; do
+			c=$(basename "$f" .yaml)
+			rm -rf "$TMP/r"
+			render_chart "$TMP/r/official" "$f"
+			for v in 3 4; do
+				helmv "$v" template mail "$TMP/r/official" --post-renderer "$(pr $v)" >"$TMP/out" 2>"$TMP/err"
+				RC=$?
+				rm -rf "$TMP/r/again"
+				render_chart "$TMP/r/again" "$TMP/out"
+				helmv "$v" template mail "$TMP/r/again" --post-renderer "$(pr $v)" --post-renderer-args --check \
+					>"$TMP/out2" 2>"$TMP/err2"
+				rc2=$?
+				if [ "$RC" -eq 0 ] && grep -q 'allowPrivilegeEscalation: true' "$TMP/out" && [ "$rc2" -eq 0 ] &&
+					[ -s "$TMP/out2" ]; then
+					pass "clients/helm$v-patches-official-render-$c-and-check-keeps-it"
+				else
+					fail "clients/helm$v-patches-official-render-$c-and-check-keeps-it" \
+						"exits $RC/$rc2: $(head -c 200 "$TMP/err") $(head -c 200 "$TMP/err2")"
+				fi
+			done
+		done
+	else
+		echo "SKIP clients/helm-on-official-renders: no $SHARED/corpus (the shared test data)"
+	fi
+
+	# 1. --check on an already patched chart, under Helm 3 (whose empty
+	# release deletes every object): never an empty manifest with exit 0;
+	# the manifest is the chart's own. On an unpatched chart Helm fails.
+	"$BIN" <"$FIX" >"$TMP/patched.yaml" 2>/dev/null
+	rm -rf "$TMP/p"
+	render_chart "$TMP/p/patched" "$TMP/patched.yaml"
+	hrun 3 helm template mail "$TMP/p/patched" >"$TMP/plain.yaml" 2>/dev/null
+	for op in template install; do
+		extra=()
+		[ "$op" != template ] && read -r -a extra <<<"$(dry)"
+		hrun 3 helm "$op" mail "$TMP/p/patched" "${extra[@]}" --post-renderer "$(pr 3)" --post-renderer-args --check \
+			>"$TMP/out" 2>"$TMP/err"
+		RC=$?
+		if [ "$RC" -eq 0 ] && grep -q 'allowPrivilegeEscalation: true' "$TMP/out" &&
+			{ [ "$op" != template ] || cmp -s "$TMP/out" "$TMP/plain.yaml"; }; then
+			pass "clients/helm3-$op-check-on-a-patched-chart-keeps-the-release"
+		else
+			fail "clients/helm3-$op-check-on-a-patched-chart-keeps-the-release" \
+				"exit $RC, $(grep -c '^kind:' "$TMP/out") objects: $(head -c 200 "$TMP/err")"
+		fi
+	done
+	hrun 3 helm template mail "$CHART" --post-renderer "$(pr 3)" --post-renderer-args --check >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	if [ "$RC" -eq 1 ] && [ ! -s "$TMP/out" ] && grep -q 'would change' "$TMP/err" && grep -q 'exit status 7' "$TMP/err"; then
+		pass "clients/helm3-check-on-an-unpatched-chart-fails"
+	else
+		fail "clients/helm3-check-on-an-unpatched-chart-fails" "exit $RC: $(head -c 200 "$TMP/err")"
+	fi
+
+	# 2. A warning of a successful Helm 3 run reaches the terminal (and the
+	# log), under a real pseudo-terminal.
+	if command -v script >/dev/null 2>&1; then
+		rm -rf "$TMP/state"
+		hrun 3 XDG_STATE_HOME="$TMP/state" script -qec \
+			"helm template mail '$CHART' --post-renderer '$(pr 3)' --post-renderer-args --fail2ban=on >'$TMP/out'" \
+			"$TMP/typescript" >/dev/null 2>&1
+		RC=$?
+		log="$TMP/state/dms-postrender/messages.log"
+		if [ "$RC" -eq 0 ] && grep -q 'allowPrivilegeEscalation: true' "$TMP/out" &&
+			grep -q '^dms-postrender: warning: .*Fail2Ban is on, but the container has PROXY-protocol ports' "$TMP/typescript" &&
+			grep -q 'warning: .*Fail2Ban is on' "$log" && grep -qx -- '--- exit 0' "$log"; then
+			pass "clients/helm3-warning-of-a-successful-run-on-the-terminal-and-in-the-log"
+		else
+			fail "clients/helm3-warning-of-a-successful-run-on-the-terminal-and-in-the-log" \
+				"exit $RC; terminal: $(tr '\n' '|' <"$TMP/typescript" | head -c 300)"
+		fi
+		# A failing Helm 3 run: Helm prints the error itself; the terminal
+		# gets it once, not twice.
+		hrun 3 XDG_STATE_HOME="$TMP/state" script -qec \
+			"helm template mail '$CHART' --post-renderer '$(pr 3)' --post-renderer-args --fail2ban=maybe >/dev/null" \
+			"$TMP/typescript" >/dev/null 2>&1
+		if [ "$(grep -c 'dms-postrender: error: --fail2ban' "$TMP/typescript")" -eq 1 ]; then
+			pass "clients/helm3-error-shown-once"
+		else
+			fail "clients/helm3-error-shown-once" "$(tr '\n' '|' <"$TMP/typescript" | head -c 300)"
+		fi
+		# 3 and 5. Helm 4: exit 1 whatever we exit with; the terminal and the
+		# log say why, the log with our own exit status; a warning names the
+		# template file first.
+		rm -rf "$TMP/state"
+		hrun 4 HELM_DATA_HOME="$h4data" XDG_STATE_HOME="$TMP/state" script -qec \
+			"helm template mail '$CHART' --post-renderer dms-postrender --post-renderer-args --fail2ban=maybe >/dev/null" \
+			"$TMP/typescript" >/dev/null 2>&1
+		RC=$?
+		if [ "$RC" -eq 1 ] && grep -q 'dms-postrender: error: --fail2ban' "$TMP/typescript" &&
+			grep -q 'plugin "dms-postrender" exited with error' "$TMP/typescript" && grep -qx -- '--- exit 3' "$log"; then
+			pass "clients/helm4-exits-1-and-the-log-keeps-our-exit-status"
+		else
+			fail "clients/helm4-exits-1-and-the-log-keeps-our-exit-status" \
+				"exit $RC; terminal: $(tr '\n' '|' <"$TMP/typescript" | head -c 300)"
+		fi
+		hrun 4 HELM_DATA_HOME="$h4data" XDG_STATE_HOME="$TMP/state" script -qec \
+			"helm template mail '$CHART' --post-renderer dms-postrender --post-renderer-args --fail2ban=on >/dev/null" \
+			"$TMP/typescript" >/dev/null 2>&1
+		if grep -q '^dms-postrender: warning: docker-mailserver/templates/deployment.yaml: Deployment mail-docker-mailserver: .*(document [0-9]*, <stdin>:[0-9]*)' "$TMP/typescript"; then
+			pass "clients/helm4-message-names-the-template-file-first"
+		else
+			fail "clients/helm4-message-names-the-template-file-first" "$(tr '\n' '|' <"$TMP/typescript" | head -c 400)"
+		fi
+	else
+		echo "SKIP clients/helm-pseudo-terminal: no script(1) (Debian: bsdutils)"
+	fi
+
+	# 4. Generated documents under Helm 4: one "# Source:" line each, and a
+	# run over Helm 4's own output (re-sorted, annotation gone) generates
+	# nothing new.
+	h4 helm template mail "$CHART" --post-renderer dms-postrender --post-renderer-args --metallb-pool=mail \
+		--post-renderer-args --metallb-emit-pool=192.0.2.0/28 >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	if [ "$RC" -eq 0 ] && [ "$(grep -c '^# Source: dms-postrender/metallb-ipaddresspool.yaml$' "$TMP/out")" -eq 1 ] &&
+		[ "$(grep -c '^# Source: dms-postrender/metallb-l2advertisement.yaml$' "$TMP/out")" -eq 1 ]; then
+		pass "clients/helm4-generated-documents-have-one-source-line"
+	else
+		fail "clients/helm4-generated-documents-have-one-source-line" \
+			"exit $RC: $(grep '^# Source: dms' "$TMP/out" | tr '\n' '|')"
+	fi
+
+	# 7. helm template --output-dir sends an empty stream under Helm 3: the
+	# error says so.
+	rm -rf "$TMP/outdir"
+	hrun 3 helm template mail "$CHART" --output-dir "$TMP/outdir" --post-renderer "$(pr 3)" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	if [ "$RC" -ne 0 ] && grep -q "exit status 6" "$TMP/err" && grep -q -- "'helm template --output-dir' sends" "$TMP/err" &&
+		! grep -q -- '--allow-empty' "$TMP/err"; then
+		pass "clients/helm3-output-dir-explained"
+	else
+		fail "clients/helm3-output-dir-explained" "exit $RC: $(head -c 300 "$TMP/err")"
+	fi
 fi
 
-# Argo CD: the CMP server runs init and generate in the application's
+# --- Argo CD: the CMP server runs init and generate in the application's
 # directory with the request environment (clients.md section 4). The
 # parameters and plugin env come from examples/argocd/application.yaml,
-# encoded as Argo CD encodes them.
+# encoded as Argo CD encodes them; the application's directory holds the
+# test chart and a values.yaml.
 app="$TMP/argo/mail"
-mkdir -p "$app"
-printf 'apiVersion: v2\nname: mail\nversion: 0.1.0\n' >"$app/Chart.yaml"
-printf '# values\n' >"$app/values.yaml"
+rm -rf "$TMP/argo"
+mkdir -p "$TMP/argo"
+cp -R "$CHART" "$app"
+sed -i "s/OVERRIDE_HOSTNAME: mail.example.com/OVERRIDE_HOSTNAME: argo.example.com/" "$app/values.yaml"
 "$PY" - "$ROOT/examples/argocd/plugin.yaml" "$ROOT/examples/argocd/application.yaml" "$TMP/argo" <<'EOF' >"$TMP/argo.check" 2>&1
 import json, re, sys, yaml
 plugin = yaml.safe_load(open(sys.argv[1]))
@@ -166,57 +433,99 @@ for step in ("init", "generate"):
         for a in spec[step]["command"] + spec[step].get("args", []):
             f.write(a + "\0")
 EOF
+# argo_uses_plugin DIR: Argo CD's repo-server decision for an Application
+# that names the plugin (cmpSupports, reposerver/repository/repository.go):
+# a plugin without a discover rule is used; one with a rule only where the
+# rule matches (fileName or find.glob against DIR, find.command run there).
+argo_uses_plugin() {
+	"$PY" - "$ROOT/examples/argocd/plugin.yaml" "$1" <<'EOF'
+import glob, os, subprocess, sys, yaml
+d = (yaml.safe_load(open(sys.argv[1]))["spec"].get("discover") or {})
+app = sys.argv[2]
+find = d.get("find") or {}
+configured = bool(d.get("fileName") or find.get("glob") or (find.get("command") or []))
+if not configured:
+    sys.exit(0)
+if d.get("fileName"):
+    ok = bool(glob.glob(os.path.join(app, d["fileName"])))
+elif find.get("glob"):
+    ok = bool(glob.glob(os.path.join(app, find["glob"]), recursive=True))
+else:
+    r = subprocess.run(find["command"] + find.get("args", []), cwd=app, capture_output=True, text=True)
+    ok = r.returncode == 0 and r.stdout.strip() != ""
+sys.exit(0 if ok else 1)
+EOF
+}
 if [ -s "$TMP/argo.check" ]; then
 	fail "clients/argocd-example" "$(tail -n 2 "$TMP/argo.check" | tr '\n' '|')"
+elif skip_helm "clients/argocd-example"; then
+	:
 else
 	mapfile -d '' -t argo_env <"$TMP/argo/env"
 	mapfile -d '' -t argo_init <"$TMP/argo/init"
 	mapfile -d '' -t argo_gen <"$TMP/argo/generate"
-	# argo_step OUT ERR CMD...: one step as the CMP server runs it.
+	# argo_step OUT ERR CMD...: one step as the CMP server runs it (the
+	# sidecar's helm being the real Helm 3, as in Argo CD's own image).
 	argo_step() {
 		local o=$1 e=$2
 		shift 2
-		(cd "$app" && env -i PATH="$fakebin:$PATH" HOME="$TMP" ARGOCD_APP_NAME=mail ARGOCD_APP_NAMESPACE=mail \
+		(cd "$app" && env -i PATH="$TMP/bin3:$TMP/tools:$PATH" HOME="$TMP/argo/home" ARGOCD_APP_NAME=mail ARGOCD_APP_NAMESPACE=mail \
 			ARGOCD_APP_PROJECT_NAME=default ARGOCD_APP_REVISION=0123456789abcdef0123456789abcdef01234567 \
 			ARGOCD_APP_REVISION_SHORT=0123456 ARGOCD_APP_REVISION_SHORT_8=01234567 \
 			ARGOCD_APP_SOURCE_REPO_URL=https://git.example.com/ops/mail.git ARGOCD_APP_SOURCE_PATH=mail \
 			ARGOCD_APP_SOURCE_TARGET_REVISION=HEAD KUBE_VERSION=1.31.2 \
-			KUBE_API_VERSIONS=apps/v1,apps/v1/Deployment,v1,v1/Service \
-			FAKE_HELM_RENDER="${ARGO_RENDER:-$FIX}" FAKE_HELM_LOG="$TMP/argo/helm.log" "${argo_env[@]}" \
+			KUBE_API_VERSIONS=apps/v1,apps/v1/Deployment,v1,v1/Service "${argo_env[@]}" \
 			"$@" >"$o" 2>"$e")
 	}
-	rm -f "$TMP/argo/helm.log"
+	if argo_uses_plugin "$app"; then
+		pass "clients/argocd-uses-the-named-plugin-without-a-config-file"
+	else
+		fail "clients/argocd-uses-the-named-plugin-without-a-config-file" "the discover rule does not match a plain chart"
+	fi
 	argo_step "$TMP/argo/init.out" "$TMP/argo/init.err" "${argo_init[@]}"
 	rc_init=$?
 	argo_step "$TMP/out" "$TMP/err" "${argo_gen[@]}"
 	RC=$?
 	if [ "$rc_init$RC" = 00 ] && grep -q 'metallb.io/address-pool: mail' "$TMP/out" &&
-		grep -q 'metallb.io/loadBalancerIPs: 192.0.2.25' "$TMP/out" && grep -q -- '- NET_ADMIN' "$TMP/out" &&
-		grep -q 'appArmorProfile:' "$TMP/out" &&
-		grep -qx 'template mail . --namespace mail --kube-version 1.31.2 --values values.yaml' "$TMP/argo/helm.log"; then
+		grep -q -- '- NET_ADMIN' "$TMP/out" && grep -q 'appArmorProfile:' "$TMP/out" &&
+		grep -q 'value: "argo.example.com"' "$TMP/out"; then
 		pass "clients/argocd-example-generates-the-patched-stream"
 	else
 		fail "clients/argocd-example-generates-the-patched-stream" \
-			"init $rc_init, generate $RC: $(head -c 300 "$TMP/err") helm: $(cat "$TMP/argo/helm.log" 2>/dev/null)"
+			"init $rc_init, generate $RC: $(head -c 300 "$TMP/err")"
 	fi
 	# A config file in the application's directory is read; parameters override it.
 	printf 'metallb-pool: from-file\nmetallb-shared-ip: mail-key\n' >"$app/.dms-postrender.yaml"
+	argo_uses_plugin "$app"
+	rc_disc=$?
 	argo_step "$TMP/out" "$TMP/err" "${argo_gen[@]}"
 	RC=$?
-	rm -f "$app/.dms-postrender.yaml"
-	if [ "$RC" -eq 0 ] && grep -q 'metallb.io/address-pool: mail$' "$TMP/out" &&
+	if [ "$rc_disc$RC" = 00 ] && grep -q 'metallb.io/address-pool: mail$' "$TMP/out" &&
 		grep -q 'metallb.io/allow-shared-ip: mail-key' "$TMP/out"; then
 		pass "clients/argocd-example-reads-the-config-file"
 	else
-		fail "clients/argocd-example-reads-the-config-file" "exit $RC: $(head -c 300 "$TMP/err")"
+		fail "clients/argocd-example-reads-the-config-file" "discovery $rc_disc, exit $RC: $(head -c 300 "$TMP/err")"
 	fi
-	# A failing helm or post-renderer fails the step: no empty stream for prune.
-	ARGO_RENDER="$TMP/broken.yaml" argo_step "$TMP/out" "$TMP/err" "${argo_gen[@]}"
+	# A config file cannot switch --check on for the runs Argo CD applies.
+	printf 'check: true\n' >"$app/.dms-postrender.yaml"
+	argo_step "$TMP/out" "$TMP/err" "${argo_gen[@]}"
 	RC=$?
-	ARGO_RENDER="$TMP/none.yaml" argo_step "$TMP/out2" "$TMP/err2" "${argo_gen[@]}"
+	if [ "$RC" -ne 0 ] && [ ! -s "$TMP/out" ] && grep -q "'check' can only be given on the command line" "$TMP/err"; then
+		pass "clients/argocd-config-file-cannot-set-check"
+	else
+		fail "clients/argocd-config-file-cannot-set-check" "exit $RC, $(wc -c <"$TMP/out") bytes out"
+	fi
+	rm -f "$app/.dms-postrender.yaml"
+	# A failing helm or post-renderer fails the step: no empty stream for prune.
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n' >"$app/templates/broken.yaml"
+	argo_step "$TMP/out" "$TMP/err" "${argo_gen[@]}"
+	RC=$?
+	rm -f "$app/templates/broken.yaml"
+	mv "$app/Chart.yaml" "$app/Chart.yaml.off"
+	argo_step "$TMP/out2" "$TMP/err2" "${argo_gen[@]}"
 	rc2=$?
-	if [ "$RC" -ne 0 ] && [ ! -s "$TMP/out" ] && grep -q 'dms-postrender: error: <stdin>:4:1' "$TMP/err" &&
-		[ "$rc2" -ne 0 ] && [ ! -s "$TMP/out2" ] && grep -q 'cannot read the render' "$TMP/err2"; then
+	mv "$app/Chart.yaml.off" "$app/Chart.yaml"
+	if [ "$RC" -ne 0 ] && [ ! -s "$TMP/out" ] && [ "$rc2" -ne 0 ] && [ ! -s "$TMP/out2" ]; then
 		pass "clients/argocd-example-fails-instead-of-emptying"
 	else
 		fail "clients/argocd-example-fails-instead-of-emptying" "exits $RC/$rc2: $(head -c 200 "$TMP/err")"
@@ -234,6 +543,9 @@ problems = []
 names = [p["name"] for p in static]
 if sorted(names) != sorted(defaults):
     problems.append(f"parameters {sorted(set(names) ^ set(defaults))} differ from the options")
+for gone in ("check", "allow-empty", "config", "print-config"):
+    if gone in names:
+        problems.append(f"{gone} is command-line only, but announced as a parameter")
 for p in static:
     d = defaults.get(p["name"])
     if not p.get("tooltip"):
@@ -254,9 +566,15 @@ else
 fi
 
 # The kustomization's ConfigMap carries plugin.yaml unchanged, mounted where
-# the CMP server looks for it.
+# the CMP server looks for it; the remote Argo CD base is pinned to a release.
+if grep -Eq '^  - https://raw.githubusercontent.com/argoproj/argo-cd/v[0-9]+\.[0-9]+\.[0-9]+/manifests/install.yaml$' \
+	"$ROOT/examples/argocd/kustomization.yaml"; then
+	pass "clients/argocd-base-pinned-to-a-release"
+else
+	fail "clients/argocd-base-pinned-to-a-release" "$(grep -n 'https://' "$ROOT/examples/argocd/kustomization.yaml")"
+fi
 if [ -n "$real_kubectl" ]; then
-	PATH="$fakebin:$PATH" REAL_KUBECTL="$real_kubectl" FAKE_KUBECTL_REMOTE="$here/tools/argocd-stand-in.yaml" \
+	PATH="$TMP/tools:$PATH" REAL_KUBECTL="$real_kubectl" FAKE_KUBECTL_REMOTE="$here/tools/argocd-stand-in.yaml" \
 		kubectl kustomize "$ROOT/examples/argocd" >"$TMP/argocd.yaml" 2>"$TMP/err"
 	if "$PY" - "$TMP/argocd.yaml" "$ROOT/examples/argocd/plugin.yaml" >"$TMP/k.check" 2>&1 <<'EOF'; then
 import sys, yaml
@@ -278,3 +596,5 @@ EOF
 else
 	echo "SKIP clients/argocd-kustomization-mounts-the-plugin: kubectl not installed"
 fi
+[ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+true

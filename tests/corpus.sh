@@ -182,14 +182,16 @@ print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBas
 		else
 			fail "$name: minimal writer without edits" "failed: $(head -c 300 "$TMP/err")"
 		fi
-	done < <(find "$SHARED/corpus" "$ROOT/chart-fixtures" -type f \( -name '*.yaml' -o -name '*.snap' \) | sort)
+	done < <(find "$SHARED/corpus" "$ROOT/chart-fixtures" -path "$ROOT/chart-fixtures/docker-mailserver" -prune -o \
+		-type f \( -name '*.yaml' -o -name '*.snap' \) -print | sort)
 fi
 
 # The Helm 3 and Helm 4 fixtures are two dialects of one render: once the
-# Helm 4 filename annotation is set aside they must hold the same objects.
+# Helm 4 filename annotation is set aside and Helm 4's hooks (Helm 3 never
+# sends them) are left out, they must hold the same objects.
 if [ -n "${PY:-}" ]; then
-	if "$PY" - "$ROOT/chart-fixtures/helm3-official-chart-default.yaml" \
-		"$ROOT/chart-fixtures/helm4-official-chart-default.yaml" <<'PYEOF'
+	if "$PY" - "$ROOT/chart-fixtures/helm3-test-chart.yaml" \
+		"$ROOT/chart-fixtures/helm4-test-chart.yaml" <<'PYEOF'
 import sys, yaml
 KEY = "postrenderer.helm.sh/postrender-filename"
 def objects(path, strip):
@@ -197,6 +199,9 @@ def objects(path, strip):
     for d in yaml.safe_load_all(open(path)):
         m = d["metadata"]
         ann = dict(m.get("annotations") or {})
+        if "helm.sh/hook" in ann:
+            assert strip, "Helm 3 sent a hook"
+            continue
         if strip:
             assert KEY in ann, "no %s on %s" % (KEY, m["name"])
             ann.pop(KEY)
@@ -207,10 +212,10 @@ def objects(path, strip):
         out[(d["kind"], m["name"])] = d
     return out
 a, b = objects(sys.argv[1], False), objects(sys.argv[2], True)
-sys.exit(0 if a == b and len(a) == 10 else 1)
+sys.exit(0 if a == b and len(a) == 6 else 1)
 PYEOF
 	then
-		pass "fixtures: Helm 3 and Helm 4 renders hold the same 10 objects"
+		pass "fixtures: Helm 3 and Helm 4 renders hold the same 6 objects"
 	else
 		fail "fixtures" "Helm 3 and Helm 4 renders differ"
 	fi
