@@ -29,7 +29,7 @@ static const char usage_tail[] =
 	"Exit status:\n"
 	"  0 success            1 invalid input       2 usage error\n"
 	"  3 bad configuration  4 patch not possible  5 I/O or memory error\n"
-	"  6 empty input (no documents; see --allow-empty)\n"
+	"  6 empty input (no documents, as helm template sends with an output dir)\n"
 	"  7 --check: the stream is not fully patched\n";
 
 static int
