@@ -136,6 +136,9 @@ int config_set_from(struct config *cfg, enum config_source src, const char *name
  * one; otherwise nothing happens. */
 void config_list_begin(struct config *cfg, enum config_source src, const char *name);
 
+/* Where option NAME's value came from (SRC_DEFAULT when nobody set it). */
+enum config_source config_source_of(const struct config *cfg, const char *name);
+
 /* True for options that only the command line may set. */
 bool config_cli_only(const struct option_spec *o);
 

@@ -45,6 +45,8 @@ void diag_error_at(size_t line, size_t col, const char *fmt, ...)
 void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True once an error was reported. */
 bool diag_failed(void);
+/* That error's text without the program prefix, or NULL. */
+const char *diag_first_error(void);
 
 /* "dms-postrender: warning: MSG (document N, ...)"; always printed. */
 void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

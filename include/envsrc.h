@@ -13,7 +13,8 @@
 
 /* The variables recorded from ConfigMaps and Secrets. Lookups of any other
  * name see only the container's own env. */
-#define ENVSRC_VARS "ENABLE_FAIL2BAN", "ENABLE_IMAP", "ENABLE_POP3", "ENABLE_MANAGESIEVE", "SMTP_ONLY"
+#define ENVSRC_VARS                                                                                   \
+	"ENABLE_FAIL2BAN", "ENABLE_IMAP", "ENABLE_POP3", "ENABLE_MANAGESIEVE", "SMTP_ONLY", "PERMIT_DOCKER"
 
 struct envsrc;
 

@@ -31,6 +31,17 @@ bool expose_is_mail_port(const char *text);
  * warnings that name ports; "?" stands for a missing value. */
 void expose_list_port(char *list, size_t len, const char *name, const char *port);
 
+/* True when a port numbered NUMBER (or targeting TARGET; either may be NULL)
+ * and named NAME takes PROXY-protocol headers: a PROXY port of the official
+ * chart or ours (by number, or a name ending in "-proxy"), or, under
+ * --proxy-protocol only, a standard mail port. */
+bool expose_is_proxy_port(const struct config *cfg, const char *number, const char *target, const char *name);
+
+/* Warn at NODE that the PROXY ports LIST are now reachable from outside,
+ * how (WHERE: "this Service is now reachable from outside the cluster",
+ * "on the host network ..."), and what to do about it. */
+void expose_warn_proxy_reachable(struct patch_ctx *x, int node, const char *where, const char *list);
+
 /* Record the workload of x->o (which has DMS containers). */
 void expose_record(struct dms_workload *w, struct patch_ctx *x);
 void expose_workload_free(struct dms_workload *w);

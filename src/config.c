@@ -569,6 +569,13 @@ strlist_add(struct strlist *l, const char *value)
 	l->v[l->n++] = xstrdup(value);
 }
 
+enum config_source
+config_source_of(const struct config *cfg, const char *name)
+{
+	const struct option_spec *o = config_find(name);
+	return o ? (enum config_source)cfg->source[o - options] : SRC_DEFAULT;
+}
+
 bool
 config_cli_only(const struct option_spec *o)
 {

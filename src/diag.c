@@ -18,6 +18,7 @@ static size_t cur_index;
 static char cur_source[256];
 static char cur_template[256]; /* Helm 4 filename annotation, or "" */
 static bool failed;
+static char first_error[1600]; /* the error line, without prefix and newline */
 static bool verbose;
 static FILE *out; /* NULL: stderr */
 #define OUT (out ? out : stderr)
@@ -218,8 +219,15 @@ verror_at(size_t line, size_t col, const char *fmt, va_list ap)
 	put_where(text, sizeof(text) - 1, line, col, true);
 	put_message(text, sizeof(text) - 1, fmt, ap);
 	put_context(text, sizeof(text) - 1, line, col, true);
+	snprintf(first_error, sizeof(first_error), "%s", text + strlen(PROG_NAME ": error: "));
 	end_line(text);
 	put_line(text, true, false);
+}
+
+const char *
+diag_first_error(void)
+{
+	return failed ? first_error : NULL;
 }
 
 void

@@ -44,6 +44,41 @@ is_number(const char *text)
 	return text && *text && strspn(text, "0123456789") == strlen(text);
 }
 
+static bool
+proxy_number(const char *text, bool proxy)
+{
+	if (!is_number(text) || strlen(text) > 5)
+		return false;
+	unsigned long n = strtoul(text, NULL, 10);
+	return n <= 65535 && proxy_service_of_port((unsigned)n, proxy) >= 0;
+}
+
+static bool
+proxy_name(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	return n > 6 && strcmp(name + n - 6, "-proxy") == 0;
+}
+
+bool
+expose_is_proxy_port(const struct config *cfg, const char *number, const char *target, const char *name)
+{
+	if (proxy_number(number, true) || proxy_number(target, true) || proxy_name(name) || proxy_name(target))
+		return true;
+	return cfg->proxy_protocol == PROXY_ONLY && (proxy_number(number, false) || proxy_number(target, false));
+}
+
+void
+expose_warn_proxy_reachable(struct patch_ctx *x, int node, const char *where, const char *list)
+{
+	patch_warn(x, node,
+		   "%s and carries PROXY-protocol ports: %s; Postfix accepts any PROXY header on them, so anyone "
+		   "who reaches them can claim any client address (and slip past SPF checks, rate limits and "
+		   "bans). Admit them only from your proxy (--proxy-protocol with --trusted-networks and "
+		   "--proxy-network-policy), or drop them (the official chart: proxyProtocol.enabled=false)",
+		   where, list);
+}
+
 void
 expose_record(struct dms_workload *w, struct patch_ctx *x)
 {
@@ -283,22 +318,41 @@ expose_apply(struct patch_ctx *x)
 		patch_changed(x, "spec.externalTrafficPolicy", have ? have : "(not a scalar)", "(removed)");
 	} else if (external && cfg->traffic_policy != TRAFFIC_KEEP) {
 		const char *want = cfg->traffic_policy == TRAFFIC_LOCAL ? "Local" : "Cluster";
-		if (!have || strcmp(have, want) != 0)
+		/* A value the input sets is the user's choice unless --traffic-policy
+		 * was given; only an absent one takes the default. */
+		bool chosen = config_source_of(cfg, "traffic-policy") != SRC_DEFAULT;
+		if (have && strcmp(have, want) != 0 && !chosen) {
+			if (strcmp(have, "Cluster") == 0)
+				patch_warn(x, policy,
+					   "externalTrafficPolicy Cluster kept, as the input sets it: docker-mailserver then "
+					   "sees node addresses instead of its clients' (SPF checks, rate limits, Fail2Ban "
+					   "and the logs see the node); pass --traffic-policy local to change it, or "
+					   "--traffic-policy keep to keep it without this warning");
+		} else if (!have || strcmp(have, want) != 0) {
 			patch_set(x, spec, "externalTrafficPolicy", want, YAML_PLAIN_SCALAR_STYLE,
 				  "spec.externalTrafficPolicy");
+		}
 	}
 	if (made_reachable) {
-		char other[256] = "";
+		char other[256] = "", proxied[256] = "";
 		int ports = ynode_get(y, spec, "ports");
 		for (size_t i = 0; i < ynode_seq_len(y, ports); i++) {
 			int p = ynode_seq_item(y, ports, i);
+			const char *name = ynode_str(y, ynode_get(y, p, "name"));
+			const char *num = ynode_str(y, ynode_get(y, p, "port"));
 			if (!mail_port(y, p, NULL, false))
-				expose_list_port(other, sizeof(other), ynode_str(y, ynode_get(y, p, "name")),
-						 ynode_str(y, ynode_get(y, p, "port")));
+				expose_list_port(other, sizeof(other), name, num);
+			else if (expose_is_proxy_port(cfg, num, ynode_str(y, ynode_get(y, p, "targetPort")), name))
+				expose_list_port(proxied, sizeof(proxied), name, num);
 		}
 		if (*other)
 			patch_warn(x, ports, "this Service is now reachable from outside the cluster and also carries "
 				   "non-mail ports: %s; move them to a separate ClusterIP Service", other);
+		/* The generated NetworkPolicy admits them only from the trusted
+		 * networks (on the host network it does not; hostnet.c says so). */
+		if (*proxied && !(cfg->proxy_network_policy && !cfg->host_network))
+			expose_warn_proxy_reachable(x, ports, "this Service is now reachable from outside the cluster",
+						    proxied);
 	}
 	return 0;
 }

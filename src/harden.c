@@ -114,6 +114,29 @@ has_proxy_ports(struct patch_ctx *x, int c, char *list, size_t listlen)
 	return used > 0;
 }
 
+/* PERMIT_DOCKER other than none puts networks into Postfix's mynetworks,
+ * which may relay; behind PROXY ports the client address is whatever the
+ * PROXY header claims. */
+static void
+warn_permit_docker(struct patch_ctx *x, const struct container *c, const char *cname)
+{
+	struct env_value v;
+	char list[128];
+	envsrc_lookup(x->env, x->d, x->o, c, "PERMIT_DOCKER", &v);
+	if (v.state != ENV_SET || !v.value[0] || strcmp(v.value, "none") == 0)
+		return;
+	if (x->cfg->proxy_protocol == PROXY_ONLY)
+		snprintf(list, sizeof(list), "the standard ports, under --proxy-protocol only");
+	else if (!has_proxy_ports(x, c->node, list, sizeof(list)))
+		return;
+	patch_warn(x, c->node,
+		   "container '%s': PERMIT_DOCKER is '%s' (%s), so docker-mailserver adds networks to Postfix's "
+		   "mynetworks, and the container has PROXY-protocol ports (%s): a client that sends a PROXY "
+		   "header claiming an address in those networks may relay mail through them. Set "
+		   "PERMIT_DOCKER=none, or admit the PROXY ports only from your proxy (--proxy-network-policy)",
+		   cname, v.value, v.origin, list);
+}
+
 static bool
 decide_fail2ban(struct patch_ctx *x, const struct container *c, const char *cname)
 {
@@ -471,6 +494,7 @@ harden_container(struct patch_ctx *x, int pod, size_t idx)
 			   "container '%s': Fail2Ban is on, but the container has PROXY-protocol ports (%s); "
 			   "behind a proxy Fail2Ban sees the proxy's address and may ban it. Ban at the "
 			   "ingress or CNI instead, or set ENABLE_FAIL2BAN=0", cname, list);
+	warn_permit_docker(x, c, cname);
 
 	int sc = patch_own(x, c->node, "securityContext", true, true, base);
 	if (!sc)

@@ -23,7 +23,8 @@ hostnet_applies(const struct patch_ctx *x)
 }
 
 static int
-container_ports(struct patch_ctx *x, int pod, size_t idx, char *other, size_t otherlen)
+container_ports(struct patch_ctx *x, int pod, size_t idx, char *other, size_t otherlen, char *proxied,
+		size_t proxiedlen)
 {
 	yaml_document_t *y = x->y;
 	char path[256];
@@ -48,6 +49,8 @@ container_ports(struct patch_ctx *x, int pod, size_t idx, char *other, size_t ot
 			continue;
 		}
 		mail++;
+		if (expose_is_proxy_port(x->cfg, cport, NULL, name))
+			expose_list_port(proxied, proxiedlen, name, cport);
 		if (hport && strcmp(hport, cport) == 0)
 			continue;
 		if (!(p = patch_own_item(x, ports, i)))
@@ -67,7 +70,7 @@ int
 hostnet_apply(struct patch_ctx *x)
 {
 	yaml_document_t *y = x->y;
-	char path[128], other[512] = "";
+	char path[128], other[512] = "", proxied[512] = "";
 	int pod = patch_own_pod_spec(x);
 	if (!pod)
 		return -1;
@@ -85,7 +88,7 @@ hostnet_apply(struct patch_ctx *x)
 			  x->d->chunk->index, x->what, x->pod_path, dns);
 	}
 	for (size_t i = 0; i < x->ndms; i++)
-		if (container_ports(x, pod, x->dms[i], other, sizeof(other)) != 0)
+		if (container_ports(x, pod, x->dms[i], other, sizeof(other), proxied, sizeof(proxied)) != 0)
 			return -1;
 	/* The other containers share the node's network too; they are named,
 	 * not edited. */
@@ -103,5 +106,15 @@ hostnet_apply(struct patch_ctx *x)
 	if (*other)
 		patch_warn(x, 0, "on the host network these non-mail ports are reachable on the node's "
 			   "address too: %s; firewall them at the node", other);
+	/* Most CNIs do not apply NetworkPolicies to pods in the node's network
+	 * namespace, so a generated one does not help here. */
+	if (*proxied && x->cfg->proxy_network_policy)
+		patch_warn(x, 0, "--proxy-network-policy with --host-network: most CNIs do not enforce a "
+			   "NetworkPolicy on a pod in the node's network namespace, so the PROXY-protocol ports %s "
+			   "stay reachable on the node's address by anyone, who can then claim any client address "
+			   "to Postfix; firewall them at the node (admit only your proxy)", proxied);
+	else if (*proxied)
+		expose_warn_proxy_reachable(x, 0, "the pod is now on the host network, reachable on the node's "
+					    "address,", proxied);
 	return diag_failed() ? -1 : 0;
 }

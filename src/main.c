@@ -158,6 +158,21 @@ run(struct config *cfg)
 	return status;
 }
 
+/* A run that names --report and fails before it could start one (a usage
+ * or configuration error) still leaves a report of this run, so that an
+ * older one saying "ok" never stands in for it. */
+static void
+report_early_failure(const struct config *cfg, enum exit_code status)
+{
+	if (!cfg->report || report_active() || report_start(cfg->report) != 0)
+		return;
+	if (diag_first_error())
+		report_message(true, diag_first_error());
+	if (report_write((int)status, cfg->check) != 0) {
+		/* Nowhere to say more: the error line is already out. */
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,7 +184,9 @@ main(int argc, char **argv)
 	switch (cli_parse(argc, argv, &cfg)) {
 	case CLI_RUN:
 		status = read_sources(&cfg);
-		if (status == EXIT_OK && cfg.print_config) {
+		if (status != EXIT_OK) {
+			report_early_failure(&cfg, status);
+		} else if (cfg.print_config) {
 			if (config_print(&cfg, stdout) != 0 || fclose(stdout) != 0) {
 				diag_error("writing to stdout failed:");
 				status = EXIT_IO;
@@ -192,8 +209,14 @@ main(int argc, char **argv)
 		}
 		break;
 	case CLI_DONE: status = fclose(stdout) == 0 ? EXIT_OK : EXIT_IO; break;
-	case CLI_USAGE: status = EXIT_USAGE; break;
-	case CLI_CONFIG: status = EXIT_CONFIG; break;
+	case CLI_USAGE:
+		status = EXIT_USAGE;
+		report_early_failure(&cfg, status);
+		break;
+	case CLI_CONFIG:
+		status = EXIT_CONFIG;
+		report_early_failure(&cfg, status);
+		break;
 	default: status = EXIT_IO; break;
 	}
 	diag_finish((int)status);

@@ -244,6 +244,37 @@ if [ "$RC" -eq 7 ] && "$PY" "$here/tools/check-report.py" "$TMP/report.json" "$F
 else
 	fail "sources/report-of-check" "exit $RC: $(head -c 300 "$TMP/check")"
 fi
+# A usage or configuration error (exit 2 or 3) leaves a report of this run
+# in place of an older one that said "ok": from the command line, a config
+# file and Argo CD parameters alike.
+report_of_early_error() {
+	local name=$1 want=$2 pat=$3
+	shift 3
+	printf '{"status": "ok", "exitStatus": 0}\n' >"$TMP/report.json"
+	# shellcheck disable=SC2086
+	env "$@" <"$FIX" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	if [ "$RC" -eq "$want" ] && [ ! -s "$TMP/out" ] && "$PY" -c 'import json, re, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if r["status"] == "failed" and r["exitStatus"] == int(sys.argv[2]) and len(r["errors"]) == 1
+         and re.search(sys.argv[3], r["errors"][0]) else 1)' "$TMP/report.json" "$want" "$pat"; then
+		pass "$name"
+	else
+		fail "$name" "exit $RC: $(head -c 300 "$TMP/report.json")"
+	fi
+}
+report_of_early_error "sources/report-of-a-usage-error" 2 "unknown option '--bogus'" \
+	$VALGRIND "$BIN" --report "$TMP/report.json" --bogus
+report_of_early_error "sources/report-of-a-bad-flag-value" 3 "--fail2ban: expected one of" \
+	$VALGRIND "$BIN" --report "$TMP/report.json" --fail2ban=maybe
+printf 'fail2ban: maybe\n' >"$TMP/bad.yaml"
+report_of_early_error "sources/report-of-a-bad-config-file" 3 "bad.yaml:1: fail2ban: expected one of" \
+	$VALGRIND "$BIN" --report "$TMP/report.json" --config "$TMP/bad.yaml"
+report_of_early_error "sources/report-of-a-bad-argo-parameter" 3 "parameter 'check' can only be given" \
+	ARGOCD_APP_PARAMETERS='[{"name":"check","string":"true"}]' $VALGRIND "$BIN" --report "$TMP/report.json"
+report_of_early_error "sources/report-of-a-bad-combination" 3 "--metallb-emit-pool needs --metallb-pool" \
+	$VALGRIND "$BIN" --report "$TMP/report.json" --metallb-emit-pool=192.0.2.0/28
+
 # A report that cannot be written stops the run before any output.
 run_prog "$TMP/out" "$TMP/err" --report "$TMP/no/such/dir/report.json" <"$FIX"
 expect_error "sources/report-unwritable-fails-first" 5 "--report $TMP/no/such/dir/report.json: cannot create the report: No such file or directory"
