@@ -96,6 +96,7 @@ def opts(args):
             o["prefixes"] = {"new": ["metallb.io/"], "legacy": ["metallb.universe.tf/"]}.get(v, o["prefixes"])
         elif k == "--traffic-policy":
             o["policy"] = v
+            o["policy_given"] = True
         elif k == "--external-ip":
             o["external"] += v.split(",")
         elif k == "--metallb-emit-pool":
@@ -290,9 +291,13 @@ def check_service(where, si, so, o):
     if len(set(eips)) != len(eips):
         err(where, "externalIPs hold duplicates")
     policy = spec_o.get("externalTrafficPolicy")
+    # A value the input sets stays unless --traffic-policy was given; an
+    # absent one becomes the option's (default Local).
+    kept = spec_i.get("externalTrafficPolicy") if not o.get("policy_given") else None
     if spec_o.get("type") in ("LoadBalancer", "NodePort"):
-        if o["policy"] != "keep" and policy != o["policy"].capitalize():
-            err(where, "externalTrafficPolicy is %r, want %s" % (policy, o["policy"].capitalize()))
+        want = kept if kept is not None else o["policy"].capitalize()
+        if o["policy"] != "keep" and policy != want:
+            err(where, "externalTrafficPolicy is %r, want %s" % (policy, want))
     elif policy is not None:
         err(where, "externalTrafficPolicy %r on a %s Service" % (policy, spec_o.get("type") or "ClusterIP"))
 
