@@ -21,7 +21,7 @@ struct envsrc;
 enum env_state {
 	ENV_UNSET,   /* no source sets it: the image default applies */
 	ENV_SET,     /* value holds the text */
-	ENV_UNKNOWN, /* a source that may set it is not in the stream (so far) */
+	ENV_UNKNOWN, /* a source that may set it is not in the stream */
 };
 
 struct env_value {

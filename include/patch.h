@@ -1,10 +1,10 @@
-/* patch.h -- the patch runner and the toolkit patches are written with.
- * patch_document() finds the docker-mailserver containers of each object
- * and runs every registered patch that applies; patches edit the tree only
- * through the helpers below, which record each change (reported under
+/* patch.h -- the toolkit patches are written with. Patches edit the tree
+ * only through the helpers below, which record each change (reported under
  * --verbose), refuse to overwrite values of the wrong type, and copy nodes
  * shared through YAML aliases before editing them so that an edit never
- * leaks into another place. Nothing here writes output. */
+ * leaks into another place. It sits below the patches (harden, proxy,
+ * hostnet, expose), which sit below the runner (runner.h) that calls them;
+ * nothing here runs a patch or writes output. */
 #ifndef DMSPR_PATCH_H
 #define DMSPR_PATCH_H
 
@@ -15,42 +15,16 @@
 #include "config.h"
 #include "doc.h"
 #include "envsrc.h"
-#include "spool.h"
 
 #define PATCH_MAX_DMS 8 /* docker-mailserver containers handled per pod */
 
-/* State for one stream. */
-struct patch_run;
+struct runner;
 struct proxy;
-
-struct patch_run *patch_run_new(const struct config *cfg);
-void patch_run_free(struct patch_run *r);
-
-/* Record the document's ConfigMaps/Secrets, then patch its objects. Sets
- * d->changed when anything was edited. Returns 0 (write d now), 1 (d is a
- * mail Service whose workload has not been seen yet, or a ConfigMap such a
- * workload may mount: a slot in OUT keeps its place and the run fills it
- * later; do not write d), -1 after reporting a
- * located error (the run must stop with EXIT_PATCH), or -2 after reporting
- * an I/O error (EXIT_IO). */
-int patch_document(struct patch_run *r, struct doc *d, struct spool *out);
-
-/* End of stream: write the Services still held, unchanged, into their
- * slots, append the generated documents, and warn about selections that
- * matched nothing. Returns 0 or -1. */
-int patch_finish(struct patch_run *r, struct spool *out);
-
-/* Held Services that were patched (written into their slots changed), for
- * the run's statistics. */
-size_t patch_held_changed(const struct patch_run *r);
-
-/* Documents appended at the end of the stream. */
-size_t patch_generated(const struct patch_run *r);
 
 /* What a patch sees: one object with at least one docker-mailserver
  * container. */
 struct patch_ctx {
-	struct patch_run *run;
+	struct runner *run;     /* the stream's runner (runner.c) */
 	const struct config *cfg;
 	struct envsrc *env;
 	struct proxy *proxy;     /* --proxy-protocol state (proxy.c) */
@@ -114,5 +88,15 @@ const char *patch_text(struct patch_ctx *x, int node);
 /* YAML 1.1 booleans as Kubernetes' YAML decoder reads them: 1 true, 0 false,
  * -1 not a boolean (quoted, or other text). */
 int patch_bool(struct patch_ctx *x, int node);
+
+/* The context's life, for the runner: fill x->what ("Deployment ns/name")
+ * and x->pod_path from x->o; refuse an object with a duplicated key
+ * (returns -1 after reporting it); mark the nodes shared through aliases;
+ * and at the end mark the document changed when anything was edited and
+ * release the alias map. */
+void patch_describe(struct patch_ctx *x);
+int patch_check_dup_keys(struct patch_ctx *x, int root);
+void patch_find_shared(struct patch_ctx *x);
+void patch_ctx_finish(struct patch_ctx *x);
 
 #endif

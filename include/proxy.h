@@ -7,7 +7,9 @@
  * of the stream on request: a NetworkPolicy for the PROXY ports, Traefik
  * IngressRouteTCPs or the ingress-nginx tcp-services ConfigMap. The
  * configuration text itself is proxytext.c's; holding documents is
- * patch.c's. */
+ * patch.c's, which calls the workload patch only once every document of the
+ * stream has been observed, and ConfigMaps and Services after every
+ * workload. */
 #ifndef DMSPR_PROXY_H
 #define DMSPR_PROXY_H
 
@@ -34,10 +36,6 @@ int proxy_apply(struct patch_ctx *x);
 /* On a DMS Service (x->o) selecting workloads WS: add the PROXY ports and
  * remember the Service for the ingress routes. Returns 0 or -1. */
 int proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws);
-
-/* Whether ConfigMap object O must wait for a DMS workload: PROXY is on and
- * no DMS workload has been seen yet, so one may still mount it. */
-bool proxy_holds_configmap(const struct proxy *p, const struct object *o);
 
 /* Merge our configuration into ConfigMap x->o when a DMS workload mounts it
  * at one of docker-mailserver's paths. Returns 0 or -1. */

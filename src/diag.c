@@ -157,8 +157,11 @@ diag_set_template(const char *file)
 	size_t i = 0;
 	/* Control characters would split the line; they are not in a path
 	 * Helm writes. */
-	for (; file && file[i] && i + 1 < sizeof(cur_template); i++)
-		cur_template[i] = (unsigned char)file[i] < 0x20 ? ' ' : file[i];
+	for (; file && file[i] && i + 1 < sizeof(cur_template); i++) {
+		cur_template[i] = file[i];
+		if ((unsigned char)file[i] < 0x20)
+			cur_template[i] = ' ';
+	}
 	cur_template[i] = '\0';
 }
 
@@ -201,9 +204,7 @@ put_context(char *line, size_t len, size_t at, size_t col, bool with_col)
 		add(line, len, " (document %zu, <stdin>:%zu:%zu)", cur_index, at, col ? col : 1);
 	else if (cur_template[0] && at)
 		add(line, len, " (document %zu, <stdin>:%zu)", cur_index, at);
-	else if (cur_template[0])
-		add(line, len, " (document %zu)", cur_index);
-	else if (cur_source[0])
+	else if (!cur_template[0] && cur_source[0])
 		add(line, len, " (document %zu, Source: %s)", cur_index, cur_source);
 	else
 		add(line, len, " (document %zu)", cur_index);

@@ -154,7 +154,7 @@ decide_fail2ban(struct patch_ctx *x, const struct container *c, const char *cnam
 		return false;
 	case ENV_UNKNOWN:
 		patch_warn(x, c->node,
-			   "container '%s' reads ENABLE_FAIL2BAN from %s, which is not earlier in the stream; "
+			   "container '%s' reads ENABLE_FAIL2BAN from %s, which is not in the stream; "
 			   "adding NET_ADMIN and NET_RAW in case Fail2Ban is on. Pass --fail2ban on or "
 			   "--fail2ban off to decide", cname, v.origin);
 		return true;

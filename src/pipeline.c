@@ -7,28 +7,28 @@
 
 #include "doc.h"
 #include "emit.h"
-#include "patch.h"
+#include "runner.h"
 
 static int
 run_patches(struct doc *d, struct spool *out, void *arg)
 {
-	return patch_document(arg, d, out);
+	return runner_document(arg, d, out);
 }
 
 enum exit_code
 pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, struct run_stats *st)
 {
-	struct patch_run *patches = patch_run_new(cfg);
+	struct runner *patches = runner_new(cfg);
 	enum exit_code status = pipeline_run_edit(cfg, in, out, st, run_patches, patches);
-	if (status == EXIT_OK && patch_finish(patches, out) != 0)
+	if (status == EXIT_OK && runner_finish(patches, out) != 0)
 		status = diag_failed() ? EXIT_PATCH : EXIT_IO;
 	if (status == EXIT_OK) {
-		st->changed += patch_held_changed(patches);
-		st->generated = patch_generated(patches);
+		st->changed += runner_held_changed(patches);
+		st->generated = runner_generated(patches);
 		diag_note("%zu documents (%zu empty), %zu objects, %zu changed, %zu generated", st->documents,
 			  st->empty, st->objects, st->changed, st->generated);
 	}
-	patch_run_free(patches);
+	runner_free(patches);
 	return status;
 }
 

@@ -60,7 +60,6 @@ struct route {
 struct proxy {
 	const struct config *cfg;
 	char trusted[1024];        /* space-separated, for Dovecot */
-	bool workload_seen;
 	struct merge *merges;
 	size_t nmerges;
 	struct workload *wl;
@@ -72,6 +71,8 @@ struct proxy {
 	size_t nroutes_seen;
 	char **cms_seen;           /* namespace/name of ConfigMaps named *-proxy-protocol */
 	size_t ncms_seen;
+	char **policies_seen;      /* namespace/name of NetworkPolicies in the stream */
+	size_t npolicies_seen;
 };
 
 static bool
@@ -135,6 +136,9 @@ proxy_free(struct proxy *p)
 	for (size_t i = 0; i < p->ncms_seen; i++)
 		free(p->cms_seen[i]);
 	free(p->cms_seen);
+	for (size_t i = 0; i < p->npolicies_seen; i++)
+		free(p->policies_seen[i]);
+	free(p->policies_seen);
 	free(p);
 }
 
@@ -210,13 +214,13 @@ services_of(struct patch_ctx *x, const struct container *c)
 		return s;
 	int imap = env_switch(x, c, "ENABLE_IMAP", origin, sizeof(origin));
 	if (imap == -2)
-		patch_warn(x, c->node, "container '%s' reads ENABLE_IMAP from %s, which is not earlier in the stream; "
+		patch_warn(x, c->node, "container '%s' reads ENABLE_IMAP from %s, which is not in the stream; "
 			   "assuming docker-mailserver's default (on) for the IMAP PROXY ports", cname, origin);
 	if (imap != 0 || has_port(x, c, 143) || has_port(x, c, 993))
 		s |= PX_BIT(PX_IMAP) | PX_BIT(PX_IMAPS);
 	int pop3 = env_switch(x, c, "ENABLE_POP3", origin, sizeof(origin));
 	if (pop3 == -2)
-		patch_warn(x, c->node, "container '%s' reads ENABLE_POP3 from %s, which is not earlier in the stream; "
+		patch_warn(x, c->node, "container '%s' reads ENABLE_POP3 from %s, which is not in the stream; "
 			   "no POP3 PROXY ports unless the container declares port 110 or 995", cname, origin);
 	if (pop3 == 1 || has_port(x, c, 110) || has_port(x, c, 995))
 		s |= PX_BIT(PX_POP3) | PX_BIT(PX_POP3S);
@@ -496,7 +500,6 @@ proxy_apply(struct patch_ctx *x)
 	int pod = patch_own_pod_spec(x);
 	if (!pod)
 		return -1;
-	p->workload_seen = true;
 	p->wl = xrealloc(p->wl, (p->nwl + 1) * sizeof(*p->wl));
 	struct workload *w = &p->wl[p->nwl++];
 	memset(w, 0, sizeof(*w));
@@ -586,13 +589,6 @@ proxy_apply(struct patch_ctx *x)
 }
 
 /* ---- ConfigMaps ---- */
-
-bool
-proxy_holds_configmap(const struct proxy *p, const struct object *o)
-{
-	return p && p->cfg->proxy_protocol != PROXY_OFF && !p->workload_seen && o->kind &&
-	       strcmp(o->kind, "ConfigMap") == 0;
-}
 
 /* "(12 lines)" for messages about a text. */
 static void
@@ -744,19 +740,6 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 
 /* ---- generated objects ---- */
 
-/* Our generated NetworkPolicy of a workload is O. */
-static void
-observe_workload(struct proxy *p, const struct object *o)
-{
-	for (size_t i = 0; i < p->nwl; i++) {
-		struct workload *w = &p->wl[i];
-		char name[320];
-		snprintf(name, sizeof(name), "%s" PROXY_SUFFIX, w->name);
-		if (gendoc_is(o, "networking.k8s.io", "NetworkPolicy", w->ns, name))
-			w->policy_seen = true;
-	}
-}
-
 void
 proxy_observe(struct proxy *p, struct doc *d)
 {
@@ -766,9 +749,14 @@ proxy_observe(struct proxy *p, struct doc *d)
 		const struct object *o = &d->objects[i];
 		if (!o->kind || !o->name)
 			continue;
-		observe_workload(p, o);
 		char ns_name[512];
 		snprintf(ns_name, sizeof(ns_name), "%s/%s", o->namespace_ ? o->namespace_ : "", o->name);
+		/* Which workload's NetworkPolicy it may be is known at the end. */
+		if (strcmp(o->kind, "NetworkPolicy") == 0 && o->api_version &&
+		    strcmp(o->api_version, "networking.k8s.io/v1") == 0) {
+			p->policies_seen = xrealloc(p->policies_seen, (p->npolicies_seen + 1) * sizeof(char *));
+			p->policies_seen[p->npolicies_seen++] = xstrdup(ns_name);
+		}
 		if (strcmp(o->kind, "IngressRouteTCP") == 0) {
 			p->routes_seen = xrealloc(p->routes_seen, (p->nroutes_seen + 1) * sizeof(char *));
 			p->routes_seen[p->nroutes_seen++] = xstrdup(ns_name);
@@ -999,9 +987,8 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 		if (m->ours) {
 			diag_set_document(m->doc, m->source[0] ? m->source : NULL, strlen(m->source));
 			diag_error_at(m->line, m->col,
-				      "%s needs ConfigMap %s%s%s for the PROXY-protocol configuration, but a ConfigMap of "
-				      "that name came earlier in the stream, after another docker-mailserver workload, "
-				      "and could not be updated any more; move it after this workload or rename it",
+				      "internal error: %s needs ConfigMap %s%s%s for the PROXY-protocol configuration, "
+				      "which is in the stream but was not merged into; please report it with the stream",
 				      m->what, m->ns ? m->ns : "", m->ns ? "/" : "", m->name);
 			return -1;
 		}
@@ -1046,6 +1033,9 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 	}
 	for (size_t i = 0; i < p->nwl; i++) {
 		struct workload *w = &p->wl[i];
+		char name[320];
+		snprintf(name, sizeof(name), "%s" PROXY_SUFFIX, w->name);
+		w->policy_seen = seen_in(p->policies_seen, p->npolicies_seen, w->ns, name);
 		if (w->gen && !w->dup_cm && gen_configmap(p, w, g, out) != 0)
 			return -1;
 		if (p->cfg->proxy_network_policy && !w->policy_seen && !w->dup_policy && gen_policy(p, w, g, out) != 0)

@@ -378,6 +378,36 @@ EOF
 			"exit $RC: $(grep '^# Source: dms' "$TMP/out" | tr '\n' '|')"
 	fi
 
+	# Order: Helm 4 sends template-file order, so the chart's Secret
+	# (secret.yaml, ENABLE_FAIL2BAN "0") comes after its Deployment; the
+	# Deployment still gets no NET_ADMIN/NET_RAW. A run over Helm 4's own
+	# output (re-sorted by Helm 4) with generated objects changes nothing.
+	h4 helm template mail "$CHART" --post-renderer dms-postrender >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	if [ "$RC" -eq 0 ] && grep -q 'allowPrivilegeEscalation: true' "$TMP/out" && ! grep -q -- '- NET_ADMIN' "$TMP/out" &&
+		! grep -q -- '- NET_RAW' "$TMP/out"; then
+		pass "clients/helm4-secret-after-the-workload-still-decides-fail2ban"
+	else
+		fail "clients/helm4-secret-after-the-workload-still-decides-fail2ban" "exit $RC: $(grep -n 'NET_' "$TMP/out" | head -3 | tr '\n' '|')"
+	fi
+	gen=(--proxy-protocol=separate --trusted-networks=10.42.0.0/16 --proxy-network-policy --metallb-pool=mail
+		--metallb-emit-pool=192.0.2.0/28)
+	gargs=()
+	for a in "${gen[@]}"; do gargs+=(--post-renderer-args "$a"); done
+	h4 helm template mail "$CHART" --post-renderer dms-postrender "${gargs[@]}" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	rm -rf "$TMP/g"
+	render_chart "$TMP/g/again" "$TMP/out"
+	h4 helm template mail "$TMP/g/again" --post-renderer dms-postrender "${gargs[@]}" --post-renderer-args --check \
+		>"$TMP/out2" 2>"$TMP/err2"
+	rc2=$?
+	if [ "$RC" -eq 0 ] && grep -q '^kind: NetworkPolicy' "$TMP/out" && grep -q '^kind: IPAddressPool' "$TMP/out" &&
+		[ "$rc2" -eq 0 ] && [ "$(grep -c '^kind: NetworkPolicy' "$TMP/out2")" -eq 1 ]; then
+		pass "clients/helm4-rerun-over-its-own-output-changes-nothing"
+	else
+		fail "clients/helm4-rerun-over-its-own-output-changes-nothing" "exits $RC/$rc2: $(head -c 300 "$TMP/err2")"
+	fi
+
 	# 7. helm template --output-dir sends an empty stream under Helm 3: the
 	# error says so.
 	rm -rf "$TMP/outdir"

@@ -1,0 +1,498 @@
+/* runner.c -- runs one stream's patches: observes every document as it
+ * passes (ConfigMaps and Secrets, generated-object look-alikes, the stream's
+ * conventions), holds the documents a decision needs (docker-mailserver
+ * workloads, Services that may select them, ConfigMaps under
+ * --proxy-protocol) in the stash with a slot in the output, and at the end of
+ * the stream patches them, workloads first, and writes each into its slot.
+ * Every other document streams through untouched. It edits nothing itself:
+ * the patches (harden.c, proxy.c, hostnet.c, expose.c) do, with patch.c's
+ * toolkit. */
+#include "runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "emit.h"
+#include "expose.h"
+#include "gendoc.h"
+#include "harden.h"
+#include "hostnet.h"
+#include "metallb.h"
+#include "patch.h"
+#include "proxy.h"
+#include "stash.h"
+#include "util.h"
+#include "ynode.h"
+
+/* The workload patches, in the order they run. */
+static const struct {
+	const char *name; /* in --report */
+	bool (*applies)(const struct patch_ctx *x);
+	int (*apply)(struct patch_ctx *x);
+} patches[] = {
+	/* proxy first: hardening's Fail2Ban warning looks at the ports it adds. */
+	{"proxy", proxy_applies, proxy_apply},
+	{"harden", harden_applies, harden_apply},
+	{"host-network", hostnet_applies, hostnet_apply},
+};
+
+/* A document a decision needs, held until the end of the stream: its text
+ * in the stash, a slot in the output that keeps its place, and a copy of its
+ * chunk description whose data is fetched when needed. */
+struct held {
+	bool workload; /* it holds a docker-mailserver workload */
+	bool done;     /* written into its slot */
+	size_t slot;
+	struct stash_item text;
+	char *source;
+	struct chunk c;
+};
+
+struct runner {
+	const struct config *cfg;
+	struct envsrc *env;
+	size_t workloads;      /* workload objects seen */
+	size_t dms_containers; /* docker-mailserver containers hardened */
+	bool *name_seen;       /* per cfg->containers entry */
+	bool *service_seen;    /* per cfg->services entry */
+	struct dms_workload *dms; /* docker-mailserver workloads seen */
+	size_t ndms;
+	struct dms_workload *sel; /* those a Service selects: shallow copies */
+	size_t sel_cap;
+	struct held *held;
+	size_t nheld, held_cap;
+	struct stash stash;    /* the held documents' text */
+	size_t held_bytes;     /* their size, for --verbose */
+	size_t dms_services;   /* docker-mailserver Services patched */
+	size_t held_changed;   /* held Services written changed */
+	struct gendoc_stream gen;
+	struct metallb metallb;
+	struct proxy *proxy;
+};
+
+struct runner *
+runner_new(const struct config *cfg)
+{
+	struct runner *r = xcalloc(1, sizeof(*r));
+	r->cfg = cfg;
+	r->env = envsrc_new();
+	r->name_seen = xcalloc(cfg->containers.n + 1, sizeof(bool));
+	r->service_seen = xcalloc(cfg->services.n + 1, sizeof(bool));
+	metallb_init(&r->metallb, cfg);
+	r->proxy = proxy_new(cfg);
+	stash_init(&r->stash, STASH_DEFAULT_MEMORY);
+	return r;
+}
+
+void
+runner_free(struct runner *r)
+{
+	if (!r)
+		return;
+	envsrc_free(r->env);
+	proxy_free(r->proxy);
+	free(r->name_seen);
+	free(r->service_seen);
+	for (size_t i = 0; i < r->ndms; i++)
+		expose_workload_free(&r->dms[i]);
+	free(r->dms);
+	free(r->sel);
+	for (size_t i = 0; i < r->nheld; i++) {
+		stash_drop(&r->stash, &r->held[i].text);
+		free(r->held[i].source);
+	}
+	free(r->held);
+	stash_free(&r->stash);
+	free(r);
+}
+
+/* ---- the runner ---- */
+
+static int
+patch_object(struct runner *r, struct object *o, struct patch_ctx *x)
+{
+	x->o = o;
+	x->ndms = 0;
+	for (size_t i = 0; i < o->ncontainers; i++) {
+		if (!patch_is_dms_container(r->cfg, &o->containers[i]))
+			continue;
+		for (size_t k = 0; k < r->cfg->containers.n; k++)
+			if (o->containers[i].name && strcmp(o->containers[i].name, r->cfg->containers.v[k]) == 0)
+				r->name_seen[k] = true;
+		if (x->ndms == PATCH_MAX_DMS) {
+			patch_describe(x);
+			return patch_error(x, o->containers[i].node,
+					   "more than %d docker-mailserver containers in one pod", PATCH_MAX_DMS);
+		}
+		x->dms[x->ndms++] = i;
+	}
+	if (!x->ndms)
+		return 0;
+	patch_describe(x);
+	if (patch_check_dup_keys(x, o->node) != 0)
+		return -1;
+	if (!x->shared)
+		patch_find_shared(x);
+	for (size_t p = 0; p < countof(patches); p++) {
+		if (!patches[p].applies(x))
+			continue;
+		x->patch = patches[p].name;
+		if (patches[p].apply(x) != 0 || diag_failed())
+			return -1;
+	}
+	if (x->hardened) {
+		r->dms = xrealloc(r->dms, (r->ndms + 1) * sizeof(*r->dms));
+		expose_record(&r->dms[r->ndms++], x);
+	}
+	r->dms_containers += x->hardened;
+	x->hardened = 0;
+	return 0;
+}
+
+static void
+init_ctx(struct patch_ctx *x, struct runner *r, struct doc *d)
+{
+	memset(x, 0, sizeof(*x));
+	x->run = r;
+	x->cfg = r->cfg;
+	x->env = r->env;
+	x->proxy = r->proxy;
+	x->d = d;
+	x->y = &d->y;
+	x->norig = (size_t)(d->y.nodes.top - d->y.nodes.start);
+}
+
+/* The exposure patch on Service O of the document in X, which selects the
+ * pods of the NWS workloads WS. */
+static int
+patch_service(struct patch_ctx *x, struct object *o, const struct dms_workload *ws, size_t nws)
+{
+	x->o = o;
+	x->ndms = 0;
+	patch_describe(x);
+	if (patch_check_dup_keys(x, o->node) != 0)
+		return -1;
+	if (!x->shared)
+		patch_find_shared(x);
+	x->patch = "expose";
+	if (expose_apply(x) != 0 || diag_failed())
+		return -1;
+	x->patch = "proxy";
+	if (proxy_service(x, ws, nws) != 0 || diag_failed())
+		return -1;
+	x->run->dms_services++;
+	return 0;
+}
+
+static bool
+is_service(const struct object *o)
+{
+	return o->kind && strcmp(o->kind, "Service") == 0;
+}
+
+/* Every docker-mailserver workload of the stream whose pods Service O of Y
+ * selects, once one of them has matched it by a mail port: the Service gets
+ * the PROXY ports of all of them. Matching asks for a mail port of one
+ * workload, and a later run also finds the PROXY ports added here, so it
+ * may match an earlier workload than this run did; it must then find
+ * nothing to add. Shallow copies, in R's scratch array. */
+static const struct dms_workload *
+selected(struct runner *r, yaml_document_t *y, const struct object *o, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < r->ndms; i++) {
+		if (!expose_selects(y, o->node, o->namespace_, &r->dms[i]))
+			continue;
+		if (*n == r->sel_cap) {
+			r->sel_cap = r->sel_cap ? 2 * r->sel_cap : 4;
+			r->sel = xrealloc(r->sel, r->sel_cap * sizeof(*r->sel));
+		}
+		r->sel[(*n)++] = r->dms[i];
+	}
+	return r->sel;
+}
+
+/* Decide Service O, every workload being known: 1 it is a DMS mail Service,
+ * 0 it is not, 2 it has mail ports but selects no DMS workload. With 1, *W
+ * and *NW are the workloads it selects (all of them for a Service named by
+ * --service). */
+static int
+classify(struct runner *r, struct doc *d, const struct object *o, const struct dms_workload **w, size_t *nw)
+{
+	if (r->cfg->services.n) {
+		for (size_t k = 0; o->name && k < r->cfg->services.n; k++)
+			if (strcmp(o->name, r->cfg->services.v[k]) == 0) {
+				r->service_seen[k] = true;
+				*w = r->dms;
+				*nw = r->ndms;
+				return 1;
+			}
+		return 0;
+	}
+	for (size_t i = 0; i < r->ndms; i++)
+		if (expose_matches(&d->y, o->node, o->namespace_, &r->dms[i])) {
+			*w = selected(r, &d->y, o, nw);
+			return 1;
+		}
+	return expose_may_match(&d->y, o->node) ? 2 : 0;
+}
+
+/* Keep D for the end of the stream: its text in the stash, its place in
+ * OUT as a slot. */
+static int
+hold(struct runner *r, const struct doc *d, struct spool *out, bool workload)
+{
+	const struct chunk *c = d->chunk;
+	if (r->nheld == r->held_cap) {
+		r->held_cap = r->held_cap ? 2 * r->held_cap : 8;
+		r->held = xrealloc(r->held, r->held_cap * sizeof(*r->held));
+	}
+	struct held *h = &r->held[r->nheld];
+	memset(h, 0, sizeof(*h));
+	h->workload = workload;
+	if (stash_put(&r->stash, &h->text, c->data, c->len) != 0)
+		return -1;
+	r->nheld++;
+	r->held_bytes += c->len;
+	h->slot = spool_reserve(out);
+	h->source = c->source ? xstrndup(c->source, c->source_len) : NULL;
+	h->c = *c;
+	h->c.data = NULL; /* fetched from the stash when needed */
+	h->c.source = h->source;
+	diag_note("document %zu: %s %s held until the end of the stream (%s)", c->index,
+		  d->objects[0].kind ? d->objects[0].kind : "(no kind)",
+		  d->objects[0].name ? d->objects[0].name : "(no name)",
+		  workload ? "a docker-mailserver workload" : "its patch depends on the workloads");
+	return 0;
+}
+
+/* Write held document H into its slot: D, its loaded and patched document,
+ * or its raw text when D is NULL; then let go of its text. */
+static int
+release(struct runner *r, struct held *h, struct spool *out, struct doc *d)
+{
+	char *text = NULL;
+	int rc;
+	if (!d) {
+		if (!(text = stash_get(&r->stash, &h->text)))
+			return -1;
+		h->c.data = text;
+	}
+	spool_begin_slot(out, h->slot);
+	r->held_changed += d && d->changed;
+	rc = d ? emit_doc(out, d, r->cfg->format == FORMAT_MINIMAL) : emit_raw(out, &h->c);
+	if (spool_end_slot(out) != 0)
+		rc = -1;
+	h->c.data = NULL;
+	free(text);
+	stash_drop(&r->stash, &h->text);
+	h->done = true;
+	return rc;
+}
+
+/* The patches on every object of D, which the whole stream has been seen
+ * for: workloads first, then (under --proxy-protocol) ConfigMaps, then
+ * Services, which need the workloads' final ports. */
+static int
+patch_held(struct runner *r, struct doc *d)
+{
+	struct patch_ctx x;
+	int rc = 0;
+	init_ctx(&x, r, d);
+	for (size_t i = 0; i < d->nobjects && rc == 0; i++)
+		if (doc_is_workload_kind(d->objects[i].kind))
+			rc = patch_object(r, &d->objects[i], &x);
+	for (size_t i = 0; i < d->nobjects && rc == 0; i++) {
+		const struct dms_workload *ws = NULL;
+		size_t nws = 0;
+		if (r->cfg->proxy_protocol && d->objects[i].kind && strcmp(d->objects[i].kind, "ConfigMap") == 0) {
+			x.o = &d->objects[i];
+			patch_describe(&x);
+			x.patch = "proxy";
+			if (!x.shared)
+				patch_find_shared(&x);
+			rc = proxy_configmap(&x);
+			continue;
+		}
+		if (!is_service(&d->objects[i]))
+			continue;
+		switch (classify(r, d, &d->objects[i], &ws, &nws)) {
+		case 1: rc = patch_service(&x, &d->objects[i], ws, nws); break;
+		case 2:
+			diag_note("document %zu: Service %s has mail ports but selects no docker-mailserver workload "
+				  "in the stream; left alone", d->chunk->index,
+				  d->objects[i].name ? d->objects[i].name : "(no name)");
+			break;
+		default: break;
+		}
+	}
+	patch_ctx_finish(&x);
+	return rc;
+}
+
+/* Load held document H, patch it and write it into its slot. Returns 0,
+ * -1 after a located error, -2 after an I/O error. */
+static int
+process_held(struct runner *r, struct held *h, struct spool *out)
+{
+	struct doc hd;
+	bool mem = false;
+	diag_set_document(h->c.index, h->c.source, h->c.source_len);
+	char *text = stash_get(&r->stash, &h->text);
+	if (!text)
+		return -2;
+	h->c.data = text;
+	int rc = doc_load(&hd, &h->c, &mem) != 0 ? -1 : 0;
+	if (rc == 0 && doc_need_tree(&hd, &mem) != 0) {
+		doc_free(&hd);
+		rc = -1;
+	}
+	if (rc == 0) {
+		rc = patch_held(r, &hd);
+		if (rc == 0 && release(r, h, out, &hd) != 0) /* writes from h->c.data: before it goes */
+			rc = -2;
+		doc_free(&hd);
+	}
+	h->c.data = NULL;
+	free(text);
+	return rc != 0 && mem ? -2 : rc;
+}
+
+/* Whether any patch or observer reads more of D than its identity. A
+ * document that cannot matter is never turned into a node tree, which saves
+ * most of the work on big streams. The text tests are safe shortcuts: the
+ * words they look for can only be spelt differently with a backslash escape
+ * in a double-quoted scalar, and any backslash sends the document to the
+ * tree. */
+static bool
+wants_tree(const struct runner *r, const struct doc *d)
+{
+	const struct chunk *c = d->chunk;
+	const char *kind = d->nobjects ? d->objects[0].kind : NULL;
+	if (!kind)
+		return false;
+	if (memchr(c->data, '\\', c->len))
+		return true;
+	/* Every image image.c knows has this in its repository path. */
+	if (doc_is_workload_kind(kind))
+		return r->cfg->images.n || r->cfg->containers.n || mem_contains(c->data, c->len, "docker-mailserver");
+	/* envsrc.c records only the docker-mailserver switches it knows; proxy.c
+	 * merges into ConfigMaps a workload mounts. */
+	if (!strcmp(kind, "ConfigMap") && r->cfg->proxy_protocol)
+		return true;
+	if (!strcmp(kind, "ConfigMap") || !strcmp(kind, "Secret"))
+		return mem_contains(c->data, c->len, "ENABLE_") || mem_contains(c->data, c->len, "SMTP_ONLY") ||
+		       mem_contains(c->data, c->len, "PERMIT_DOCKER");
+	if (!strcmp(kind, "IngressRouteTCP") || !strcmp(kind, "NetworkPolicy"))
+		return r->cfg->proxy_protocol != 0;
+	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement"))
+		return r->cfg->metallb_emit_pool.n != 0;
+	return !strcmp(kind, "Service") || doc_is_list_kind(kind);
+}
+
+static bool
+has_dms_container(const struct runner *r, const struct object *o)
+{
+	for (size_t i = 0; i < o->ncontainers; i++)
+		if (patch_is_dms_container(r->cfg, &o->containers[i]))
+			return true;
+	return false;
+}
+
+/* Whether a patch of object O depends on other documents: a
+ * docker-mailserver workload (its Fail2Ban capabilities read ConfigMaps and
+ * Secrets, its PROXY configuration the ConfigMaps it mounts), a Service that
+ * may select one, a ConfigMap under --proxy-protocol (a workload may mount
+ * it). */
+static bool
+depends_on_stream(const struct runner *r, yaml_document_t *y, const struct object *o)
+{
+	if (doc_is_workload_kind(o->kind))
+		return has_dms_container(r, o);
+	if (is_service(o)) {
+		if (!r->cfg->services.n)
+			return expose_may_match(y, o->node);
+		for (size_t k = 0; o->name && k < r->cfg->services.n; k++)
+			if (strcmp(o->name, r->cfg->services.v[k]) == 0)
+				return true;
+		return false;
+	}
+	return r->cfg->proxy_protocol && o->kind && strcmp(o->kind, "ConfigMap") == 0;
+}
+
+int
+runner_document(struct runner *r, struct doc *d, struct spool *out)
+{
+	if (!d->loaded && !d->empty && wants_tree(r, d) && doc_need_tree(d, NULL) != 0)
+		return -1;
+	doc_note(d);
+	/* Every document is seen before any decision is taken (at the end of
+	 * the stream), so the order of the documents does not matter. */
+	envsrc_observe(r->env, d);
+	gendoc_observe(&r->gen, d);
+	metallb_observe(&r->metallb, d);
+	proxy_observe(r->proxy, d);
+	bool keep = false, workload = false;
+	for (size_t i = 0; i < d->nobjects; i++) {
+		const struct object *o = &d->objects[i];
+		if (doc_is_workload_kind(o->kind)) {
+			r->workloads++;
+			workload |= has_dms_container(r, o);
+		}
+		keep |= d->loaded && depends_on_stream(r, &d->y, o);
+	}
+	if (!keep)
+		return 0;
+	return hold(r, d, out, workload) != 0 ? -2 : 1;
+}
+
+size_t
+runner_held_changed(const struct runner *r)
+{
+	return r->held_changed;
+}
+
+size_t
+runner_generated(const struct runner *r)
+{
+	return r->gen.generated;
+}
+
+int
+runner_finish(struct runner *r, struct spool *out)
+{
+	/* The workloads first, whose final ports the Services need and whose
+	 * mounts the ConfigMaps; then everything else. Each goes into its own
+	 * slot, so the output keeps the input's order. */
+	if (r->nheld)
+		diag_note("held until the end of the stream: %zu document%s, %zu bytes", r->nheld,
+			  r->nheld == 1 ? "" : "s", r->held_bytes);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->nheld; i++) {
+			struct held *h = &r->held[i];
+			if (h->done || h->workload != (pass == 0))
+				continue;
+			int rc = process_held(r, h, out);
+			if (rc != 0)
+				return rc;
+		}
+	diag_set_document(0, NULL, 0);
+	if (proxy_finish(r->proxy, &r->gen, out) != 0)
+		return -1;
+	if (metallb_finish(&r->metallb, &r->gen, out, r->dms_services) != 0)
+		return -1;
+	for (size_t k = 0; k < r->cfg->containers.n; k++)
+		if (!r->name_seen[k])
+			diag_warn("--container %s: no workload in the stream has a regular (non-init) container "
+				  "of that name", r->cfg->containers.v[k]);
+	for (size_t k = 0; k < r->cfg->services.n; k++)
+		if (!r->service_seen[k])
+			diag_warn("--service %s: no Service of that name in the stream", r->cfg->services.v[k]);
+	if (r->workloads && !r->dms_containers)
+		diag_warn("no docker-mailserver container found in %zu workload%s, so nothing was hardened; "
+			  "if the image comes from a mirror, pass --image PATTERN or --container NAME",
+			  r->workloads, r->workloads == 1 ? "" : "s");
+	return 0;
+}
