@@ -41,8 +41,9 @@ int ynode_seq_item(yaml_document_t *d, int seq, size_t i);
 int ynode_seq_find(yaml_document_t *d, int seq, const char *field, const char *value);
 
 /* A new empty block mapping / sequence, or a scalar with an explicit style
- * (YAML_PLAIN_SCALAR_STYLE for ints and bools, YAML_DOUBLE_QUOTED_SCALAR_STYLE
- * for strings that look like numbers or booleans). */
+ * (YAML_PLAIN_SCALAR_STYLE for ints and bools). YAML_ANY_SCALAR_STYLE means
+ * a string: written double-quoted when a YAML 1.1 or 1.2 reader would take
+ * the plain text for another type (yscalar.h). */
 int ynode_new_map(yaml_document_t *d);
 int ynode_new_seq(yaml_document_t *d);
 int ynode_new_str(yaml_document_t *d, const char *value, yaml_scalar_style_t style);

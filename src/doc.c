@@ -302,6 +302,28 @@ scan_free(struct scan *s)
 		free(s->text[i]);
 }
 
+/* What libyaml is given for chunk C: its text, or a copy without the UTF-8
+ * byte order mark that starts its first content line when that is not the
+ * stream's first byte (libyaml accepts one only there; Go's parser and
+ * PyYAML read one at the start of any document). The mark stays in the
+ * output; only the parser does not see it, so the columns of that one line
+ * are 3 less. *COPY is what to free. */
+static const unsigned char *
+parser_input(const struct chunk *c, size_t *len, char **copy)
+{
+	const unsigned char *t = (const unsigned char *)c->data;
+	size_t h = c->header_len;
+	*copy = NULL;
+	*len = c->len;
+	if (h == 0 || c->len < h + 3 || t[h] != 0xEF || t[h + 1] != 0xBB || t[h + 2] != 0xBF)
+		return t;
+	*copy = xmalloc(c->len - 3);
+	memcpy(*copy, c->data, h);
+	memcpy(*copy + h, c->data + h + 3, c->len - h - 3);
+	*len = c->len - 3;
+	return (const unsigned char *)*copy;
+}
+
 /* Parse C as events. Returns 0 with *S filled, or -1 after reporting. */
 static int
 scan_chunk(const struct chunk *c, struct scan *s, bool *memory_error)
@@ -318,7 +340,10 @@ scan_chunk(const struct chunk *c, struct scan *s, bool *memory_error)
 		diag_error("out of memory initialising the YAML parser");
 		return -1;
 	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)c->data, c->len);
+	char *copy;
+	size_t len;
+	const unsigned char *text = parser_input(c, &len, &copy);
+	yaml_parser_set_input_string(&p, text, len);
 	while (!done) {
 		if (!yaml_parser_parse(&p, &e)) {
 			*memory_error = p.error == YAML_MEMORY_ERROR;
@@ -349,6 +374,7 @@ scan_chunk(const struct chunk *c, struct scan *s, bool *memory_error)
 	rc = 0;
 out:
 	yaml_parser_delete(&p);
+	free(copy);
 	return rc;
 }
 
@@ -396,6 +422,101 @@ free_original(struct doc *d)
 	memset(&d->orig, 0, sizeof(d->orig));
 }
 
+/* An anchor or alias name in the text: where it starts (after '&' or '*')
+ * and how long it is. */
+struct name_at {
+	size_t off, len;
+	char *name;
+	bool anchor;
+};
+
+/* TEXT (LEN bytes) with every anchor name that was already defined renamed
+ * (and the aliases after it that refer to it), so that libyaml's loader,
+ * which refuses a reused anchor name, reads what YAML 1.2 (and Go's parser)
+ * reads: an alias refers to the latest anchor of its name. Names are not
+ * data, and a document with aliases is never spliced, so the new names are
+ * seen by nobody. Returns a malloc'd copy with its length in *OUT_LEN, or
+ * NULL when the text cannot be read as events or nothing needs renaming. */
+static char *
+rename_reused_anchors(const unsigned char *text, size_t len, size_t *out_len)
+{
+	yaml_parser_t p;
+	yaml_event_t e;
+	struct name_at *at = NULL;
+	size_t n = 0, cap = 0;
+	bool reused = false, ok = true;
+	if (!yaml_parser_initialize(&p))
+		return NULL;
+	yaml_parser_set_input_string(&p, text, len);
+	for (bool done = false; ok && !done;) {
+		if (!yaml_parser_parse(&p, &e)) {
+			ok = false;
+			break;
+		}
+		const yaml_char_t *name = NULL;
+		bool anchor = true;
+		if (e.type == YAML_ALIAS_EVENT) {
+			name = e.data.alias.anchor;
+			anchor = false;
+		} else if (e.type == YAML_SCALAR_EVENT) {
+			name = e.data.scalar.anchor;
+		} else if (e.type == YAML_SEQUENCE_START_EVENT) {
+			name = e.data.sequence_start.anchor;
+		} else if (e.type == YAML_MAPPING_START_EVENT) {
+			name = e.data.mapping_start.anchor;
+		}
+		if (name) {
+			/* The node's properties start at its start mark: the anchor
+			 * there, or after a tag. */
+			size_t i = e.start_mark.index, nl = strlen((const char *)name);
+			char sigil = anchor ? '&' : '*';
+			while (i < len && text[i] != sigil)
+				i++;
+			if (i + 1 + nl > len || memcmp(text + i + 1, name, nl) != 0) {
+				ok = false;
+			} else {
+				if (n == cap) {
+					cap = cap ? 2 * cap : 16;
+					at = xrealloc(at, cap * sizeof(*at));
+				}
+				for (size_t k = 0; anchor && k < n; k++)
+					reused |= at[k].anchor && strcmp(at[k].name, (const char *)name) == 0;
+				at[n++] = (struct name_at){i + 1, nl, xstrdup((const char *)name), anchor};
+			}
+		}
+		done = e.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&e);
+	}
+	yaml_parser_delete(&p);
+	char *copy = NULL;
+	if (ok && reused) {
+		/* Each definition gets a generation; its aliases the latest one. */
+		struct buf b = {0};
+		size_t from = 0;
+		for (size_t k = 0; k < n; k++) {
+			size_t gen = 0;
+			for (size_t j = 0; j < k; j++)
+				gen += at[j].anchor && strcmp(at[j].name, at[k].name) == 0;
+			if (!at[k].anchor && gen)
+				gen--; /* the latest definition before it */
+			buf_add(&b, text + from, at[k].off + at[k].len - from);
+			if (gen) {
+				char suffix[32];
+				snprintf(suffix, sizeof(suffix), "__dmspr%zu", gen);
+				buf_adds(&b, suffix);
+			}
+			from = at[k].off + at[k].len;
+		}
+		buf_add(&b, text + from, len - from);
+		*out_len = b.len;
+		copy = b.data;
+	}
+	for (size_t k = 0; k < n; k++)
+		free(at[k].name);
+	free(at);
+	return copy;
+}
+
 static int
 load_tree(struct doc *d, bool *memory_error)
 {
@@ -408,11 +529,36 @@ load_tree(struct doc *d, bool *memory_error)
 		diag_error("out of memory initialising the YAML parser");
 		return -1;
 	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)c->data, c->len);
+	char *copy;
+	size_t len;
+	const unsigned char *text = parser_input(c, &len, &copy);
+	yaml_parser_set_input_string(&p, text, len);
 	if (!yaml_parser_load(&p, &d->y)) {
-		*memory_error = p.error == YAML_MEMORY_ERROR;
-		report_parser_error(c, &p);
-		goto out;
+		size_t rlen = 0;
+		char *renamed = p.error == YAML_COMPOSER_ERROR && p.context &&
+					strstr(p.context, "duplicate anchor")
+				? rename_reused_anchors(text, len, &rlen)
+				: NULL;
+		if (!renamed) {
+			*memory_error = p.error == YAML_MEMORY_ERROR;
+			report_parser_error(c, &p);
+			goto out;
+		}
+		/* A reused anchor name: load the text with the later ones renamed. */
+		yaml_parser_delete(&p);
+		free(copy);
+		copy = renamed;
+		if (!yaml_parser_initialize(&p)) {
+			*memory_error = true;
+			diag_error("out of memory initialising the YAML parser");
+			return -1;
+		}
+		yaml_parser_set_input_string(&p, (const unsigned char *)copy, rlen);
+		if (!yaml_parser_load(&p, &d->y)) {
+			*memory_error = p.error == YAML_MEMORY_ERROR;
+			report_parser_error(c, &p);
+			goto out;
+		}
 	}
 	d->loaded = true;
 	keep_original(d);
@@ -446,6 +592,7 @@ load_tree(struct doc *d, bool *memory_error)
 	rc = 0;
 out:
 	yaml_parser_delete(&p);
+	free(copy);
 	return rc;
 }
 

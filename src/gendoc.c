@@ -9,6 +9,7 @@
 
 #include "report.h"
 #include "util.h"
+#include "yscalar.h"
 
 void
 gendoc_observe(struct gendoc_stream *g, const struct doc *d)
@@ -47,12 +48,17 @@ gendoc_write(struct gendoc_stream *g, struct spool *out, const char *file, const
 		snprintf(line, sizeof(line), "---\n");
 	}
 	buf_adds(&b, line);
-	snprintf(line, sizeof(line), "apiVersion: %s\nkind: %s\nmetadata:\n  name: %s\n", api_version, kind, name);
+	/* Names and namespaces come from options and from the input: strings,
+	 * quoted where a reader would take them for something else. */
+	snprintf(line, sizeof(line), "apiVersion: %s\nkind: %s\nmetadata:\n  name: ", api_version, kind);
 	buf_adds(&b, line);
-	snprintf(line, sizeof(line), "  namespace: %s\n", ns ? ns : "");
-	if (!ns)
-		line[0] = '\0';
-	buf_adds(&b, line);
+	yscalar_append(&b, name);
+	buf_adds(&b, "\n");
+	if (ns) {
+		buf_adds(&b, "  namespace: ");
+		yscalar_append(&b, ns);
+		buf_adds(&b, "\n");
+	}
 	if (g->helm4) {
 		snprintf(line, sizeof(line), "  annotations:\n    " GENDOC_FILENAME_KEY ": " GENDOC_SOURCE_DIR "%s\n",
 			 file);

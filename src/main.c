@@ -119,8 +119,10 @@ run(struct config *cfg)
 			   "'helm template ... | " PROG_NAME "'; try '" PROG_NAME " --help'");
 		return EXIT_USAGE;
 	}
-	/* A closed reader must give EPIPE and a message, not a silent death. */
+	/* A closed reader must give EPIPE and a message, not a silent death;
+	 * so must a file size limit (ulimit -f): EFBIG instead of SIGXFSZ. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 
 	stream_init_fd(&in, STDIN_FILENO, cfg->max_document_size);
 	spool_init(&out, SPOOL_DEFAULT_MEMORY);

@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "util.h"
 #include "ynode.h"
+#include "yscalar.h"
 
 #define METALLB_GROUP "metallb.io"
 #define METALLB_API METALLB_GROUP "/v1beta1"
@@ -110,7 +111,7 @@ metallb_finish(struct metallb *m, struct gendoc_stream *g, struct spool *out, si
 	if (rc == 0 && !m->l2_seen) {
 		struct buf b = {0};
 		buf_adds(&b, "spec:\n  ipAddressPools:\n  - ");
-		buf_adds(&b, pool);
+		yscalar_append(&b, pool);
 		buf_adds(&b, "\n");
 		buf_add(&b, "", 1);
 		rc = gendoc_write(g, out, "metallb-l2advertisement.yaml", METALLB_API, "L2Advertisement", m->ns, pool,

@@ -15,6 +15,7 @@
 #include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
+#include "yscalar.h"
 
 #define PROXY_VOLUME "dms-proxy-protocol"
 #define PROXY_SUFFIX "-proxy-protocol"
@@ -905,14 +906,23 @@ gen_traefik(struct proxy *p, struct route *r, struct gendoc_stream *g, struct sp
 			continue;
 		}
 		/* The Service port by name, or by number when it has none. */
-		char port[64];
+		char port[96];
 		snprintf(port, sizeof(port), "%s", r->port_name[i]);
 		if (!*port)
 			snprintf(port, sizeof(port), "%u", r->port_num[i]);
+		char ep[160], svc[160];
+		yscalar_format(ep, sizeof(ep), entrypoint(p, pp));
+		yscalar_format(svc, sizeof(svc), r->svc);
+		/* A port by number is a number; a port name is a string. */
+		if (*r->port_name[i]) {
+			char quoted_port[96];
+			yscalar_format(quoted_port, sizeof(quoted_port), port);
+			snprintf(port, sizeof(port), "%s", quoted_port);
+		}
 		snprintf(body, sizeof(body),
 			 "spec:\n  entryPoints:\n    - %s\n  routes:\n    - match: \"HostSNI(`*`)\"\n      services:\n"
 			 "        - name: %s\n          port: %s\n          proxyProtocol:\n            version: 2\n",
-			 entrypoint(p, pp), r->svc, port);
+			 ep, svc, port);
 		if (gendoc_write(g, out, "proxy-protocol-ingressroutetcp.yaml", "traefik.io/v1alpha1", "IngressRouteTCP",
 				 r->ns, name, body) != 0)
 			return -1;

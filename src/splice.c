@@ -990,6 +990,8 @@ check_text(struct sp *s)
 			return "it has line breaks other than LF and CRLF";
 		if (t[i] == '\t' && lead)
 			return "a line starts with a tab";
+		if (t[i] == 0xEF && i + 2 < n && t[i + 1] == 0xBB && t[i + 2] == 0xBF && (i == 0 || t[i - 1] == '\n'))
+			return "a line starts with a byte order mark";
 		if (t[i] != ' ')
 			lead = false;
 		if (t[i] == '\n') {

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "yscalar.h"
+
 yaml_node_t *
 ynode_at(yaml_document_t *d, int id)
 {
@@ -140,6 +142,10 @@ ynode_new_seq(yaml_document_t *d)
 int
 ynode_new_str(yaml_document_t *d, const char *value, yaml_scalar_style_t style)
 {
+	/* ANY is a string the writer may choose how to write: never a text
+	 * that a reader would take for a null, a boolean or a number. */
+	if (style == YAML_ANY_SCALAR_STYLE && !yscalar_plain_is_str(value))
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	return yaml_document_add_scalar(d, NULL, (yaml_char_t *)value, (int)strlen(value), style);
 }
 

@@ -74,6 +74,13 @@ RC=$?
 : >"$TMP/out"
 expect_error "cli/output-to-full-disk" 5 'error: writing output failed: No space left on device'
 
+# A file size limit (ulimit -f) must end the run with status 5 and a message,
+# not kill it with SIGXFSZ (exit 153 and a cut file with no word).
+(ulimit -f 2; $VALGRIND "$BIN" <"$FIX" >"$TMP/fsz.out" 2>"$TMP/err"; echo $? >"$TMP/rc")
+RC=$(cat "$TMP/rc")
+: >"$TMP/out"
+expect_error "cli/file-size-limit" 5 'error: writing output failed: File too large'
+
 # A reader that goes away: EPIPE must end the run with status 5, not hang
 # and not die silently from SIGPIPE. The input is larger than a pipe buffer.
 cat "$FIX" "$FIX" "$FIX" "$FIX" "$FIX" "$FIX" "$FIX" "$FIX" >"$TMP/big.yaml"

@@ -84,7 +84,12 @@ for dir in "$here"/golden/*/*/; do
 	# same data as --format reemit and loses no line a patch does not own.
 	reemit_case=false
 	case " ${args[*]} " in *" --format=reemit "* | *" --format reemit "*) reemit_case=true ;; esac
-	if [ "$want_rc" -eq 0 ] && [ ! -f "$dir/no-consumer" ] && ! $reemit_case; then
+	# A case marked no-pyyaml holds YAML that PyYAML (a YAML 1.1 reader)
+	# refuses although Go's parser reads it (a reused anchor name): its
+	# PyYAML oracles are skipped; kustomize still reads the output.
+	if [ -f "$dir/no-pyyaml" ] && [ "$want_rc" -eq 0 ]; then
+		echo "SKIP $name: PyYAML oracles: $(head -n 1 "$dir/no-pyyaml")"
+	elif [ "$want_rc" -eq 0 ] && [ ! -f "$dir/no-consumer" ] && ! $reemit_case; then
 		run_prog "$TMP/reemit" "$TMP/err3" "${args[@]}" --format reemit <"$dir/input.yaml"
 		if [ "$RC" -ne 0 ]; then
 			fail "$name: --format reemit" "exit status $RC"
@@ -95,7 +100,7 @@ for dir in "$here"/golden/*/*/; do
 	case "$name" in
 	golden/harden/* | golden/expose/*)
 		[ "$want_rc" -eq 0 ] || continue
-		oracle "$name: oracle" check-patch "$dir/input.yaml" "$TMP/out" "${args[@]}"
+		[ -f "$dir/no-pyyaml" ] || oracle "$name: oracle" check-patch "$dir/input.yaml" "$TMP/out" "${args[@]}"
 		kustomize_parses "$name: kubectl kustomize parses the output" "$TMP/out"
 		# Generated MetalLB objects: the Go parser's reading of them and of
 		# the Services must name one and the same pool.

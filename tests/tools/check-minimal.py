@@ -39,6 +39,20 @@ def _unknown(loader, node):
 Loader.add_constructor(None, _unknown)
 
 
+def load_all(text):
+    """Parse TEXT as Go's parser reads a stream: a UTF-8 byte order mark at
+    the start of a later document is ignored (libyaml, behind PyYAML's C
+    loader, takes one only at the start of the stream)."""
+    return yaml.load_all(for_go(text), Loader=Loader)
+
+
+def for_go(text):
+    """TEXT as bytes without the byte order marks Go's parser skips (lines
+    keep their numbers)."""
+    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    return data.replace(b"\n\xef\xbb\xbf", b"\n")
+
+
 def ident(data):
     if not isinstance(data, dict):
         return None
@@ -75,9 +89,10 @@ def at(data, path):
 def owned_lines(text, out_docs):
     """Line numbers (0-based) of TEXT whose loss a patch explains."""
     owned = set()
-    nodes = list(yaml.compose_all(text, Loader=Loader))
-    datas = list(yaml.load_all(text, Loader=Loader))
-    events = list(yaml.parse(text, Loader=Loader))
+    text_lines = text.split("\n")
+    nodes = list(yaml.compose_all(for_go(text), Loader=Loader))
+    datas = list(load_all(text))
+    events = list(yaml.parse(for_go(text), Loader=Loader))
     # Documents with aliases are re-emitted whole.
     alias_docs, doc_no = set(), -1
     for ev in events:
@@ -98,7 +113,8 @@ def owned_lines(text, out_docs):
             continue  # a lost document: every line of it is a complaint
         if out == data:
             continue  # untouched: nothing may change
-        if n in alias_docs or root.flow_style:
+        bom = any(text_lines[j].startswith("\ufeff") for j in span if j < len(text_lines))
+        if n in alias_docs or root.flow_style or bom:  # re-emitted whole
             owned.update(span)
             continue
 
@@ -160,9 +176,9 @@ def main(argv):
             texts.append(f.read())
     inp, minimal = texts[0], texts[1]
     complaints = []
-    min_docs = list(yaml.load_all(minimal, Loader=Loader))
+    min_docs = list(load_all(minimal))
     if not count:
-        re_docs = list(yaml.load_all(texts[2], Loader=Loader))
+        re_docs = list(load_all(texts[2]))
         if min_docs != re_docs:
             for n, (x, y) in enumerate(zip(min_docs, re_docs)):
                 if x != y:

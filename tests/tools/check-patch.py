@@ -35,6 +35,14 @@ import yaml
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
+def load_all(text):
+    """Parse TEXT as Go's parser reads a stream: a UTF-8 byte order mark at
+    the start of a later document is ignored (libyaml, behind PyYAML's C
+    loader, takes one only at the start of the stream)."""
+    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    return yaml.load_all(data.replace(b"\n\xef\xbb\xbf", b"\n"), Loader=Loader)
+
 KINDS = {"Deployment": "spec.template", "StatefulSet": "spec.template", "DaemonSet": "spec.template",
          "ReplicaSet": "spec.template", "Pod": ""}
 DMS_IMAGE = re.compile(r"(^|/)(docker-mailserver|mailserver|tvial)/docker-mailserver(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64})?$")
@@ -386,7 +394,7 @@ def check_generated(extra, docs_in, o, workloads):
             err("generated", "an appended document has no '# Source: dms-postrender/' line")
         if helm4 and source:
             err("generated", "a Helm 4 stream's appended document has a '# Source:' line (Helm 4 adds a second)")
-        for d in yaml.load_all(raw, Loader=Loader):
+        for d in load_all(raw):
             if d is None:
                 continue
             got.append(d.get("kind"))
@@ -414,7 +422,7 @@ def main():
     docs_in = []
     for raw in ri:
         try:
-            docs_in += [d for d in yaml.load_all(raw, Loader=Loader) if d is not None]
+            docs_in += [d for d in load_all(raw) if d is not None]
         except yaml.YAMLError:
             pass  # untouched documents PyYAML cannot read do not decide anything
     workloads = dms_workloads(docs_in, o)
@@ -427,8 +435,8 @@ def main():
     for n, (a, b) in enumerate(zip(ri, ro), 1):
         if a == b:
             continue  # byte-identical: nothing to explain
-        di = list(yaml.load_all(a, Loader=Loader))
-        do = list(yaml.load_all(b, Loader=Loader))
+        di = list(load_all(a))
+        do = list(load_all(b))
         di = [d for d in di if d is not None]
         do = [d for d in do if d is not None]
         if len(di) != len(do):
