@@ -95,4 +95,17 @@ struct yspan {
 };
 struct yspan ynode_span(yaml_document_t *d, int id);
 
+/* Keep what libyaml's loader forgets: it gives "!!str 1" the same tag as a
+ * plain 1, so writing the tree back would make the string a number. Given
+ * the text TEXT (LEN bytes) tree D was loaded from, every scalar with an
+ * explicit !!str tag whose plain text would not read back as a string
+ * becomes double-quoted (same data, no tag needed). Returns false when the
+ * text cannot be read as events. */
+bool ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len);
+
+/* An empty plain scalar inside a flow collection ("{limits: , ...}") is a
+ * null, which libyaml's emitter would write as '' in flow style: make it a
+ * plain "null", which reads back the same. */
+void ynode_flow_nulls(yaml_document_t *d);
+
 #endif

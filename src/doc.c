@@ -532,6 +532,7 @@ load_tree(struct doc *d, bool *memory_error)
 	char *copy;
 	size_t len;
 	const unsigned char *text = parser_input(c, &len, &copy);
+	size_t copy_len = len;
 	yaml_parser_set_input_string(&p, text, len);
 	if (!yaml_parser_load(&p, &d->y)) {
 		size_t rlen = 0;
@@ -548,6 +549,7 @@ load_tree(struct doc *d, bool *memory_error)
 		yaml_parser_delete(&p);
 		free(copy);
 		copy = renamed;
+		copy_len = rlen;
 		if (!yaml_parser_initialize(&p)) {
 			*memory_error = true;
 			diag_error("out of memory initialising the YAML parser");
@@ -561,6 +563,11 @@ load_tree(struct doc *d, bool *memory_error)
 		}
 	}
 	d->loaded = true;
+	/* What the loader forgets: explicit string tags (!!str 1 stays a string). */
+	if (!ynode_keep_explicit_str(&d->y, copy ? copy : c->data, copy ? copy_len : c->len)) {
+		diag_error("internal error: document %zu reads differently the second time", c->index);
+		goto out;
+	}
 	keep_original(d);
 	yaml_node_t *root = yaml_document_get_root_node(&d->y);
 	if (!root || root->type != YAML_MAPPING_NODE) { /* the event pass said otherwise */

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "splice.h"
 #include "util.h"
+#include "ynode.h"
 
 int
 emit_raw(struct spool *out, const struct chunk *c)
@@ -60,6 +61,7 @@ emit_tree(struct buf *b, struct doc *d)
 	yaml_emitter_set_indent(&e, 2);
 	yaml_emitter_set_break(&e, d->chunk->crlf ? YAML_CRLN_BREAK : YAML_LN_BREAK);
 	drop_directives(&d->y);
+	ynode_flow_nulls(&d->y);
 	/* yaml_emitter_dump deletes the document even when it fails. */
 	d->loaded = false;
 	if (!yaml_emitter_dump(&e, &d->y) || !yaml_emitter_close(&e) || !yaml_emitter_flush(&e)) {

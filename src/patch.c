@@ -15,6 +15,7 @@
 #include "report.h"
 #include "util.h"
 #include "ynode.h"
+#include "yscalar.h"
 
 bool
 patch_is_dms_container(const struct config *cfg, const struct container *c)
@@ -127,7 +128,20 @@ patch_text(struct patch_ctx *x, int node)
 		return "(a mapping)";
 	if (ynode_is_seq(x->y, node))
 		return "(a sequence)";
-	return ynode_str(x->y, node);
+	/* A quoted "0" or "true" is a string to Kubernetes: show the quotes
+	 * where they make the difference. Two buffers, as a message may name
+	 * an old and a new value. */
+	yaml_node_t *n = ynode_at(x->y, node);
+	const char *v = ynode_str(x->y, node);
+	if (v && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE && n->data.scalar.style != YAML_ANY_SCALAR_STYLE &&
+	    !yscalar_plain_is_str(v) && strlen(v) < 100) {
+		static char shown[2][128];
+		static int next;
+		next = !next;
+		snprintf(shown[next], sizeof(shown[next]), "\"%s\" (a string)", v);
+		return shown[next];
+	}
+	return v;
 }
 
 int

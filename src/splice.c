@@ -1168,7 +1168,8 @@ splice_doc(struct buf *out, struct doc *d)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)out->data + start, out->len - start);
 	bool same = false;
 	if (yaml_parser_load(&parser, &back)) {
-		same = same_tree(&d->y, 1, &back, 1, 0);
+		same = ynode_keep_explicit_str(&back, out->data + start, out->len - start) &&
+		       same_tree(&d->y, 1, &back, 1, 0);
 		yaml_document_delete(&back);
 	} else if (parser.error == YAML_MEMORY_ERROR) {
 		xoom();

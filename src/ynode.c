@@ -3,8 +3,10 @@
  * those belong to the caller. */
 #include "ynode.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "yscalar.h"
 
 yaml_node_t *
@@ -318,4 +320,74 @@ ynode_map_remove(yaml_document_t *d, int map, const char *key)
 	}
 	m->data.mapping.pairs.top = w;
 	return removed;
+}
+
+/* The node ordinal (1-based, the loader's order: scalars and collection
+ * starts as they come) of each scalar event that has an explicit string
+ * tag. */
+bool
+ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t e;
+	size_t ordinal = 0, nnodes = (size_t)(d->nodes.top - d->nodes.start);
+	bool ok = true;
+	if (!memchr(text, '!', len))
+		return true; /* no tag at all */
+	if (!yaml_parser_initialize(&p))
+		return false;
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	for (bool done = false; !done;) {
+		if (!yaml_parser_parse(&p, &e)) {
+			ok = false;
+			break;
+		}
+		if (e.type == YAML_SCALAR_EVENT || e.type == YAML_SEQUENCE_START_EVENT ||
+		    e.type == YAML_MAPPING_START_EVENT)
+			ordinal++;
+		const char *tag = e.type == YAML_SCALAR_EVENT ? (const char *)e.data.scalar.tag : NULL;
+		/* Only !!str: PyYAML and Go's parser read "! 2" as the number 2,
+		 * as a plain 2 is written back. */
+		if (tag && strcmp(tag, YAML_STR_TAG) == 0 && ordinal <= nnodes) {
+			yaml_node_t *n = &d->nodes.start[ordinal - 1];
+			if (n->type == YAML_SCALAR_NODE) {
+				if ((n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ||
+				     n->data.scalar.style == YAML_ANY_SCALAR_STYLE) &&
+				    !yscalar_plain_is_str((const char *)n->data.scalar.value))
+					n->data.scalar.style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+			}
+		}
+		done = e.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&e);
+	}
+	yaml_parser_delete(&p);
+	return ok;
+}
+
+static void
+flow_null(yaml_document_t *d, int id)
+{
+	yaml_node_t *n = ynode_at(d, id);
+	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.length != 0 ||
+	    (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE && n->data.scalar.style != YAML_ANY_SCALAR_STYLE) ||
+	    (n->tag && strcmp((const char *)n->tag, YAML_STR_TAG) != 0 && strcmp((const char *)n->tag, YAML_NULL_TAG) != 0))
+		return;
+	yaml_char_t *v = (yaml_char_t *)xstrdup("null");
+	free(n->data.scalar.value);
+	n->data.scalar.value = v;
+	n->data.scalar.length = 4;
+}
+
+void
+ynode_flow_nulls(yaml_document_t *d)
+{
+	for (yaml_node_t *n = d->nodes.start; n < d->nodes.top; n++) {
+		if (n->type == YAML_MAPPING_NODE && n->data.mapping.style == YAML_FLOW_MAPPING_STYLE) {
+			for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++)
+				flow_null(d, q->value);
+		} else if (n->type == YAML_SEQUENCE_NODE && n->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE) {
+			for (yaml_node_item_t *q = n->data.sequence.items.start; q < n->data.sequence.items.top; q++)
+				flow_null(d, *q);
+		}
+	}
 }

@@ -32,6 +32,16 @@ oracle() {
 	fi
 }
 
+# go_reading FILE OUT: what Go's YAML parser reads in FILE, written out again
+# with its types explicit (kubectl kustomize).
+go_reading() {
+	local d="$TMP/go-kustomize"
+	rm -rf "$d" && mkdir -p "$d"
+	cp "$1" "$d/stream.yaml"
+	printf 'resources:\n- stream.yaml\n' >"$d/kustomization.yaml"
+	kubectl kustomize "$d" >"$2" 2>/dev/null
+}
+
 for dir in "$here"/golden/*/*/; do
 	dir=${dir%/}
 	name="golden/${dir#"$here"/golden/}"
@@ -96,6 +106,27 @@ for dir in "$here"/golden/*/*/; do
 		else
 			oracle "$name: minimal output" check-minimal "$dir/input.yaml" "$TMP/out" "$TMP/reemit"
 		fi
+	fi
+	# The differential type check (tools/check-types.py), in both --format
+	# modes: read by PyYAML and by Go's parser (kubectl kustomize), no value
+	# that keeps its text changes its type.
+	if [ "$want_rc" -eq 0 ] && [ ! -f "$dir/no-consumer" ]; then
+		run_prog "$TMP/types-re" "$TMP/err3" "${args[@]}" --format reemit <"$dir/input.yaml"
+		for fmt in minimal reemit; do
+			o="$TMP/out"
+			[ "$fmt" = reemit ] && o="$TMP/types-re"
+			if [ ! -f "$dir/no-pyyaml" ]; then
+				oracle "$name: types ($fmt, PyYAML)" check-types PyYAML "$dir/input.yaml" "$o"
+			fi
+			if [ -f "$dir/no-kustomize" ] || ! command -v kubectl >/dev/null 2>&1; then
+				continue
+			fi
+			if go_reading "$dir/input.yaml" "$TMP/go-in.yaml" && go_reading "$o" "$TMP/go-out.yaml"; then
+				oracle "$name: types ($fmt, Go)" check-types Go "$TMP/go-in.yaml" "$TMP/go-out.yaml"
+			else
+				fail "$name: types ($fmt, Go)" "kubectl kustomize refuses the input or the output"
+			fi
+		done
 	fi
 	case "$name" in
 	golden/harden/* | golden/expose/*)
