@@ -76,9 +76,15 @@ def run(cmd, data, extra=()):
     return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), p.stderr.decode("utf-8", "replace")
 
 
+def for_go(text):
+    """Without the byte order marks at later documents, which Go's parser
+    skips and libyaml (PyYAML's C loader) refuses."""
+    return text.replace("\n\ufeff", "\n").lstrip("\ufeff")
+
+
 def objects(text):
     out = []
-    for d in yaml.load_all(text, Loader=Loader):
+    for d in yaml.load_all(for_go(text), Loader=Loader):
         if d is None or d == "":  # no document, or comments only
             continue
         items = d["items"] if isinstance(d, dict) and str(d.get("kind", "")).endswith("List") and \
@@ -90,7 +96,7 @@ def objects(text):
 
 def identity(doc_text):
     ids = []
-    for d in yaml.load_all(doc_text, Loader=Loader):
+    for d in yaml.load_all(for_go(doc_text), Loader=Loader):
         if isinstance(d, dict):
             m = d.get("metadata") if isinstance(d.get("metadata"), dict) else {}
             ids.append((d.get("apiVersion"), d.get("kind"), m.get("namespace"), m.get("name")))
