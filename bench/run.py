@@ -176,6 +176,7 @@ def main():
         ("PyYAML (C loader/dumper)", lambda p: [sys.executable, os.path.join(HERE, "pyyaml-patch.py")]),
     ]
     results, instr, patched, patched_size, patched_what = {}, {}, {}, 0, ""
+    longseq = {}
     try:
         for label, size in sizes:
             d = os.path.join(tmp, label.replace(" ", ""))
@@ -216,6 +217,21 @@ def main():
                 r["mbs"] = os.path.getsize(many) / r["median"] / 1e6
                 patched[tool] = r
             patched_size = os.path.getsize(many)
+            # One Deployment with 100,000 and 200,000 env entries: the writer
+            # must be linear in a sequence's length (it was quadratic).
+            for n in (100_000, 200_000):
+                env = os.path.join(tmp, "env-%d.yaml" % n)
+                with open(env, "w") as f:
+                    f.write("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mail\nspec:\n  selector:\n"
+                            "    matchLabels: {app: mail}\n  template:\n    metadata:\n      labels: {app: mail}\n"
+                            "    spec:\n      containers:\n        - name: mailserver\n"
+                            "          image: mailserver/docker-mailserver:15.1.0\n          env:\n")
+                    for i in range(n):
+                        f.write("            - name: V%d\n              value: \"%d\"\n" % (i, i))
+                cmds = {"minimal (default)": ([binary] + ARGS, 3), "--format reemit": ([binary] + ARGS + ["--format=reemit"], 3)}
+                print("bench: a Deployment with %d env entries, minimal and reemit x3" % n, file=sys.stderr, flush=True)
+                for tool, r in measure_all(cmds, env).items():
+                    longseq[(n, tool)] = r
             patched_what = "official chart's" if source == official else "test chart's"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -281,6 +297,12 @@ def main():
         if m and r:
             lines += ["", "- the minimal-diff writer takes %.2fx the time of re-emitting (it parses each patched "
                       "document's result once more, as a check, and compares trees and renders new lines)" % (m["median"] / r["median"])]
+    if longseq:
+        lines += ["", "## One long sequence", "",
+                  "A Deployment whose container has N env entries, every patch on (the writer must stay linear):",
+                  "", "| entries | writer | runs | median | peak RSS |", "| ---: | --- | ---: | ---: | ---: |"]
+        for (n, tool), r in sorted(longseq.items()):
+            lines.append("| %d | %s | %d | %s | %.1f MiB |" % (n, tool, r["n"], fmt_time(r["median"]), r["rss"] / 1024))
     text = "\n".join(lines) + "\n"
     print(text)
     if not quick:

@@ -784,7 +784,7 @@ visit_map(struct sp *s, int id, int depth)
 	size_t np = npairs(o), ne = npairs(E(s, id));
 	yaml_node_pair_t *pp = o->data.mapping.pairs.start;
 	size_t col = P(s, pp[0].key)->start_mark.column;
-	long *where = xmalloc(np * sizeof(*where));
+	long *where = xmalloc(np * sizeof(*where)), *back = NULL;
 	int *keys = xmalloc((np + ne) * sizeof(*keys));
 	int rc = SP_OK;
 	struct buf pend = {0};
@@ -814,12 +814,17 @@ visit_map(struct sp *s, int id, int depth)
 		add_edit(s, from, to - from, "", 0);
 	}
 	long prev = -1;
+	/* Which original pair each patched one is (-1: new), in one pass: a
+	 * long mapping must not cost its square. */
+	back = xmalloc((ne ? ne : 1) * sizeof(*back));
+	for (size_t j = 0; j < ne; j++)
+		back[j] = -1;
+	for (size_t q = 0; q < np; q++)
+		if (where[q] >= 0)
+			back[where[q]] = (long)q;
 	for (size_t j = 0; j < ne && rc == SP_OK; j++) {
 		yaml_node_pair_t ep = E(s, id)->data.mapping.pairs.start[j];
-		long i = -1;
-		for (size_t q = 0; q < np && i < 0; q++)
-			if (pp[q].key == ep.key)
-				i = (long)q;
+		long i = back[j];
 		if (i < 0) {
 			if ((size_t)ep.key <= s->norig) {
 				rc = rewrite(s, id, "a key moved from elsewhere");
@@ -858,6 +863,7 @@ out:
 	buf_free(&pend);
 	free(keys);
 	free(where);
+	free(back);
 	return rc;
 }
 
@@ -875,7 +881,7 @@ visit_seq(struct sp *s, int id, int depth)
 	yaml_node_t *first = P(s, pi[0]);
 	if (first->start_mark.line == o->start_mark.line && first->start_mark.column > dcol + 1)
 		off = first->start_mark.column - dcol;
-	long *where = xmalloc(np * sizeof(*where));
+	long *where = xmalloc(np * sizeof(*where)), *back = NULL;
 	int rc = SP_OK;
 	struct buf pend = {0}, t = {0};
 
@@ -894,12 +900,17 @@ visit_seq(struct sp *s, int id, int depth)
 		add_edit(s, from, to - from, "", 0);
 	}
 	long prev = -1;
+	/* Which original item each patched one is (-1: new), in one pass: a
+	 * list of 100,000 env entries must not cost its square. */
+	back = xmalloc((ne ? ne : 1) * sizeof(*back));
+	for (size_t j = 0; j < ne; j++)
+		back[j] = -1;
+	for (size_t q = 0; q < np; q++)
+		if (where[q] >= 0)
+			back[where[q]] = (long)q;
 	for (size_t j = 0; j < ne && rc == SP_OK; j++) {
 		int it = E(s, id)->data.sequence.items.start[j];
-		long i = -1;
-		for (size_t q = 0; q < np && i < 0; q++)
-			if (pi[q] == it && where[q] == (long)j)
-				i = (long)q;
+		long i = back[j];
 		if (i < 0) {
 			if ((size_t)it <= s->norig) {
 				rc = rewrite(s, id, "an item moved from elsewhere");
@@ -941,6 +952,7 @@ out:
 	buf_free(&pend);
 	buf_free(&t);
 	free(where);
+	free(back);
 	return rc;
 }
 
