@@ -784,6 +784,13 @@ visit_map(struct sp *s, int id, int depth)
 	size_t np = npairs(o), ne = npairs(E(s, id));
 	yaml_node_pair_t *pp = o->data.mapping.pairs.start;
 	size_t col = P(s, pp[0].key)->start_mark.column;
+	/* An explicit key ("? runAsUser" / ": 1000") starts at its '?': that is
+	 * the mapping's column, where new (implicit) keys go. */
+	size_t koff = off_of(s, P(s, pp[0].key)->start_mark), qm = koff;
+	while (qm > 0 && s->src[qm - 1] == ' ')
+		qm--;
+	if (qm > 0 && s->src[qm - 1] == '?' && only_spaces_before(s, qm - 1) && col >= koff - (qm - 1))
+		col -= koff - (qm - 1);
 	long *where = xmalloc(np * sizeof(*where)), *back = NULL;
 	int *keys = xmalloc((np + ne) * sizeof(*keys));
 	int rc = SP_OK;

@@ -25,5 +25,24 @@ while IFS= read -r f; do
 		{ printf "$prefix"; head -c 131070 "$f"; } >"$dir/seed-$i"
 		i=$((i + 1))
 	done
-done < <(find "$root/tests/golden" "$root/chart-fixtures" "$shared/corpus" -type f -name '*.yaml' 2>/dev/null | sort)
+done < <(find "$root/tests/golden" "$root/chart-fixtures" "$shared/corpus" -path "$root/chart-fixtures/docker-mailserver" \
+	-prune -o -type f -name '*.yaml' -print 2>/dev/null | sort)
+# Small docker-mailserver workloads in the shapes that take the splicer's
+# rewrite paths: flow collections with tags and nulls, anchors (reused too),
+# explicit keys, a byte order mark at a later document.
+dms='apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: m}\nspec:\n  template:\n    spec:\n      containers:\n        - name: m\n          image: mailserver/docker-mailserver:15\n'
+variants=(
+	"${dms}"'          securityContext: {runAsUser: !!str 0, seLinuxOptions: {level: !!str 123}, privileged: !!str false}\n'
+	"${dms}"'          resources: {limits: , requests: {cpu: "1"}}\n          env: [{name: A, value: !!str 1}, {name: B}]\n'
+	"${dms}"'          securityContext: &sc\n            runAsUser: 1000\n          env: &sc\n            - {name: X, value: "1"}\n      nodeSelector: *sc\n'
+	"${dms}"'          securityContext:\n            ? runAsUser\n            : 1000\n            ? capabilities\n            : {add: [SYS_PTRACE]}\n'
+	'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n\xef\xbb\xbf'"${dms}"
+	"${dms}"'          ports: [{name: smtp, containerPort: !!int "25"}, {name: imaps, containerPort: 993}]\n'
+)
+for v in "${variants[@]}"; do
+	for prefix in '\x00\x00' '\x2e\x27' '\x94\x0f'; do
+		printf "$prefix$v" >"$dir/seed-$i"
+		i=$((i + 1))
+	done
+done
 echo "fuzz: $i seed inputs in $dir"
