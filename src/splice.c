@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "ynode.h"
+#include "yscalar.h"
 
 /* visit() results: the edits are recorded; the parent must rewrite this
  * node; the whole document must be re-emitted. */
@@ -523,21 +524,31 @@ emitter_quotes(const yaml_node_t *n)
 	return quoted;
 }
 
-/* Same value, and both plain or both quoted (a plain "true" is a boolean to
- * Kubernetes, a quoted one a string). A patch's "any style" leaves the choice
- * to libyaml, as the re-emitter does, and so does a plain scalar of patched
- * tree A that libyaml will not write plain. */
+/* Does scalar N read as a string? Quoted (and block) scalars do; a plain
+ * one (or one whose style is left to the writer, which then writes it plain
+ * when it can) does when YAML 1.1 and 1.2 readers resolve its text as a
+ * string (yscalar.h), or when libyaml will not write it plain anyway. */
+static bool
+reads_as_string(const yaml_node_t *n)
+{
+	yaml_scalar_style_t st = n->data.scalar.style;
+	if (st != YAML_PLAIN_SCALAR_STYLE && st != YAML_ANY_SCALAR_STYLE)
+		return true;
+	if (n->data.scalar.length == 0)
+		return false; /* a null */
+	return yscalar_plain_is_str((const char *)n->data.scalar.value) || emitter_quotes(n);
+}
+
+/* Same value and the same resolved type: a plain "true" is a boolean to
+ * Kubernetes, a quoted one a string, while a plain "abc" and a quoted
+ * "abc" are the same string. */
 static bool
 scalar_same(const yaml_node_t *a, const yaml_node_t *b)
 {
-	yaml_scalar_style_t x = a->data.scalar.style, y = b->data.scalar.style;
 	if (a->data.scalar.length != b->data.scalar.length ||
 	    memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) != 0)
 		return false;
-	if (x == YAML_ANY_SCALAR_STYLE || y == YAML_ANY_SCALAR_STYLE ||
-	    (x == YAML_PLAIN_SCALAR_STYLE) == (y == YAML_PLAIN_SCALAR_STYLE))
-		return true;
-	return x == YAML_PLAIN_SCALAR_STYLE && emitter_quotes(a);
+	return reads_as_string(a) == reads_as_string(b);
 }
 
 /* Did the patches change anything at or under original node ID? */
@@ -784,13 +795,16 @@ visit_map(struct sp *s, int id, int depth)
 	size_t np = npairs(o), ne = npairs(E(s, id));
 	yaml_node_pair_t *pp = o->data.mapping.pairs.start;
 	size_t col = P(s, pp[0].key)->start_mark.column;
-	/* An explicit key ("? runAsUser" / ": 1000") starts at its '?': that is
-	 * the mapping's column, where new (implicit) keys go. */
-	size_t koff = off_of(s, P(s, pp[0].key)->start_mark), qm = koff;
-	while (qm > 0 && s->src[qm - 1] == ' ')
-		qm--;
-	if (qm > 0 && s->src[qm - 1] == '?' && only_spaces_before(s, qm - 1) && col >= koff - (qm - 1))
-		col -= koff - (qm - 1);
+	/* Explicit keys ("? runAsUser" / ": 1000") put keys and values on lines
+	 * of their own: the mapping is written again, in block style with
+	 * implicit keys, rather than edited line by line. */
+	for (size_t i = 0; i < np; i++) {
+		size_t qm = off_of(s, P(s, pp[i].key)->start_mark);
+		while (qm > 0 && s->src[qm - 1] == ' ')
+			qm--;
+		if (qm > 0 && s->src[qm - 1] == '?' && only_spaces_before(s, qm - 1))
+			return changed(s, id, depth) ? rewrite(s, id, "a mapping with explicit keys ('? key')") : SP_OK;
+	}
 	long *where = xmalloc(np * sizeof(*where)), *back = NULL;
 	int *keys = xmalloc((np + ne) * sizeof(*keys));
 	int rc = SP_OK;

@@ -123,10 +123,16 @@ def owned_lines(text, out_docs):
             v_out = at(out, path)
             if v_in == v_out:
                 return
+            # A changed mapping with explicit keys ("? key") is written again
+            # as a whole, like a flow-style one.
+            explicit = isinstance(node, yaml.MappingNode) and any(
+                text_lines[kn.start_mark.line][:kn.start_mark.column].rstrip().endswith("?")
+                for kn, _ in node.value if kn.start_mark.line < len(text_lines))
             unit = (
                 v_out is MISSING
                 or isinstance(node, yaml.ScalarNode)
                 or node.flow_style
+                or explicit
                 or type(v_in) is not type(v_out)
             )
             if unit:
