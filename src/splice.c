@@ -775,6 +775,21 @@ match_ids(const int *orig, size_t np, const int *now, size_t ne, long *where)
 	return true;
 }
 
+/* For each of the NE patched entries, the original one match_ids() found
+ * it to be (WHERE, NP entries), or -1 for a new one: one pass, so that a
+ * list of 100,000 env entries does not cost its square. */
+static long *
+inverse(const long *where, size_t np, size_t ne)
+{
+	long *back = xmalloc((ne ? ne : 1) * sizeof(*back));
+	for (size_t j = 0; j < ne; j++)
+		back[j] = -1;
+	for (size_t q = 0; q < np; q++)
+		if (where[q] >= 0)
+			back[where[q]] = (long)q;
+	return back;
+}
+
 /* Insert PEND (lines of a collection at column COL) after original node
  * AFTER, past the comments that belong to it, and empty PEND. */
 static int
@@ -835,14 +850,7 @@ visit_map(struct sp *s, int id, int depth)
 		add_edit(s, from, to - from, "", 0);
 	}
 	long prev = -1;
-	/* Which original pair each patched one is (-1: new), in one pass: a
-	 * long mapping must not cost its square. */
-	back = xmalloc((ne ? ne : 1) * sizeof(*back));
-	for (size_t j = 0; j < ne; j++)
-		back[j] = -1;
-	for (size_t q = 0; q < np; q++)
-		if (where[q] >= 0)
-			back[where[q]] = (long)q;
+	back = inverse(where, np, ne);
 	for (size_t j = 0; j < ne && rc == SP_OK; j++) {
 		yaml_node_pair_t ep = E(s, id)->data.mapping.pairs.start[j];
 		long i = back[j];
@@ -921,14 +929,7 @@ visit_seq(struct sp *s, int id, int depth)
 		add_edit(s, from, to - from, "", 0);
 	}
 	long prev = -1;
-	/* Which original item each patched one is (-1: new), in one pass: a
-	 * list of 100,000 env entries must not cost its square. */
-	back = xmalloc((ne ? ne : 1) * sizeof(*back));
-	for (size_t j = 0; j < ne; j++)
-		back[j] = -1;
-	for (size_t q = 0; q < np; q++)
-		if (where[q] >= 0)
-			back[where[q]] = (long)q;
+	back = inverse(where, np, ne);
 	for (size_t j = 0; j < ne && rc == SP_OK; j++) {
 		int it = E(s, id)->data.sequence.items.start[j];
 		long i = back[j];

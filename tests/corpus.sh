@@ -38,7 +38,7 @@ minimal_vs_reemit() {
 		echo "SKIP $name: types: larger than 1 MB"
 		return 0
 	fi
-	if command -v kubectl >/dev/null 2>&1 && corpus_go_reading "$f" "$TMP/go-in.yaml"; then
+	if command -v kubectl >/dev/null 2>&1 && go_reading "$f" "$TMP/go-in.yaml"; then
 		go_in=true
 	fi
 	for fmt in minimal reemit; do
@@ -50,7 +50,7 @@ minimal_vs_reemit() {
 		else
 			fail "$name: types ($fmt, PyYAML)" "$(head -n 3 "$TMP/types" | tr '\n' '|')"
 		fi
-		if $go_in && corpus_go_reading "$o" "$TMP/go-out.yaml"; then
+		if $go_in && go_reading "$o" "$TMP/go-out.yaml"; then
 			if "$PY" "$here/tools/check-types.py" Go "$TMP/go-in.yaml" "$TMP/go-out.yaml" >"$TMP/types" 2>&1; then
 				pass "$name: types ($fmt, Go; $(sed -n 's/^check-types: ok, //p' "$TMP/types"))"
 			else
@@ -60,15 +60,6 @@ minimal_vs_reemit() {
 			fail "$name: types ($fmt, Go)" "kubectl kustomize takes the input but refuses the output"
 		fi
 	done
-}
-
-# corpus_go_reading FILE OUT: FILE as Go's YAML parser reads it (kustomize).
-corpus_go_reading() {
-	local d="$TMP/go-kustomize"
-	rm -rf "$d" && mkdir -p "$d"
-	cp "$1" "$d/stream.yaml"
-	printf 'resources:\n- stream.yaml\n' >"$d/kustomization.yaml"
-	kubectl kustomize "$d" >"$2" 2>/dev/null
 }
 
 if [ ! -d "$SHARED/corpus" ]; then

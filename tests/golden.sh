@@ -32,16 +32,6 @@ oracle() {
 	fi
 }
 
-# go_reading FILE OUT: what Go's YAML parser reads in FILE, written out again
-# with its types explicit (kubectl kustomize).
-go_reading() {
-	local d="$TMP/go-kustomize"
-	rm -rf "$d" && mkdir -p "$d"
-	cp "$1" "$d/stream.yaml"
-	printf 'resources:\n- stream.yaml\n' >"$d/kustomization.yaml"
-	kubectl kustomize "$d" >"$2" 2>/dev/null
-}
-
 for dir in "$here"/golden/*/*/; do
 	dir=${dir%/}
 	name="golden/${dir#"$here"/golden/}"

@@ -1,5 +1,6 @@
 # lib.sh -- shared by every test driver: strict mode, C locale, a scratch
-# directory removed on exit, pass/fail counters, and $VALGRIND (set by
+# directory removed on exit, pass/fail counters, the Go and PyYAML readers'
+# helpers, and $VALGRIND (set by
 # `make valgrind`) in front of every program under test.
 set -u
 export LC_ALL=C
@@ -52,4 +53,14 @@ kustomize_parses() {
 	else
 		fail "$name" "kubectl kustomize rejects it: $(head -c 300 "$TMP/kustomize.err")"
 	fi
+}
+
+# go_reading FILE OUT: what Go's YAML parser (kubectl kustomize) reads in
+# FILE, written out again with its types explicit; false when it refuses it.
+go_reading() {
+	local d="$TMP/go-kustomize"
+	rm -rf "$d" && mkdir -p "$d"
+	cp "$1" "$d/stream.yaml"
+	printf 'resources:\n- stream.yaml\n' >"$d/kustomization.yaml"
+	kubectl kustomize "$d" >"$2" 2>/dev/null
 }
