@@ -46,6 +46,9 @@ struct doc {
 	bool empty;                /* no root node: empty or comment-only */
 	bool changed;              /* a patch edited y: emit must re-serialise */
 	bool is_list;              /* the root is a kind: *List with items */
+	bool reused_anchor;        /* an anchor name defined twice: the tree was
+				    * loaded from a copy with the later ones
+				    * renamed, so the text cannot be spliced */
 	struct object *objects;
 	size_t nobjects;
 	int dup_key;               /* first duplicated key met on an identity

@@ -546,6 +546,7 @@ load_tree(struct doc *d, bool *memory_error)
 			goto out;
 		}
 		/* A reused anchor name: load the text with the later ones renamed. */
+		d->reused_anchor = true;
 		yaml_parser_delete(&p);
 		free(copy);
 		copy = renamed;

@@ -1135,7 +1135,7 @@ splice_doc(struct buf *out, struct doc *d)
 	s.srclen = c->len;
 	s.y = &d->y;
 	s.step = 2;
-	const char *why = check_text(&s);
+	const char *why = d->reused_anchor ? "it reuses an anchor name" : check_text(&s);
 	if (why) {
 		whole(&s, why);
 		free(s.line);
