@@ -469,7 +469,7 @@ rename_reused_anchors(const unsigned char *text, size_t len, size_t *out_len)
 			/* The node's properties start at its start mark: the anchor
 			 * there, or after a tag. */
 			size_t i = e.start_mark.index, nl = strlen((const char *)name);
-			char sigil = anchor ? '&' : '*';
+			unsigned char sigil = anchor ? '&' : '*';
 			while (i < len && text[i] != sigil)
 				i++;
 			if (i + 1 + nl > len || memcmp(text + i + 1, name, nl) != 0) {
