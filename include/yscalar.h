@@ -21,6 +21,10 @@ bool yscalar_plain_is_str(const char *text);
  * with '"', '\\' and control characters escaped. */
 void yscalar_append(struct buf *b, const char *text);
 
+/* Append TEXT to B double-quoted, always (label keys and values, which
+ * must be strings whatever they look like). */
+void yscalar_append_quoted(struct buf *b, const char *text);
+
 /* The same into OUT (LEN bytes, always NUL-terminated; a text too long is
  * cut, which callers prevent by validating lengths first). */
 void yscalar_format(char *out, size_t len, const char *text);

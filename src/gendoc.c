@@ -42,12 +42,11 @@ gendoc_write(struct gendoc_stream *g, struct spool *out, const char *file, const
 		buf_adds(&b, "\n");
 	/* Helm 4 writes its own "# Source:" line from the filename annotation
 	 * and keeps ours as a comment: one of them, not two. */
+	buf_adds(&b, "---\n");
 	if (!g->helm4) {
-		snprintf(line, sizeof(line), "---\n# Source: " GENDOC_SOURCE_DIR "%s\n", file);
-	} else {
-		snprintf(line, sizeof(line), "---\n");
+		snprintf(line, sizeof(line), "# Source: " GENDOC_SOURCE_DIR "%s\n", file);
+		buf_adds(&b, line);
 	}
-	buf_adds(&b, line);
 	/* Names and namespaces come from options and from the input: strings,
 	 * quoted where a reader would take them for something else. */
 	snprintf(line, sizeof(line), "apiVersion: %s\nkind: %s\nmetadata:\n  name: ", api_version, kind);

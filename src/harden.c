@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "diag.h"
+#include "expose.h"
 #include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
@@ -104,10 +105,7 @@ has_proxy_ports(struct patch_ctx *x, int c, char *list, size_t listlen)
 		int p = ynode_seq_item(x->y, ports, i);
 		const char *name = ynode_str(x->y, ynode_get(x->y, p, "name"));
 		const char *num = ynode_str(x->y, ynode_get(x->y, p, "containerPort"));
-		bool proxy = name && strlen(name) > 6 && strcmp(name + strlen(name) - 6, "-proxy") == 0;
-		unsigned long n = num ? strtoul(num, NULL, 10) : 0;
-		proxy = proxy || (n && n <= 65535 && proxy_service_of_port((unsigned)n, true) >= 0);
-		if (proxy && used + 32 < listlen)
+		if (expose_is_proxy_port(x->cfg, num, NULL, name) && used + 32 < listlen)
 			used += (size_t)snprintf(list + used, listlen - used, "%s%s", used ? ", " : "",
 						 name ? name : num ? num : "?");
 	}

@@ -774,19 +774,6 @@ proxy_observe(struct proxy *p, struct doc *d)
 	}
 }
 
-/* TEXT as a double-quoted YAML scalar. */
-static void
-quoted(struct buf *b, const char *text)
-{
-	buf_adds(b, "\"");
-	for (const char *q = text; *q; q++) {
-		if (*q == '"' || *q == '\\')
-			buf_adds(b, "\\");
-		buf_add(b, q, 1);
-	}
-	buf_adds(b, "\"");
-}
-
 /* TEXT as the lines of a literal block scalar at INDENT spaces. */
 static void
 literal(struct buf *b, const char *key, const char *text, int indent)
@@ -844,9 +831,9 @@ gen_policy(struct proxy *p, struct workload *w, struct gendoc_stream *g, struct 
 	buf_adds(&b, "spec:\n  podSelector:\n    matchLabels:\n");
 	for (size_t i = 0; i < w->nlabels; i++) {
 		buf_adds(&b, "      ");
-		quoted(&b, w->labels[2 * i]);
+		yscalar_append_quoted(&b, w->labels[2 * i]);
 		buf_adds(&b, ": ");
-		quoted(&b, w->labels[2 * i + 1]);
+		yscalar_append_quoted(&b, w->labels[2 * i + 1]);
 		buf_adds(&b, "\n");
 	}
 	if (!w->nlabels)

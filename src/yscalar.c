@@ -83,10 +83,15 @@ plain_chars(const char *text)
 void
 yscalar_append(struct buf *b, const char *text)
 {
-	if (plain_chars(text) && yscalar_plain_is_str(text)) {
+	if (plain_chars(text) && yscalar_plain_is_str(text))
 		buf_adds(b, text);
-		return;
-	}
+	else
+		yscalar_append_quoted(b, text);
+}
+
+void
+yscalar_append_quoted(struct buf *b, const char *text)
+{
 	buf_adds(b, "\"");
 	for (const char *p = text; *p; p++) {
 		char esc[8];

@@ -31,18 +31,20 @@ main(void)
 		CHECK(name, yscalar_plain_is_str(strings[i]));
 	}
 
+	static const struct {
+		const char *what, *text, *want;
+	} written[] = {
+		{"a plain-safe string is written plain", "mail", "mail"},
+		{"a boolean-looking string is double-quoted", "yes", "\"yes\""},
+		{"a number-looking string is double-quoted", "0777", "\"0777\""},
+		{"quotes and backslashes are escaped", "a \"b\"\\c", "\"a \\\"b\\\"\\\\c\""},
+		{"control characters are escaped", "tab\there", "\"tab\\x09here\""},
+		{"characters plain style cannot hold safely are quoted", "with: colon", "\"with: colon\""},
+	};
 	char out[64];
-	yscalar_format(out, sizeof(out), "mail");
-	CHECK("a plain-safe string is written plain", strcmp(out, "mail") == 0);
-	yscalar_format(out, sizeof(out), "yes");
-	CHECK("a boolean-looking string is double-quoted", strcmp(out, "\"yes\"") == 0);
-	yscalar_format(out, sizeof(out), "0777");
-	CHECK("a number-looking string is double-quoted", strcmp(out, "\"0777\"") == 0);
-	yscalar_format(out, sizeof(out), "a \"b\"\\c");
-	CHECK("quotes and backslashes are escaped", strcmp(out, "\"a \\\"b\\\"\\\\c\"") == 0);
-	yscalar_format(out, sizeof(out), "tab\there");
-	CHECK("control characters are escaped", strcmp(out, "\"tab\\x09here\"") == 0);
-	yscalar_format(out, sizeof(out), "with: colon");
-	CHECK("characters plain style cannot hold safely are quoted", strcmp(out, "\"with: colon\"") == 0);
+	for (size_t i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
+		yscalar_format(out, sizeof(out), written[i].text);
+		CHECK(written[i].what, strcmp(out, written[i].want) == 0);
+	}
 	return check_done();
 }
