@@ -36,16 +36,8 @@ for dir in "$here"/golden/*/*/; do
 	dir=${dir%/}
 	name="golden/${dir#"$here"/golden/}"
 	# A case may read one of the official chart's real renders in the
-	# shared test data (a symlink into ../shared, never a copy): without it
-	# the case is skipped, except under CI.
-	if [ -L "$dir/input.yaml" ] && [ ! -e "$dir/input.yaml" ] && [[ $(readlink "$dir/input.yaml") == */shared/* ]]; then
-		if [ -n "${CI:-}" ]; then
-			fail "$name" "its input $(readlink "$dir/input.yaml") (the shared test data) is missing"
-		else
-			echo "SKIP $name: its input is the shared test data, which is not beside this checkout"
-		fi
-		continue
-	fi
+	# shared test data (a symlink into ../shared, never a copy).
+	shared_input_missing "$name" "$dir" && continue
 	[ -f "$dir/input.yaml" ] || { fail "$name" "no input.yaml"; continue; }
 	args=()
 	if [ -f "$dir/args" ]; then

@@ -21,6 +21,7 @@ else
 	}
 	for dir in "$here"/golden/*/*/; do
 		dir=${dir%/}
+		shared_input_missing "order/golden/${dir#"$here"/golden/}" "$dir" && continue
 		[ -f "$dir/input.yaml" ] || continue
 		if [ -f "$dir/no-pyyaml" ]; then
 			echo "SKIP order/golden/${dir#"$here"/golden/}: $(head -n 1 "$dir/no-pyyaml")"
