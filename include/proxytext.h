@@ -68,12 +68,15 @@ struct proxytext_result {
 	bool added;                  /* our marker block was (re)written */
 	char old_trusted[256];       /* a haproxy_trusted_networks value replaced, or "" */
 	char not_proxied[256];       /* Dovecot listeners on our ports without haproxy = yes */
+	char error[512];             /* why there is no result (NULL returned) */
 };
 
 /* EXISTING (NULL: a new file) merged with what SERVICES (PX_BIT set) need in
  * MODE; with SERVICES 0, EXISTING without our block. TRUSTED is the space-separated trusted networks (Dovecot only).
- * Returns the new text (caller frees); it equals EXISTING when nothing had
- * to change. */
+ * Our block goes where the marker lines were, else before a last "exit" of
+ * user-patches.sh, else at the end. Returns the new text (caller frees); it
+ * equals EXISTING when nothing had to change. NULL, with RES->error, when
+ * the block cannot be placed safely (an "exit" earlier in user-patches.sh). */
 char *proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, unsigned services,
 		      const char *trusted, struct proxytext_result *res);
 

@@ -626,6 +626,8 @@ proxy_configmap(struct patch_ctx *x)
 			continue; /* nothing to take out */
 		struct proxytext_result res;
 		char *text = proxytext_merge(m->file, mode(p), cur, m->services, p->trusted, &res);
+		if (!text)
+			return patch_error(x, v, "%s: %s", path, res.error);
 		int data = res.changed ? patch_own(x, x->o->node, "data", true, true, "data") : 0;
 		if (res.changed && !data) {
 			free(text);

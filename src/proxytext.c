@@ -76,12 +76,14 @@ proxy_file_key(enum proxy_file f)
 /* ---- lines ---- */
 
 /* TEXT without our marker block (from the BEGIN line through the END line,
- * or to the end when END is missing). */
+ * or to the end when END is missing). *AT gets the offset in the result
+ * where the block was, or -1: a block the user moved stays where it is. */
 static char *
-strip_block(const char *text)
+strip_block(const char *text, long *at)
 {
 	struct buf b = {0};
 	bool inside = false;
+	*at = -1;
 	buf_adds(&b, "");
 	for (const char *line = text; *line;) {
 		const char *nl = strchr(line, '\n');
@@ -89,25 +91,43 @@ strip_block(const char *text)
 		size_t body = nl ? n - 1 : n;
 		if (body && line[body - 1] == '\r')
 			body--;
-		if (!inside && body == strlen(PROXYTEXT_BEGIN) && !strncmp(line, PROXYTEXT_BEGIN, body))
+		if (!inside && *at < 0 && body == strlen(PROXYTEXT_BEGIN) && !strncmp(line, PROXYTEXT_BEGIN, body)) {
 			inside = true;
-		else if (inside && body == strlen(PROXYTEXT_END) && !strncmp(line, PROXYTEXT_END, body))
+			*at = (long)b.len;
+		} else if (inside && body == strlen(PROXYTEXT_END) && !strncmp(line, PROXYTEXT_END, body)) {
 			inside = false;
-		else if (!inside)
+		} else if (!inside) {
 			buf_add(&b, line, n);
+		}
 		line += n;
 	}
 	return b.data;
 }
 
-/* Whether any line of TEXT contains both A and B (B after A). */
+/* The text of a line up to an unquoted-looking comment: a '#' at the start
+ * or after a blank starts a comment in shell, and is the only comment
+ * character of Postfix's master.cf lines. Comments are not configuration. */
+static char *
+code_of(const char *line, size_t n)
+{
+	char *copy = xstrndup(line, n);
+	for (char *p = copy; *p; p++)
+		if (*p == '#' && (p == copy || *(p - 1) == ' ' || *(p - 1) == '\t')) {
+			*p = '\0';
+			break;
+		}
+	return copy;
+}
+
+/* Whether the configuration (not the comments) of a line of TEXT contains
+ * both A and B (B after A; B NULL: A alone). */
 static bool
 line_has(const char *text, const char *a, const char *b)
 {
 	for (const char *line = text; *line;) {
 		const char *nl = strchr(line, '\n');
 		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		char *copy = xstrndup(line, n);
+		char *copy = code_of(line, n);
 		char *pa = strstr(copy, a);
 		bool hit = pa && (!b || strstr(pa + strlen(a), b));
 		free(copy);
@@ -116,6 +136,74 @@ line_has(const char *text, const char *a, const char *b)
 		line += n + (nl != NULL);
 	}
 	return false;
+}
+
+/* Whether CODE holds the shell word "exit" as a command. */
+static bool
+has_exit(const char *code)
+{
+	for (const char *p = strstr(code, "exit"); p; p = strstr(p + 1, "exit")) {
+		char before = p == code ? ' ' : *(p - 1), after = p[4];
+		if (strchr(" \t;&|(){}!", before) && (after == '\0' || strchr(" \t;&|)\r", after)))
+			return true;
+	}
+	return false;
+}
+
+/* Whether CODE is a plain "exit" or "exit N" at the start of a line. */
+static bool
+is_final_exit(const char *code)
+{
+	if (strncmp(code, "exit", 4) != 0)
+		return false;
+	const char *p = code + 4;
+	if (*p == ' ' || *p == '\t') {
+		p += strspn(p, " \t");
+		p += strspn(p, "0123456789");
+		if (*p == '$' && p[1] == '?')
+			p += 2;
+	}
+	p += strspn(p, " \t;\r");
+	return *p == '\0';
+}
+
+/* Where our block goes in the shell script TEXT: before a last line that
+ * is a plain "exit", else at the end. An "exit" anywhere else means the
+ * script may stop before the end, and lines added there might never run:
+ * that is an error (in ERR), unless the user placed the marker lines. */
+static int
+shell_insert_point(const char *text, size_t *at, char *err, size_t errlen)
+{
+	size_t lineno = 0, exit_line = 0, last_code = 0;
+	long final_exit = -1;
+	*at = strlen(text);
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		char *code = code_of(line, n);
+		lineno++;
+		if (code[strspn(code, " \t\r")] != '\0') {
+			last_code = lineno;
+			final_exit = is_final_exit(code) ? (long)(line - text) : -1;
+			if (has_exit(code) && !exit_line)
+				exit_line = lineno;
+		}
+		free(code);
+		line += n + (nl != NULL);
+	}
+	if (final_exit >= 0 && exit_line == last_code) {
+		*at = (size_t)final_exit;
+		return 0;
+	}
+	if (exit_line) {
+		snprintf(err, errlen,
+			 "line %zu runs 'exit' before the end of the script, so lines added at its end might never run; "
+			 "put the two lines '" PROXYTEXT_BEGIN "' and '" PROXYTEXT_END "' where the PROXY-protocol "
+			 "settings must go",
+			 exit_line);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- Dovecot ---- */
@@ -341,11 +429,11 @@ postfix_block(enum proxy_file f, const char *text, unsigned services, struct buf
 			continue;
 		}
 		snprintf(svc, sizeof(svc), "%u/inet/", ports[s].port);
-		if (line_has(text, svc, "_upstream_proxy_protocol=haproxy"))
-			continue;
-		buf_adds(block, clone[s]);
-		/* Two postscreen services must share one cache (through proxymap). */
-		if (s == PX_SMTP && !strstr(text, "postscreen_cache_map"))
+		if (!line_has(text, svc, "_upstream_proxy_protocol=haproxy"))
+			buf_adds(block, clone[s]);
+		/* Two postscreen services must share one cache (through proxymap),
+		 * whoever wrote the clone: else the second one cannot lock it. */
+		if (s == PX_SMTP && !line_has(text, "postscreen_cache_map", "proxy:"))
 			buf_adds(block, "# shellcheck disable=SC2016 # $data_directory is Postfix's, not the shell's\n"
 					"postconf 'postscreen_cache_map = proxy:btree:$data_directory/postscreen_cache'\n");
 	}
@@ -358,8 +446,9 @@ proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, u
 		const char *trusted, struct proxytext_result *res)
 {
 	struct buf out = {0}, block = {0};
+	long placed;
 	memset(res, 0, sizeof(*res));
-	char *base = strip_block(existing ? existing : "");
+	char *base = strip_block(existing ? existing : "", &placed);
 	bool crlf = existing && strstr(existing, "\r\n");
 	buf_adds(&block, "");
 	if (!services) {
@@ -374,12 +463,21 @@ proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, u
 	} else {
 		postfix_block(f, base, services, &block);
 	}
+	size_t at = strlen(base);
+	if (placed >= 0)
+		at = (size_t)placed;
+	else if (block.len && f == PF_USER_PATCHES &&
+		 shell_insert_point(base, &at, res->error, sizeof(res->error)) != 0) {
+		free(base);
+		buf_free(&block);
+		return NULL;
+	}
 	if ((!existing || !*existing) && services) {
 		if (f == PF_USER_PATCHES)
 			buf_adds(&out, "#!/bin/bash\n# docker-mailserver runs this file at start-up, before the "
 				       "mail services start.\n");
 	}
-	buf_adds(&out, base);
+	buf_add(&out, base, at);
 	if (block.len) {
 		if (out.len && out.data[out.len - 1] != '\n')
 			buf_adds(&out, crlf ? "\r\n" : "\n");
@@ -387,6 +485,7 @@ proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, u
 		buf_add(&out, block.data, block.len);
 		buf_adds(&out, PROXYTEXT_END "\n");
 	}
+	buf_adds(&out, base + at);
 	free(base);
 	res->equivalent = block.len == 0 && !res->old_trusted[0];
 	res->added = block.len != 0;

@@ -127,8 +127,10 @@ def main():
             for f in (("user-patches.sh", "dovecot.cf") if mode == "separate" else ("postfix-master.cf", "dovecot.cf")):
                 m = mounts.get("/tmp/docker-mailserver/" + f)
                 if m is None:
-                    need(f == "dovecot.cf" and not any(n in DOVECOT for n in proxy) and mode == "separate",
-                         f"{where}: /tmp/docker-mailserver/{f} is not mounted")
+                    # Dovecot needs no file when the container has no Dovecot
+                    # port to switch (separate: no PROXY port; only: no standard one).
+                    dovecot_ports = [n for n in nums if n in DOVECOT or (mode == "only" and STD.get(n) in DOVECOT.values())]
+                    need(f == "dovecot.cf" and not dovecot_ports, f"{where}: /tmp/docker-mailserver/{f} is not mounted")
                     continue
                 vol = volumes.get(m.get("name")) or {}
                 cm = cms.get((ns, (vol.get("configMap") or {}).get("name")))
@@ -158,9 +160,14 @@ def main():
                         need(r.returncode == 0, f"{where}: user-patches.sh: shellcheck: {r.stdout.strip()[:300]}")
                 os.unlink(t.name)
                 for n in POSTFIX:
-                    lines = [l for l in up.splitlines() if f"{n}/inet/" in l and "_upstream_proxy_protocol=haproxy" in l]
+                    # Comments are not configuration: a '#' at the start or after a blank.
+                    code = [re.sub(r"(^|[ \t])#.*", "", l) for l in up.splitlines()]
+                    lines = [l for l in code if f"{n}/inet/" in l and "_upstream_proxy_protocol=haproxy" in l]
                     want = 1 if n in nums else 0
                     need(len(lines) == want, f"{where}: user-patches.sh configures PROXY on {n} {len(lines)} times")
+                if 12525 in nums:
+                    need(any("postscreen_cache_map" in l and "proxy:" in l for l in code),
+                         f"{where}: user-patches.sh: two postscreens without a shared proxy: postscreen_cache_map")
             pm = files.get("postfix-master.cf")
             if pm is not None:
                 for svc, param in (("smtp", "postscreen"), ("submission", "smtpd"), ("submissions", "smtpd")):

@@ -73,6 +73,68 @@ postfix(void)
 	free(f);
 }
 
+/* Where the block goes in a user's own user-patches.sh, and what counts as
+ * configuration already there. */
+static void
+user_scripts(void)
+{
+	struct proxytext_result r;
+	unsigned smtp = PX_BIT(PX_SMTP);
+	static const char clone_only[] = "postconf -Mf smtp/inet | sed -e s/^smtp/12525/ >> /etc/postfix/master.cf\n"
+					 "postconf -P 12525/inet/postscreen_upstream_proxy_protocol=haproxy\n";
+	char *a = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, clone_only, smtp, "10.0.0.0/8", &r);
+	CHECK("a clone without the shared cache gets the cache map, not a second clone",
+	      a && count(a, "postscreen_cache_map = proxy:") == 1 && count(a, "sed -e") == 1 && !r.equivalent);
+	static const char plain_cache[] = "postconf -Mf smtp/inet | sed -e s/^smtp/12525/ >> /etc/postfix/master.cf\n"
+					  "postconf -P 12525/inet/postscreen_upstream_proxy_protocol=haproxy\n"
+					  "postconf 'postscreen_cache_map = btree:$data_directory/postscreen_cache'\n";
+	char *b = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, plain_cache, smtp, "10.0.0.0/8", &r);
+	CHECK("a cache map without proxy: is overridden", b && count(b, "postscreen_cache_map = proxy:") == 1);
+	static const char commented[] = "# postconf -P 12525/inet/postscreen_upstream_proxy_protocol=haproxy\n"
+					"  # postconf 'postscreen_cache_map = proxy:btree:x'\n"
+					"echo hi # 12525/inet/smtpd_upstream_proxy_protocol=haproxy\n";
+	char *c = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, commented, smtp, "10.0.0.0/8", &r);
+	CHECK("comments are not configuration", c && count(c, "sed -e 's/^smtp/12525/'") == 1 &&
+							count(c, "\npostconf 'postscreen_cache_map") == 1);
+	static const char *const finals[] = {"echo a\nexit\n", "echo a\nexit 0\n\n# end\n", "echo a\nexit $?;\n",
+					     "echo a\nexit 1"};
+	bool before = true;
+	for (size_t i = 0; i < sizeof(finals) / sizeof(finals[0]); i++) {
+		char *f = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, finals[i], smtp, "10.0.0.0/8", &r);
+		before = before && f && strstr(f, PROXYTEXT_END) && strstr(f, "\nexit") > strstr(f, PROXYTEXT_END) &&
+			 strncmp(f, "echo a\n" PROXYTEXT_BEGIN "\n", strlen("echo a\n" PROXYTEXT_BEGIN "\n")) == 0;
+		free(f);
+	}
+	CHECK("the block goes before a final exit", before);
+	static const char *const early[] = {"[[ -f /x ]] && exit 0\necho a\n", "if true; then\n  exit 0\nfi\n",
+					    "echo a; exit\necho b\n", "f() { exit 1; }\nf\n"};
+	bool refused = true;
+	for (size_t i = 0; i < sizeof(early) / sizeof(early[0]); i++) {
+		char *f = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, early[i], smtp, "10.0.0.0/8", &r);
+		refused = refused && !f && strstr(r.error, "runs 'exit' before the end") && strstr(r.error, PROXYTEXT_BEGIN);
+		free(f);
+	}
+	CHECK("an earlier exit is refused with the way out", refused);
+	static const char words[] = "echo exited; postconf -e 'x = exit_code'\nmy-exit\n";
+	char *g = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, words, smtp, "10.0.0.0/8", &r);
+	CHECK("exit inside other words is no exit", g && strncmp(g, words, strlen(words)) == 0);
+	static const char placed[] = "[[ -f /x ]] && exit 0\n" PROXYTEXT_BEGIN "\n" PROXYTEXT_END "\necho after\n";
+	char *h = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, placed, smtp, "10.0.0.0/8", &r);
+	char *h2 = h ? proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, h, smtp, "10.0.0.0/8", &r) : NULL;
+	CHECK("marker lines placed by the owner keep the block there",
+	      h && strstr(h, "12525") && strstr(h, "12525") < strstr(h, "echo after") && h2 && !strcmp(h, h2));
+	static const char master[] = "# smtp/inet/postscreen_upstream_proxy_protocol=haproxy\n";
+	char *m = proxytext_merge(PF_POSTFIX_MASTER, PROXY_ONLY, master, smtp, "10.0.0.0/8", &r);
+	CHECK("a commented-out master.cf line is added", m && count(m, "\nsmtp/inet/postscreen_upstream") == 1);
+	free(a);
+	free(b);
+	free(c);
+	free(g);
+	free(h);
+	free(h2);
+	free(m);
+}
+
 static void
 dovecot(void)
 {
@@ -126,6 +188,7 @@ main(void)
 {
 	port_names();
 	postfix();
+	user_scripts();
 	dovecot();
 	return check_done();
 }
