@@ -31,7 +31,7 @@ enum output_format { FORMAT_MINIMAL, FORMAT_REEMIT };
  * source's list instead of adding to it. */
 enum config_source {
 	SRC_DEFAULT,
-	SRC_KUBE_VERSION, /* the KUBE_VERSION environment variable (Argo CD) */
+	SRC_ENV,          /* an environment variable: KUBE_VERSION, ARGOCD_APP_NAMESPACE, HELM_NAMESPACE */
 	SRC_FILE,         /* --config FILE */
 	SRC_ARGO,         /* ARGOCD_APP_PARAMETERS */
 	SRC_FLAG,         /* the command line */
@@ -75,10 +75,12 @@ struct config {
 	int proxy_ingress;             /* enum proxy_ingress */
 	struct strlist traefik_entrypoints; /* "service=entrypoint" */
 	char *nginx_tcp_configmap;     /* "namespace/name" */
+	char *namespace_;              /* the release namespace, NULL when unknown */
 	char *config_file;             /* --config FILE (command line only) */
 	bool print_config;             /* --print-config (command line only) */
 	char *report;                  /* --report FILE: JSON report of the run */
 	unsigned char source[CONFIG_MAX_OPTIONS]; /* enum config_source per option */
+	const char *env_name[CONFIG_MAX_OPTIONS];  /* the variable, for SRC_ENV (a static string) */
 };
 
 #define CONFIG_DEFAULT_METALLB_NAMESPACE "metallb-system"

@@ -130,6 +130,10 @@ static const struct option_spec options[] = {
 	{"nginx-tcp-configmap", 0, OPT_STRING, "NAMESPACE/NAME",
 	 "the ingress-nginx tcp-services ConfigMap to generate (default " CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP ")",
 	 AT(nginx_tcp_configmap), NULL, check_ns_name},
+	{"namespace", 0, OPT_STRING, "NAMESPACE",
+	 "the release namespace, for objects the chart writes without metadata.namespace (the ingress-nginx "
+	 "tcp-services entries name it); default: $ARGOCD_APP_NAMESPACE under Argo CD, else $HELM_NAMESPACE "
+	 "(Helm passes no -n to a post-renderer)", AT(namespace_), NULL, check_dns_label},
 	{"config", 0, OPT_STRING, "FILE",
 	 "read options from a YAML or JSON file whose keys are the long option names; flags and Argo CD "
 	 "parameters override it (command line only)", AT(config_file), NULL, check_path},
@@ -178,6 +182,8 @@ config_free(struct config *cfg)
 	strlist_free(&cfg->traefik_entrypoints);
 	free(cfg->nginx_tcp_configmap);
 	cfg->nginx_tcp_configmap = NULL;
+	free(cfg->namespace_);
+	cfg->namespace_ = NULL;
 	free(cfg->kube_version);
 	free(cfg->metallb_namespace);
 	cfg->metallb_namespace = NULL;
@@ -630,7 +636,7 @@ config_set_from(struct config *cfg, enum config_source src, const char *name, co
 		return -1;
 	}
 	size_t i = (size_t)(o - options);
-	if (src < cfg->source[i] && src == SRC_KUBE_VERSION)
+	if (src < cfg->source[i] && src == SRC_ENV)
 		return 0; /* detected, not written by the user: nothing to point out */
 	if (src < cfg->source[i]) {
 		/* Overridden: check the value all the same, in a scratch config. */
@@ -641,6 +647,7 @@ config_set_from(struct config *cfg, enum config_source src, const char *name, co
 		return rc;
 	}
 	take_source(cfg, o, src);
+	cfg->env_name[i] = src == SRC_ENV ? origin : NULL;
 	return set_value(cfg, o, value, origin, err, errlen);
 }
 
@@ -791,10 +798,10 @@ print_quoted(FILE *f, const char *value)
 }
 
 static const char *
-source_name(enum config_source src)
+source_name(const struct config *cfg, size_t i)
 {
-	switch (src) {
-	case SRC_KUBE_VERSION: return "KUBE_VERSION";
+	switch ((enum config_source)cfg->source[i]) {
+	case SRC_ENV: return cfg->env_name[i] ? cfg->env_name[i] : "environment";
 	case SRC_FILE: return "config file";
 	case SRC_ARGO: return "ARGOCD_APP_PARAMETERS";
 	case SRC_FLAG: return "command line";
@@ -806,14 +813,15 @@ int
 config_print(const struct config *cfg, FILE *f)
 {
 	int bad = fprintf(f, "# %s %s: effective configuration. Precedence: command line > "
-			  "ARGOCD_APP_PARAMETERS > --config FILE > KUBE_VERSION > default.\n", "dms-postrender",
+			  "ARGOCD_APP_PARAMETERS > --config FILE > environment (KUBE_VERSION, ARGOCD_APP_NAMESPACE, "
+			  "HELM_NAMESPACE) > default.\n", "dms-postrender",
 			  VERSION) < 0;
 	if (cfg->config_file)
 		bad |= fputs("# --config ", f) == EOF || print_quoted(f, cfg->config_file) != 0 ||
 		       fputc('\n', f) == EOF;
 	for (const struct option_spec *o = options; o->name && !bad; o++) {
 		const void *field = (const char *)cfg + o->offset;
-		const char *from = source_name((enum config_source)cfg->source[o - options]);
+		const char *from = source_name(cfg, (size_t)(o - options));
 		if (config_cli_only(o))
 			continue;
 		bad |= fprintf(f, "%s:", o->name) < 0;

@@ -20,18 +20,26 @@
 #include "stream.h"
 
 /* The sources other than argv, each below the command line: Argo CD's
- * parameters, then the --config file, then KUBE_VERSION (Argo CD sets it,
- * "1.30.2", empty when unknown); then the checks across options. */
+ * parameters, then the --config file, then the environment: KUBE_VERSION
+ * (Argo CD sets it, "1.30.2", empty when unknown) and the release namespace;
+ * then the checks across options. */
 static enum exit_code
 read_sources(struct config *cfg)
 {
 	const char *argo = getenv("ARGOCD_APP_PARAMETERS");
 	const char *kv = getenv("KUBE_VERSION");
+	/* The release namespace: Argo CD's destination, else Helm's default
+	 * (helm reads HELM_NAMESPACE too; its -n flag reaches no post-renderer). */
+	const char *ns_var = NULL;
+	if (getenv("ARGOCD_APP_NAMESPACE") && *getenv("ARGOCD_APP_NAMESPACE"))
+		ns_var = "ARGOCD_APP_NAMESPACE";
+	else if (getenv("HELM_NAMESPACE") && *getenv("HELM_NAMESPACE"))
+		ns_var = "HELM_NAMESPACE";
 	char err[1024];
 	if ((argo && *argo && sources_read_argo(cfg, argo, err, sizeof(err)) != 0) ||
 	    (cfg->config_file && sources_read_config_file(cfg, cfg->config_file, err, sizeof(err)) != 0) ||
-	    (kv && *kv && config_set_from(cfg, SRC_KUBE_VERSION, "kube-version", kv, "KUBE_VERSION", err,
-					  sizeof(err)) != 0) ||
+	    (kv && *kv && config_set_from(cfg, SRC_ENV, "kube-version", kv, "KUBE_VERSION", err, sizeof(err)) != 0) ||
+	    (ns_var && config_set_from(cfg, SRC_ENV, "namespace", getenv(ns_var), ns_var, err, sizeof(err)) != 0) ||
 	    config_check_combination(cfg, err, sizeof(err)) != 0) {
 		diag_error("%s", err);
 		return EXIT_CONFIG;

@@ -933,11 +933,13 @@ gen_nginx(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 	buf_adds(&b, "data:\n");
 	for (size_t i = 0; i < p->nroutes; i++) {
 		struct route *r = &p->routes[i];
-		if (!r->ns) {
+		/* A Service without metadata.namespace is in the release's. */
+		const char *svc_ns = r->ns ? r->ns : p->cfg->namespace_;
+		if (!svc_ns) {
 			buf_free(&b);
 			diag_error("--proxy-ingress nginx: Service %s has no namespace in the stream, and the %s ConfigMap "
-				   "must name it; render the chart with its namespace in the manifests or add "
-				   "metadata.namespace to the Service", r->svc, cm);
+				   "must name it; give the release namespace with --namespace NAME (or set HELM_NAMESPACE; "
+				   "Argo CD sets ARGOCD_APP_NAMESPACE)", r->svc, cm);
 			return -1;
 		}
 		for (size_t k = 0; k < r->n; k++) {
@@ -947,13 +949,13 @@ gen_nginx(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 				dup |= used[u] == pp->std_port;
 			if (dup) {
 				diag_warn("--proxy-ingress nginx: public port %u is already routed to another docker-mailserver "
-					  "Service; Service %s/%s is left out of %s", pp->std_port, r->ns, r->svc, cm);
+					  "Service; Service %s/%s is left out of %s", pp->std_port, svc_ns, r->svc, cm);
 				continue;
 			}
 			used[nused++] = pp->std_port;
 			/* The public port forwards to the PROXY port (separate) or to the
 			 * standard port, which then expects PROXY (only). */
-			snprintf(line, sizeof(line), "  \"%u\": \"%s/%s:%u::PROXY\"\n", pp->std_port, r->ns, r->svc,
+			snprintf(line, sizeof(line), "  \"%u\": \"%s/%s:%u::PROXY\"\n", pp->std_port, svc_ns, r->svc,
 				 r->port_num[k]);
 			buf_adds(&b, line);
 		}

@@ -65,6 +65,16 @@ go_reading() {
 	kubectl kustomize "$d" >"$2" 2>/dev/null
 }
 
+# missing_shared NAME FILE: SKIP NAME (FAIL under CI): FILE, the shared test
+# data beside this checkout, is not there.
+missing_shared() {
+	if [ -n "${CI:-}" ]; then
+		fail "$1" "$2 (the shared test data) is missing"
+	else
+		echo "SKIP $1: $2 (the shared test data) is not beside this checkout"
+	fi
+}
+
 # shared_input_missing NAME DIR: true (after saying SKIP, or FAIL under CI)
 # when golden case DIR reads one of the official chart's renders through a
 # symlink into ../shared and that test data is not there (a fresh clone).
@@ -72,10 +82,6 @@ shared_input_missing() {
 	local name=$1 dir=$2
 	[ -L "$dir/input.yaml" ] && [ ! -e "$dir/input.yaml" ] && [[ $(readlink "$dir/input.yaml") == */shared/* ]] ||
 		return 1
-	if [ -n "${CI:-}" ]; then
-		fail "$name" "its input $(readlink "$dir/input.yaml") (the shared test data) is missing"
-	else
-		echo "SKIP $name: its input is the shared test data, which is not beside this checkout"
-	fi
+	missing_shared "$name" "its input $(readlink "$dir/input.yaml")"
 	return 0
 }

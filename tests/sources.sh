@@ -67,6 +67,53 @@ has_line "sources/kube-version-from-environment" 'kube-version: "1.31.2"  # KUBE
 KUBE_VERSION=1.31.2 print_config "sources/flag-over-kube-version" --kube-version=v1.28
 has_line "sources/flag-over-kube-version" 'kube-version: "1.28"  # command line'
 
+# The release namespace: Argo CD's destination over Helm's HELM_NAMESPACE,
+# any written source over both (issue 22: the official chart writes no
+# metadata.namespace, and ingress-nginx's tcp-services entries need it).
+HELM_NAMESPACE=from-helm print_config "sources/namespace-from-helm-namespace"
+has_line "sources/namespace-from-helm-namespace" 'namespace: "from-helm"  # HELM_NAMESPACE'
+ARGOCD_APP_NAMESPACE=from-argo HELM_NAMESPACE=from-helm print_config "sources/namespace-argocd-over-helm"
+has_line "sources/namespace-argocd-over-helm" 'namespace: "from-argo"  # ARGOCD_APP_NAMESPACE'
+ARGOCD_APP_NAMESPACE=from-argo HELM_NAMESPACE=from-helm print_config "sources/namespace-flag-over-environment" \
+	--namespace=mail
+has_line "sources/namespace-flag-over-environment" 'namespace: "mail"  # command line'
+print_config "sources/namespace-unknown-by-default"
+has_line "sources/namespace-unknown-by-default" 'namespace: null  # default'
+HELM_NAMESPACE=Not_A_Label "$BIN" --print-config </dev/null >/dev/null 2>"$TMP/err"
+RC=$?
+if [ "$RC" -eq 3 ] && grep -q 'HELM_NAMESPACE' "$TMP/err"; then
+	pass "sources/namespace-from-environment-validated"
+else
+	fail "sources/namespace-from-environment-validated" "exit $RC: $(head -c 300 "$TMP/err")"
+fi
+# With the official chart's render (no metadata.namespace anywhere), the
+# tcp-services entries take the namespace from each source; without one the
+# run fails and says how to give it.
+OFFICIAL="$SHARED/corpus/dms/rendered/helm3/default.yaml"
+nginx_args=(--proxy-protocol=separate --trusted-networks=10.42.0.0/16 --proxy-ingress=nginx)
+if [ ! -f "$OFFICIAL" ]; then
+	missing_shared "sources/namespace-reaches-nginx-entries" "$OFFICIAL"
+else
+	ok=true why=""
+	for src in flag HELM_NAMESPACE ARGOCD_APP_NAMESPACE; do
+		case $src in
+		flag) "$BIN" "${nginx_args[@]}" --namespace=mail <"$OFFICIAL" >"$TMP/out" 2>"$TMP/err" ;;
+		HELM_NAMESPACE) HELM_NAMESPACE=mail "$BIN" "${nginx_args[@]}" <"$OFFICIAL" >"$TMP/out" 2>"$TMP/err" ;;
+		*) ARGOCD_APP_NAMESPACE=mail "$BIN" "${nginx_args[@]}" <"$OFFICIAL" >"$TMP/out" 2>"$TMP/err" ;;
+		esac
+		RC=$?
+		grep -qxF '  "25": "mail/mail-docker-mailserver:12525::PROXY"' "$TMP/out" || { ok=false; why="$why $src: exit $RC, no entry;"; }
+	done
+	"$BIN" "${nginx_args[@]}" <"$OFFICIAL" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	[ "$RC" -eq 4 ] && [ ! -s "$TMP/out" ] && grep -q -- '--namespace NAME' "$TMP/err" || { ok=false; why="$why none: exit $RC;"; }
+	if $ok; then
+		pass "sources/namespace-reaches-nginx-entries"
+	else
+		fail "sources/namespace-reaches-nginx-entries" "$why $(head -c 200 "$TMP/err")"
+	fi
+fi
+
 # Flags given twice: a list collects, a single value takes the last.
 print_config "sources/repeated-flags" --image a.example/docker-mailserver --image=b.example/docker-mailserver \
 	--metallb-pool one --metallb-pool=two

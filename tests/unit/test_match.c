@@ -121,7 +121,7 @@ sources(void)
 		      cfg.fail2ban == FAIL2BAN_OFF);
 	CHECK("an overridden KUBE_VERSION is not checked",
 	      config_set_from(&cfg, SRC_FILE, "kube-version", "1.30", "f", err, sizeof(err)) == 0 &&
-		      config_set_from(&cfg, SRC_KUBE_VERSION, "kube-version", "junk", "k", err, sizeof(err)) == 0 &&
+		      config_set_from(&cfg, SRC_ENV, "kube-version", "junk", "k", err, sizeof(err)) == 0 &&
 		      strcmp(cfg.kube_version, "1.30") == 0);
 	CHECK("command-line-only option refused from a file",
 	      config_set_from(&cfg, SRC_FILE, "config", "x.yaml", "f", err, sizeof(err)) != 0 &&
