@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run-all.sh BIN TESTBIN -- runs every suite (unit, golden, cli, sources, clients, corpus,
-# schema, order) and
+# schema, order, mailserver) and
 # ends with the line "N passed, N failed". Exit status 0 only when none failed.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -40,6 +40,8 @@ echo "== schema"
 . "$here/schema.sh"
 echo "== order"
 . "$here/order.sh"
+echo "== mailserver"
+. "$here/mailserver.sh"
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

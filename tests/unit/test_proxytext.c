@@ -73,6 +73,45 @@ postfix(void)
 	free(f);
 }
 
+/* Whether LINE (no newline) is one of the few forms dovecot.cf text we
+ * write may take: settings and sections that Dovecot 2.3 (DMS 15, Debian 12)
+ * and Dovecot 2.4 (DMS :edge, Debian 13) both read the same way. */
+static bool
+dovecot_line_ok(const char *line)
+{
+	static const char *const forms[] = {"haproxy_trusted_networks = ", "service imap-login {",
+					    "service pop3-login {", "service managesieve-login {", "    inet_listener ",
+					    "        haproxy = yes", "        port = ", "        ssl = yes", "        ssl = no",
+					    "    }", "}", PROXYTEXT_BEGIN, PROXYTEXT_END};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strncmp(line, forms[i], strlen(forms[i])) == 0)
+			return strncmp(line, "    inet_listener ", 18) != 0 || line[strlen(line) - 1] == '{';
+	return false;
+}
+
+static void
+dovecot_versions(void)
+{
+	struct proxytext_result r;
+	unsigned all = 0;
+	for (int s = PX_IMAP; s < PX_COUNT; s++)
+		all |= PX_BIT(s);
+	bool ok = true;
+	char bad[200] = "";
+	for (int mode = PROXY_SEPARATE; mode <= PROXY_ONLY; mode++) {
+		char *t = proxytext_merge(PF_DOVECOT, (enum proxy_mode)mode, NULL, all, "10.42.0.0/16", &r);
+		for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n"))
+			if (!dovecot_line_ok(line) && ok) {
+				ok = false;
+				snprintf(bad, sizeof(bad), "%s", line);
+			}
+		free(t);
+	}
+	CHECK("dovecot.cf uses only settings Dovecot 2.3 and 2.4 share", ok);
+	if (!ok)
+		printf("  unexpected line: %s\n", bad);
+}
+
 /* Where the block goes in a user's own user-patches.sh, and what counts as
  * configuration already there. */
 static void
@@ -189,6 +228,7 @@ main(void)
 	port_names();
 	postfix();
 	user_scripts();
+	dovecot_versions();
 	dovecot();
 	return check_done();
 }
