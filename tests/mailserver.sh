@@ -39,7 +39,7 @@ mail_case() {
 	"$PY" "$ROOT/tests/tools/mail-files.py" "$dir/patched.yaml" "$dir/files" 2>"$dir/err" ||
 		{ fail "$name" "$(head -c 300 "$dir/err")"; return; }
 	DMS_CONFIG=$MAIL_CONFIG PY=$PY timeout 600 unshare --mount --net --propagation private \
-		bash "$ROOT/tests/tools/mail-lab.sh" "$dir/files" "$dir/lab" "$mode" $control >"$dir/lab.out" 2>&1
+		bash "$ROOT/tests/tools/mail-lab.sh" "$dir/files" "$dir/lab" "$mode" "$control" >"$dir/lab.out" 2>&1
 	local rc=$?
 	if [ -n "$control" ]; then
 		# The control must fail, and for the reason it stands for.

@@ -94,7 +94,7 @@ lab_adaptations() {
 	postconf -e myhostname=mail.example.test mydomain=example.test \
 		alias_maps=hash:/etc/postfix/aliases alias_database=hash:/etc/postfix/aliases \
 		maillog_file=/var/log/mail/postfix.log || return 1
-	# shellcheck disable=SC1090
+	# shellcheck source=/dev/null
 	. "$FILES/env"
 	local protocols="lmtp"
 	[ "${SMTP_ONLY:-}" = 1 ] || {
