@@ -1,9 +1,13 @@
 # dms-postrender -- a Helm post-renderer for docker-mailserver.
 # Plain GNU make. Targets: all, run, test (check), asan, valgrind, bench,
-# fuzz, install, uninstall, lint, clean. User CFLAGS/LDFLAGS are honoured.
+# fuzz, dist, install, uninstall, lint, clean. User CFLAGS/LDFLAGS are
+# honoured. NO_APT=1: never install build dependencies (the Helm plugin's
+# install hook sets it).
 
 PROG        = dms-postrender
-VERSION     = 0.1.0
+# The one version: --version, plugin.yaml, the man page and the release
+# tarball's name (tests/cli.sh checks that they agree).
+VERSION    := $(shell cat VERSION)
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
@@ -16,6 +20,14 @@ CFLAGS     ?= -O2 -g
 # libraries), hence the shell substitution instead of $(shell ...).
 PKG_CFLAGS  = $$($(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS    = $$($(PKG_CONFIG) --libs $(PKGS))
+# How the program links: like everything else, except for a release (dist):
+# libyaml linked in, libcjson.so.1 found in ../lib beside the binary.
+ifdef RELEASE_LINK
+LINK_LIBS   = -Wl,-Bstatic $$($(PKG_CONFIG) --libs-only-l yaml-0.1) -Wl,-Bdynamic \
+              $$($(PKG_CONFIG) --libs libcjson) -Wl,-rpath,'$$ORIGIN/../lib'
+else
+LINK_LIBS   = $(PKG_LIBS)
+endif
 WARN        = -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
               -Wformat=2 -Wcast-align -Wpointer-arith -Wundef -Wvla -Wwrite-strings
 COMPILE     = $(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -DVERSION='"$(VERSION)"' -Iinclude \
@@ -36,7 +48,7 @@ all: $(OUT)/$(PROG)
 $(BUILD)/.deps:
 	@mkdir -p $(BUILD)
 	@if ! $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  if [ -z "$(NO_APT)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing build dependencies: $(DEBIAN_PKGS)"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PKGS)) >/dev/null || exit 1; \
 	  else \
@@ -48,9 +60,9 @@ $(BUILD)/.deps:
 
 $(OUT)/$(PROG): $(OBJ)
 	@mkdir -p $(OUT)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(OBJ) $(LINK_LIBS) $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(HDR) $(BUILD)/.deps
+$(BUILD)/%.o: src/%.c $(HDR) $(BUILD)/.deps VERSION
 	@mkdir -p $(BUILD)
 	$(COMPILE) -c -o $@ $<
 
@@ -62,9 +74,11 @@ $(BUILD)/tests/%: tests/tools/%.c $(LIBOBJ) $(HDR)
 	@mkdir -p $(BUILD)/tests
 	$(COMPILE) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(PKG_LIBS) $(LDLIBS)
 
-# The main job on a bundled fixture: the test chart as the real Helm 3 renders it.
-run: $(OUT)/$(PROG)
-	$(OUT)/$(PROG) --verbose < chart-fixtures/helm3-test-chart.yaml
+# The main job on a bundled fixture: the test chart as the real Helm 3 renders
+# it. The build's own lines go to stderr: stdout is the patched stream alone.
+run:
+	@$(MAKE) --no-print-directory $(OUT)/$(PROG) >&2
+	@$(OUT)/$(PROG) --verbose < chart-fixtures/helm3-test-chart.yaml
 
 test: $(OUT)/$(PROG) $(UNIT) $(TOOLS) schema-deps test-clients
 	@bash tests/run-all.sh $(OUT)/$(PROG) $(BUILD)/tests
@@ -140,6 +154,32 @@ fuzz: build-fuzz/fuzz_pipeline build-fuzz/fuzz_sources
 	  -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/sources- build-fuzz/corpus-sources \
 	  build-fuzz/seeds-sources
 
+# The release: a Helm plugin tarball that installs with no compiler. libyaml
+# is linked in from Debian's libyaml.a; Debian ships no static cJSON, so its
+# libcjson.so.1 goes into lib/ beside bin/ and the binary finds it through an
+# $$ORIGIN-relative rpath (building cJSON from source here would mean carrying
+# or fetching its source). The copyright files of both go into
+# THIRD-PARTY-NOTICES. Everything else the binary needs is glibc.
+RELEASE     = build-release
+DIST        = $(PROG)-$(VERSION)-linux-amd64
+MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null)
+dist: $(RELEASE)/$(DIST).tgz
+
+$(RELEASE)/$(DIST).tgz: $(SRC) $(HDR) VERSION plugin.yaml README.md LICENSE CHANGELOG.md $(PROG).1 Makefile
+	@$(MAKE) --no-print-directory BUILD=$(RELEASE)/obj OUT=$(RELEASE)/out NO_APT=$(NO_APT) RELEASE_LINK=1 \
+	  $(RELEASE)/out/$(PROG)
+	rm -rf $(RELEASE)/stage && mkdir -p $(RELEASE)/stage/$(PROG)/bin $(RELEASE)/stage/$(PROG)/lib
+	cp $(RELEASE)/out/$(PROG) $(RELEASE)/stage/$(PROG)/bin/
+	lib=$$($(PKG_CONFIG) --variable=libdir libcjson)/libcjson.so.1; cp -L "$$lib" $(RELEASE)/stage/$(PROG)/lib/libcjson.so.1
+	cp plugin.yaml README.md LICENSE CHANGELOG.md $(PROG).1 $(RELEASE)/stage/$(PROG)/
+	{ echo "dms-postrender $(VERSION) links libyaml statically and ships cJSON's libcjson.so.1 (lib/),"; \
+	  echo "both as built by Debian. Their copyright files follow."; echo; \
+	  for p in libyaml-0-2 libcjson1; do echo "==== $$p: /usr/share/doc/$$p/copyright"; cat /usr/share/doc/$$p/copyright; echo; done; \
+	} > $(RELEASE)/stage/$(PROG)/THIRD-PARTY-NOTICES
+	tar -C $(RELEASE)/stage --owner=0 --group=0 --numeric-owner -czf $@.tmp $(PROG)
+	mv $@.tmp $@
+	@echo "$@"
+
 install: $(OUT)/$(PROG)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	cp $(OUT)/$(PROG) $(DESTDIR)$(BINDIR)/$(PROG).tmp
@@ -157,6 +197,6 @@ lint:
 	clang-tidy --quiet src/*.c -- -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude $(PKG_CFLAGS)
 
 clean:
-	rm -rf build build-asan build-vg build-fuzz bin
+	rm -rf build build-asan build-vg build-fuzz build-release bin
 
-.PHONY: all run test check asan valgrind bench fuzz schema-deps test-clients install uninstall lint clean
+.PHONY: all run test check asan valgrind bench fuzz dist schema-deps test-clients install uninstall lint clean

@@ -141,6 +141,10 @@ void config_list_begin(struct config *cfg, enum config_source src, const char *n
 /* Where option NAME's value came from (SRC_DEFAULT when nobody set it). */
 enum config_source config_source_of(const struct config *cfg, const char *name);
 
+/* The option O only applies beside ("--proxy-protocol separate|only"), or
+ * NULL. */
+const char *config_option_needs(const struct option_spec *o);
+
 /* True for options that only the command line may set. */
 bool config_cli_only(const struct option_spec *o);
 

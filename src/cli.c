@@ -89,7 +89,11 @@ print_help(void)
 			snprintf(line, sizeof(line), "  -%c, %-23s ", o->short_name, left);
 		else
 			snprintf(line, sizeof(line), "      %-23s ", left);
-		if (print_checked(line) != 0 || print_wrapped(o->help) != 0)
+		char help[640];
+		const char *needs = config_option_needs(o);
+		snprintf(help, sizeof(help), "%s%s%s%s", o->help, needs ? " (needs " : "", needs ? needs : "",
+			 needs ? ")" : "");
+		if (print_checked(line) != 0 || print_wrapped(help) != 0)
 			return -1;
 	}
 	return print_checked(usage_tail);
@@ -213,9 +217,13 @@ cli_parse(int argc, char **argv, struct config *cfg)
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0') {
-			/* Short flags, possibly bundled: -vv. */
+			/* Short flags, possibly bundled: -vv, -vh, -vV. */
 			for (const char *p = a + 1; *p; p++) {
 				const struct option_spec *o = NULL;
+				if (*p == 'h')
+					return print_help() == 0 ? CLI_DONE : CLI_IO;
+				if (*p == 'V')
+					return print_checked(PROG_NAME " " VERSION "\n") == 0 ? CLI_DONE : CLI_IO;
 				for (const struct option_spec *s = config_options(); s->name; s++)
 					if (s->short_name == *p)
 						o = s;

@@ -156,6 +156,10 @@ config_init(struct config *cfg)
 	cfg->max_document_size = CONFIG_DEFAULT_MAX_DOCUMENT;
 	cfg->fail2ban = FAIL2BAN_AUTO;
 	cfg->apparmor = APPARMOR_AUTO;
+	/* The documented defaults are values like any other, so that
+	 * --print-config, --help and the Argo CD announcement show the same. */
+	cfg->metallb_namespace = xstrdup(CONFIG_DEFAULT_METALLB_NAMESPACE);
+	cfg->nginx_tcp_configmap = xstrdup(CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP);
 }
 
 static void
@@ -438,7 +442,9 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 				    : cfg->proxy_network_policy ? "--proxy-network-policy"
 				    : cfg->proxy_ingress ? "--proxy-ingress"
 				    : cfg->traefik_entrypoints.n ? "--traefik-entrypoint"
-				    : cfg->nginx_tcp_configmap ? "--nginx-tcp-configmap" : NULL;
+				    : strcmp(cfg->nginx_tcp_configmap, CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP) != 0
+					      ? "--nginx-tcp-configmap"
+					      : NULL;
 		if (needs) {
 			snprintf(err, errlen, "%s only applies with --proxy-protocol separate|only", needs);
 			return -1;
@@ -465,12 +471,13 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "--traefik-entrypoint only applies with --proxy-ingress traefik");
 			return -1;
 		}
-		if (cfg->nginx_tcp_configmap && cfg->proxy_ingress != INGRESS_NGINX) {
+		if (strcmp(cfg->nginx_tcp_configmap, CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP) != 0 &&
+		    cfg->proxy_ingress != INGRESS_NGINX) {
 			snprintf(err, errlen, "--nginx-tcp-configmap only applies with --proxy-ingress nginx");
 			return -1;
 		}
 	}
-	if (cfg->metallb_namespace && !cfg->metallb_emit_pool.n) {
+	if (strcmp(cfg->metallb_namespace, CONFIG_DEFAULT_METALLB_NAMESPACE) != 0 && !cfg->metallb_emit_pool.n) {
 		snprintf(err, errlen, "--metallb-namespace only places the objects --metallb-emit-pool "
 			 "generates; add --metallb-emit-pool CIDR or drop it");
 		return -1;
@@ -580,6 +587,31 @@ config_source_of(const struct config *cfg, const char *name)
 {
 	const struct option_spec *o = config_find(name);
 	return o ? (enum config_source)cfg->source[o - options] : SRC_DEFAULT;
+}
+
+/* The options that only mean something beside another one: a run that gives
+ * one without the other stops (exit 3; config_check_combination), and
+ * --help, the man page and the README say so. */
+static const struct {
+	const char *name, *needs;
+} needs_table[] = {
+	{"metallb-emit-pool", "--metallb-pool"},
+	{"metallb-namespace", "--metallb-emit-pool"},
+	{"trusted-networks", "--proxy-protocol separate|only"},
+	{"allow-any-proxy", "--proxy-protocol separate|only"},
+	{"proxy-network-policy", "--proxy-protocol separate|only"},
+	{"proxy-ingress", "--proxy-protocol separate|only"},
+	{"traefik-entrypoint", "--proxy-ingress traefik"},
+	{"nginx-tcp-configmap", "--proxy-ingress nginx"},
+};
+
+const char *
+config_option_needs(const struct option_spec *o)
+{
+	for (size_t i = 0; i < sizeof(needs_table) / sizeof(needs_table[0]); i++)
+		if (!strcmp(needs_table[i].name, o->name))
+			return needs_table[i].needs;
+	return NULL;
 }
 
 bool

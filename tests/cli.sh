@@ -188,11 +188,11 @@ else
 fi
 
 # plugin.yaml as Helm 4's loader reads it (strict keys, strict SemVer equal
-# to the Makefile's version, the command and the build hooks), then the
+# to VERSION, the command and the build hooks), then the
 # contract played out: the install hook runs from another directory with
 # HELM_PLUGIN_DIR set, and the command, with ${HELM_PLUGIN_DIR} expanded and
 # --post-renderer-args appended, patches a stream.
-version=$(sed -n 's/^VERSION *= *//p' "$ROOT/Makefile")
+version=$(cat "$ROOT/VERSION")
 if [ -z "${PY:-}" ]; then
 	fail "cli/plugin.yaml" "no python3 with PyYAML"
 elif ! "$PY" "$here/tools/check-plugin.py" "$ROOT/plugin.yaml" "$version" >"$TMP/plugin" 2>&1; then
@@ -504,3 +504,49 @@ if [ -n "${PY:-}" ] || PY=$(find_pyyaml); then
 else
 	fail "cli/minimal-writer-layouts" "no python3 with PyYAML"
 fi
+
+# Bundled short flags: -h and -V work inside a bundle as they do alone.
+run_prog "$TMP/out" "$TMP/err" -vh </dev/null
+if [ "$RC" -eq 0 ] && grep -q '^Usage: dms-postrender' "$TMP/out"; then pass "cli/bundled-vh-is-help"; else
+	fail "cli/bundled-vh-is-help" "exit $RC: $(head -c 200 "$TMP/err")"; fi
+run_prog "$TMP/out" "$TMP/err" -vV </dev/null
+if [ "$RC" -eq 0 ] && grep -qx "dms-postrender $(cat "$ROOT/VERSION")" "$TMP/out"; then pass "cli/bundled-vV-is-version"; else
+	fail "cli/bundled-vV-is-version" "exit $RC: $(head -c 200 "$TMP/out" "$TMP/err")"; fi
+
+# One version (VERSION) in --version, plugin.yaml, the man page and the CHANGELOG.
+v=$(cat "$ROOT/VERSION")
+why=""
+"$BIN" --version | grep -qx "dms-postrender $v" || why="$why --version: $("$BIN" --version);"
+grep -qx "version: $v" "$ROOT/plugin.yaml" || why="$why plugin.yaml: $(grep '^version:' "$ROOT/plugin.yaml");"
+grep -q "^\.TH DMS-POSTRENDER 1 .* \"dms-postrender $v\"" "$ROOT/dms-postrender.1" || why="$why man page: $(grep '^\.TH' "$ROOT/dms-postrender.1");"
+grep -q "^## $v " "$ROOT/CHANGELOG.md" || why="$why CHANGELOG.md has no '## $v' section;"
+if [ -z "$why" ]; then pass "cli/one-version-everywhere ($v)"; else fail "cli/one-version-everywhere" "$why"; fi
+
+# The example configuration file reads the same to a YAML 1.1 reader (PyYAML)
+# as to dms-postrender: no bare on/off/yes/no that would turn into booleans.
+if "$PY" -c 'import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+bad = [k for k, v in d.items() if isinstance(v, bool) and k not in ("verbose", "allow-any-proxy", "host-network", "proxy-network-policy", "no-linter-annotations")]
+sys.exit(f"booleans where strings are meant: {bad}" if bad else 0)' "$ROOT/examples/dms-postrender.yaml" 2>"$TMP/err"; then
+	pass "cli/example-config-has-no-accidental-booleans"
+else
+	fail "cli/example-config-has-no-accidental-booleans" "$(cat "$TMP/err")"
+fi
+
+# One option table: every default and every dependency that --help and
+# --print-config show (both printed from the table) is the one the README
+# table, the man page and the Argo CD plugin's announcement give.
+"$BIN" --help >"$TMP/help.txt" 2>&1 && "$BIN" --print-config </dev/null >"$TMP/pc.yaml" 2>&1
+if "$PY" "$here/tools/check-option-docs.py" "$TMP/help.txt" "$TMP/pc.yaml" "$ROOT/README.md" "$ROOT/dms-postrender.1" \
+	"$ROOT/examples/argocd/plugin.yaml" >"$TMP/docs.check" 2>&1; then
+	pass "cli/defaults-and-dependencies-agree ($(sed -n 's/^check-option-docs: ok, //p' "$TMP/docs.check"))"
+else
+	fail "cli/defaults-and-dependencies-agree" "$(head -n 5 "$TMP/docs.check" | tr '\n' '|')"
+fi
+# The documented default given alone is accepted, from the command line and
+# from a config file (it used to be an error).
+for a in --metallb-namespace=metallb-system --nginx-tcp-configmap=ingress-nginx/tcp-services; do
+	run_prog "$TMP/out" "$TMP/err" "$a" <"$ROOT/chart-fixtures/helm3-test-chart.yaml"
+	if [ "$RC" -eq 0 ]; then pass "cli/documented-default-alone-accepted ($a)"; else
+		fail "cli/documented-default-alone-accepted ($a)" "exit $RC: $(head -c 200 "$TMP/err")"; fi
+done

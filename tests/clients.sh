@@ -626,5 +626,40 @@ EOF
 else
 	echo "SKIP clients/argocd-kustomization-mounts-the-plugin: kubectl not installed"
 fi
+# --- the release tarball (make dist) under the real Helm 4, on a PATH with
+# no compiler and no make: it installs, its hook builds nothing, and the
+# installed binary needs nothing outside glibc but the library it ships.
+if ! skip_helm "clients/dist-installs-without-a-compiler"; then
+	dist_name="dms-postrender-$(cat "$ROOT/VERSION")-linux-amd64"
+	if ! make -s -C "$ROOT" dist NO_APT=1 >"$TMP/dist.log" 2>&1; then
+		fail "clients/dist-installs-without-a-compiler" "make dist: $(tail -n 3 "$TMP/dist.log" | tr '\n' '|')"
+	else
+		nocc="$TMP/nocc" && rm -rf "$nocc" && mkdir -p "$nocc/bin" "$nocc/home"
+		ln -s "$(command -v sh)" "$nocc/bin/sh" && ln -s "$H4" "$nocc/bin/helm"
+		nrun() { env -i HOME="$nocc/home" PATH="$nocc/bin" HELM_DATA_HOME="$nocc/data" HELM_CONFIG_HOME="$nocc/config" \
+			HELM_CACHE_HOME="$nocc/cache" "$@"; }
+		why=""
+		nrun sh -c 'command -v cc || command -v gcc || command -v make' >/dev/null && why="a compiler or make is on the PATH;"
+		nrun helm plugin install "$ROOT/build-release/$dist_name.tgz" --verify=false >"$TMP/out" 2>&1 ||
+			why="$why install: $(tail -n 2 "$TMP/out" | tr '\n' '|');"
+		installed="$nocc/data/plugins/dms-postrender/bin/dms-postrender"
+		nrun helm plugin list 2>&1 | grep -q "^dms-postrender[[:space:]]*$(cat "$ROOT/VERSION")" || why="$why plugin list: no $(cat "$ROOT/VERSION");"
+		nrun helm template mail "$CHART" --post-renderer dms-postrender >"$TMP/out" 2>"$TMP/err" ||
+			why="$why template: $(tail -n 2 "$TMP/err" | tr '\n' '|');"
+		grep -q 'allowPrivilegeEscalation: true' "$TMP/out" || why="$why the chart was not hardened;"
+		# ldd: every library is glibc's or the tarball's own lib/.
+		ldd "$installed" >"$TMP/ldd" 2>&1 || why="$why ldd failed;"
+		outside=$(grep '=>' "$TMP/ldd" | grep -v "=> $nocc/data/plugins/dms-postrender/bin/../lib/" |
+			grep -Ev '^[[:space:]]*(libc|libm|libpthread|libdl|librt)\.so' || true)
+		[ -z "$outside" ] || why="$why libraries outside glibc and the tarball: $(echo "$outside" | tr '\n' '|');"
+		"$installed" --version | grep -qx "dms-postrender $(cat "$ROOT/VERSION")" || why="$why --version differs;"
+		if [ -z "$why" ]; then
+			pass "clients/dist-installs-without-a-compiler ($dist_name.tgz; ldd: $(grep -o '^[[:space:]]*[^ ]*' "$TMP/ldd" | tr -d '\t' | tr '\n' ' '))"
+		else
+			fail "clients/dist-installs-without-a-compiler" "$why"
+		fi
+	fi
+fi
+
 [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
 true

@@ -18,7 +18,9 @@ SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
                     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")
 TOP = {"apiVersion", "name", "type", "runtime", "version", "sourceURL", "config", "runtimeConfig"}
 ENTRY = {"os", "arch", "command", "args"}
-HOOK = ["-c", 'cd "$HELM_PLUGIN_DIR" && make']
+# Build only when there is no binary (a release tarball carries one) and never
+# install system packages (NO_APT=1).
+HOOK = ["-c", 'cd "$HELM_PLUGIN_DIR" && { [ -x bin/dms-postrender ] || make NO_APT=1; }']
 
 
 def main():
@@ -38,7 +40,7 @@ def main():
     if not isinstance(p.get("version"), str) or not SEMVER.match(p["version"]):
         bad.append("version %r is not strict SemVer (no leading v)" % p.get("version"))
     elif p["version"] != want_version:
-        bad.append("version %s differs from the Makefile's %s" % (p["version"], want_version))
+        bad.append("version %s differs from VERSION's %s" % (p["version"], want_version))
     if p.get("config") not in (None, {}):
         bad.append("config must be absent or empty (postrenderer/v1 has no config fields)")
     rc = p.get("runtimeConfig") or {}
