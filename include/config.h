@@ -68,6 +68,7 @@ struct config {
 	int format;                    /* enum output_format */
 	bool host_network;
 	bool check;                    /* report whether anything would change; write nothing */
+	bool diff;                     /* --diff: print a unified diff instead of the stream */
 	int proxy_protocol;            /* enum proxy_mode (proxytext.h) */
 	struct strlist trusted_networks; /* IPs or CIDRs of the PROXY senders */
 	bool allow_any_proxy;          /* accept 0.0.0.0/0 and ::/0 as trusted */

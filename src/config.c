@@ -100,6 +100,10 @@ static const struct option_spec options[] = {
 	 "patch nothing: exit 0 and copy the input to stdout unchanged when it is already fully patched, "
 	 "exit 7 and write nothing when a run would change or add documents (for CI and pre-commit; "
 	 "command line only)", AT(check), NULL, NULL},
+	{"diff", 0, OPT_FLAG, NULL,
+	 "patch nothing: print a unified diff of the input and what a run would write, only the documents "
+	 "that change, each headed by its source and object; exit 0 when nothing would change, 7 otherwise "
+	 "(for review; not as a post-renderer, which it refuses; command line only)", AT(diff), NULL, NULL},
 	{"format", 0, OPT_ENUM, "minimal|reemit",
 	 "how patched documents are written: minimal splices the changes into the original text and keeps "
 	 "every comment and line the patches do not own; reemit writes the whole document again with libyaml "
@@ -424,6 +428,11 @@ bad:
 int
 config_check_combination(const struct config *cfg, char *err, size_t errlen)
 {
+	if (cfg->diff && cfg->check) {
+		snprintf(err, errlen, "--diff and --check both say by exit status whether a run would change "
+			 "anything; give one");
+		return -1;
+	}
 	if (cfg->metallb_emit_pool.n && !cfg->metallb_pool) {
 		snprintf(err, errlen, "--metallb-emit-pool needs --metallb-pool NAME: the pool's name, which "
 			 "the Services and the L2Advertisement refer to");
@@ -622,7 +631,7 @@ config_cli_only(const struct option_spec *o)
 	 * set them would reach every run, including the ones whose output a
 	 * client applies. */
 	return !strcmp(o->name, "config") || !strcmp(o->name, "print-config") || !strcmp(o->name, "check") ||
-	       !strcmp(o->name, "allow-empty");
+	       !strcmp(o->name, "allow-empty") || !strcmp(o->name, "diff");
 }
 
 /* SRC (not below the option's current source) becomes O's source; a list

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "config.h"
 #include "diag.h"
+#include "diff.h"
 #include "pipeline.h"
 #include "report.h"
 #include "sources.h"
@@ -114,6 +115,49 @@ helm_messages(void)
 	}
 }
 
+/* --diff reads the input twice: once through the run, once against what the
+ * run would write. Copy stdin into an unlinked temporary file; -1 after
+ * reporting an error. */
+static int
+copy_stdin(void)
+{
+	int fd = temp_file("--diff");
+	char block[65536];
+	for (ssize_t n; fd >= 0;) {
+		n = read(STDIN_FILENO, block, sizeof(block));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (n > 0 && write_all(fd, block, (size_t)n) != 0)) {
+			diag_error(n < 0 ? "reading stdin failed:" : "writing a temporary file for --diff failed:");
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			return lseek(fd, 0, SEEK_SET) == 0 ? fd : (close(fd), -1);
+	}
+	return -1;
+}
+
+/* --diff: the diff of the input (IN_COPY) and the run's output (OUT) on
+ * stdout; exit 0 when nothing would change, 7 otherwise. */
+static enum exit_code
+write_diff(const struct config *cfg, int in_copy, struct spool *out)
+{
+	int patched = temp_file("--diff");
+	if (patched < 0 || spool_commit(out, patched) != 0) {
+		if (patched >= 0)
+			close(patched);
+		return EXIT_IO;
+	}
+	long n = diff_streams(in_copy, patched, cfg->max_document_size, STDOUT_FILENO);
+	close(patched);
+	if (n < 0)
+		return EXIT_IO;
+	if (n == 0)
+		diag_note("--diff: nothing would change");
+	return n ? EXIT_CHECK : EXIT_OK;
+}
+
 static enum exit_code
 run(struct config *cfg)
 {
@@ -132,7 +176,18 @@ run(struct config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 
-	stream_init_fd(&in, STDIN_FILENO, cfg->max_document_size);
+	int in_copy = -1;
+	if (cfg->diff) {
+		/* Its output is a diff, not a stream: a client would apply it. */
+		if ((getenv("HELM_PLUGIN_NAME") && *getenv("HELM_PLUGIN_NAME")) || parent_is_helm()) {
+			diag_error("--diff writes a diff, not a stream, and Helm would apply it as the release; run it "
+				   "in a pipe instead: helm template ... | " PROG_NAME " --diff");
+			return EXIT_USAGE;
+		}
+		if ((in_copy = copy_stdin()) < 0)
+			return EXIT_IO;
+	}
+	stream_init_fd(&in, in_copy >= 0 ? in_copy : STDIN_FILENO, cfg->max_document_size);
 	spool_init(&out, SPOOL_DEFAULT_MEMORY);
 	memset(&st, 0, sizeof(st));
 	status = pipeline_run(cfg, &in, &out, &st);
@@ -142,6 +197,18 @@ run(struct config *cfg)
 	/* Never an empty stream for documents read: a client would apply it
 	 * and delete the release. Nothing should lead here; this is the last
 	 * line of defence. */
+	if (status == EXIT_OK && cfg->diff) {
+		status = write_diff(cfg, in_copy, &out);
+		close(in_copy);
+		spool_free(&out);
+		if (close(STDOUT_FILENO) != 0 && status != EXIT_IO) {
+			diag_error("closing stdout failed:");
+			status = EXIT_IO;
+		}
+		return status;
+	}
+	if (in_copy >= 0)
+		close(in_copy);
 	if (status == EXIT_OK && st.documents > st.empty && spool_last_byte(&out) < 0) {
 		diag_error("internal error: the run read %zu documents but would write an empty stream; "
 			   "nothing was written", st.documents - st.empty);

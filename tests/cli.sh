@@ -550,3 +550,49 @@ for a in --metallb-namespace=metallb-system --nginx-tcp-configmap=ingress-nginx/
 	if [ "$RC" -eq 0 ]; then pass "cli/documented-default-alone-accepted ($a)"; else
 		fail "cli/documented-default-alone-accepted ($a)" "exit $RC: $(head -c 200 "$TMP/err")"; fi
 done
+
+# --diff: a unified diff of the input and what a run would write; applied to
+# the input it gives that output byte for byte (tools/check-diff.py), exit 0
+# when nothing would change and 7 otherwise; never as a post-renderer.
+diff_bad=""
+ndiff=0
+for dir in "$ROOT"/tests/golden/*/*/; do
+	[ -e "$dir/input.yaml" ] || continue
+	args=()
+	if [ -f "$dir/args" ]; then
+		while IFS= read -r a || [ -n "$a" ]; do args+=("$a"); done <"$dir/args"
+	fi
+	run_prog "$TMP/want" "$TMP/err" "${args[@]}" <"$dir/input.yaml"
+	[ "$RC" -eq 0 ] || continue
+	want_rc=7
+	cmp -s "$TMP/want" "$dir/input.yaml" && want_rc=0
+	run_prog "$TMP/diff" "$TMP/err" "${args[@]}" --diff <"$dir/input.yaml"
+	ndiff=$((ndiff + 1))
+	if [ "$RC" -ne "$want_rc" ]; then
+		diff_bad="$diff_bad $(basename "$dir"): exit $RC, expected $want_rc;"
+	elif ! "$PY" "$here/tools/check-diff.py" "$dir/input.yaml" "$TMP/diff" "$TMP/want" >"$TMP/cd" 2>&1; then
+		diff_bad="$diff_bad $(basename "$dir"): $(cat "$TMP/cd");"
+	fi
+done
+if [ -z "$diff_bad" ] && [ "$ndiff" -gt 50 ]; then pass "cli/diff-applies-to-the-output ($ndiff golden cases)"; else
+	fail "cli/diff-applies-to-the-output" "$ndiff cases;$diff_bad"; fi
+run_prog "$TMP/diff" "$TMP/err" --diff <"$FIX"
+if [ "$RC" -eq 7 ] && grep -q '^--- a/docker-mailserver/templates/deployment.yaml	Deployment mail-docker-mailserver$' "$TMP/diff" &&
+	grep -q '^+            allowPrivilegeEscalation: true$' "$TMP/diff"; then
+	pass "cli/diff-names-source-and-object"
+else
+	fail "cli/diff-names-source-and-object" "exit $RC: $(head -n 3 "$TMP/diff" | tr '\n' '|')"
+fi
+HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$TMP/state" "$BIN" --diff <"$FIX" >"$TMP/out" 2>"$TMP/err"
+RC=$?
+if [ "$RC" -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q 'writes a diff, not a stream' "$TMP/err"; then
+	pass "cli/diff-refused-as-a-post-renderer"
+else
+	fail "cli/diff-refused-as-a-post-renderer" "exit $RC, $(wc -c <"$TMP/out") bytes out"
+fi
+printf 'diff: true\n' >"$TMP/diff.yaml"
+run_prog "$TMP/out" "$TMP/err" --config "$TMP/diff.yaml" <"$FIX"
+rc1=$RC
+run_prog "$TMP/out" "$TMP/err" --diff --check <"$FIX"
+if [ "$rc1" -eq 3 ] && [ "$RC" -eq 3 ]; then pass "cli/diff-command-line-only-and-not-with-check"; else
+	fail "cli/diff-command-line-only-and-not-with-check" "config file: exit $rc1; with --check: exit $RC"; fi

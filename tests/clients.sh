@@ -573,7 +573,7 @@ problems = []
 names = [p["name"] for p in static]
 if sorted(names) != sorted(defaults):
     problems.append(f"parameters {sorted(set(names) ^ set(defaults))} differ from the options")
-for gone in ("check", "allow-empty", "config", "print-config"):
+for gone in ("check", "diff", "allow-empty", "config", "print-config"):
     if gone in names:
         problems.append(f"{gone} is command-line only, but announced as a parameter")
 for p in static:

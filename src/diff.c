@@ -1,0 +1,313 @@
+/* diff.c -- the unified diff behind --diff (see diff.h). Documents are
+ * paired by position: the runner keeps every input document in its place and
+ * appends generated ones at the end. Within a pair, common leading and
+ * trailing lines are cut off and the rest is compared with a longest common
+ * subsequence table; a middle too large for the table is shown as removed
+ * and added whole. Line numbers in the hunk headers are the stream's. */
+#include "diff.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "stream.h"
+#include "util.h"
+
+#define CONTEXT 3
+#define TABLE_MAX ((size_t)16 * 1024 * 1024) /* cells of the LCS table */
+
+struct lines {
+	const char **p; /* start of each line */
+	size_t *n;      /* its length, line break included */
+	size_t count;
+};
+
+static void
+split_lines(const char *data, size_t len, struct lines *l)
+{
+	size_t cap = 16;
+	l->count = 0;
+	l->p = xmalloc(cap * sizeof(*l->p));
+	l->n = xmalloc(cap * sizeof(*l->n));
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
+		if (l->count == cap) {
+			cap *= 2;
+			l->p = xrealloc(l->p, cap * sizeof(*l->p));
+			l->n = xrealloc(l->n, cap * sizeof(*l->n));
+		}
+		l->p[l->count] = data + i;
+		l->n[l->count++] = n;
+		i += n;
+	}
+}
+
+static bool
+same_line(const struct lines *a, size_t i, const struct lines *b, size_t j)
+{
+	return a->n[i] == b->n[j] && memcmp(a->p[i], b->p[j], a->n[i]) == 0;
+}
+
+/* One edit script entry: ' ', '-' or '+', with the line index in A or B. */
+struct op {
+	char kind;
+	size_t a, b;
+};
+
+static void
+put_line(struct buf *o, char kind, const char *s, size_t n)
+{
+	buf_add(o, &kind, 1);
+	size_t body = n;
+	while (body && (s[body - 1] == '\n' || s[body - 1] == '\r'))
+		body--;
+	buf_add(o, s, body);
+	buf_adds(o, "\n");
+	if (body == n)
+		buf_adds(o, "\\ No newline at end of file\n");
+}
+
+/* The edit script turning A into B. */
+static struct op *
+edit_script(const struct lines *a, const struct lines *b, size_t *nops)
+{
+	size_t pre = 0, suf = 0;
+	while (pre < a->count && pre < b->count && same_line(a, pre, b, pre))
+		pre++;
+	while (suf < a->count - pre && suf < b->count - pre && same_line(a, a->count - 1 - suf, b, b->count - 1 - suf))
+		suf++;
+	size_t n = a->count - pre - suf, m = b->count - pre - suf;
+	struct op *ops = xmalloc((a->count + b->count + 1) * sizeof(*ops));
+	size_t k = 0;
+	for (size_t i = 0; i < pre; i++)
+		ops[k++] = (struct op){' ', i, i};
+	if (n && m && (n + 1) * (m + 1) <= TABLE_MAX) {
+		/* lcs[i][j]: the longest common subsequence of a[pre+i..] and b[pre+j..]. */
+		unsigned *lcs = xmalloc((n + 1) * (m + 1) * sizeof(*lcs));
+#define L(i, j) lcs[(i) * (m + 1) + (j)]
+		for (size_t i = n + 1; i-- > 0;)
+			for (size_t j = m + 1; j-- > 0;)
+				L(i, j) = i == n || j == m ? 0
+					  : same_line(a, pre + i, b, pre + j) ? L(i + 1, j + 1) + 1
+					  : L(i + 1, j) >= L(i, j + 1) ? L(i + 1, j)
+					  : L(i, j + 1);
+		size_t i = 0, j = 0;
+		while (i < n || j < m) {
+			if (i < n && j < m && same_line(a, pre + i, b, pre + j)) {
+				ops[k++] = (struct op){' ', pre + i, pre + j};
+				i++, j++;
+			} else if (j < m && (i == n || L(i, j + 1) >= L(i + 1, j))) {
+				ops[k++] = (struct op){'+', pre + i, pre + j};
+				j++;
+			} else {
+				ops[k++] = (struct op){'-', pre + i, pre + j};
+				i++;
+			}
+		}
+#undef L
+		free(lcs);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			ops[k++] = (struct op){'-', pre + i, pre};
+		for (size_t j = 0; j < m; j++)
+			ops[k++] = (struct op){'+', pre + n, pre + j};
+	}
+	for (size_t i = 0; i < suf; i++)
+		ops[k++] = (struct op){' ', pre + n + i, pre + m + i};
+	/* In each run of changes the removed lines come first, as diff(1) and
+	 * patch(1) expect. */
+	for (size_t i = 0; i < k;) {
+		if (ops[i].kind == ' ') {
+			i++;
+			continue;
+		}
+		size_t e = i;
+		while (e < k && ops[e].kind != ' ')
+			e++;
+		struct op *tmp = xmalloc((e - i) * sizeof(*tmp));
+		size_t t = 0;
+		for (size_t j = i; j < e; j++)
+			if (ops[j].kind == '-')
+				tmp[t++] = ops[j];
+		for (size_t j = i; j < e; j++)
+			if (ops[j].kind == '+')
+				tmp[t++] = ops[j];
+		memcpy(ops + i, tmp, (e - i) * sizeof(*tmp));
+		free(tmp);
+		i = e;
+	}
+	*nops = k;
+	return ops;
+}
+
+/* "Kind name" of a document's text, from its column-0 kind: and the first
+ * name: under a column-0 metadata:; what is missing is left out. */
+static void
+object_of(const char *data, size_t len, char *out, size_t outlen)
+{
+	char kind[128] = "", name[256] = "";
+	bool in_meta = false;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
+		const char *l = data + i;
+		if (n > 5 && !strncmp(l, "kind:", 5) && !kind[0])
+			snprintf(kind, sizeof(kind), "%.*s", (int)(n - 5), l + 5);
+		else if (n >= 9 && !strncmp(l, "metadata:", 9))
+			in_meta = true;
+		else if (n && l[0] != ' ' && l[0] != '#')
+			in_meta = false;
+		else if (in_meta && !name[0] && n > 7 && !strncmp(l, "  name:", 7))
+			snprintf(name, sizeof(name), "%.*s", (int)(n - 7), l + 7);
+		i += n + (nl != NULL);
+	}
+	char *k = kind + strspn(kind, " \t\"'"), *v = name + strspn(name, " \t\"'");
+	for (char *e = k + strlen(k); e > k && strchr(" \t\r\"'", e[-1]); *--e = '\0')
+		;
+	for (char *e = v + strlen(v); e > v && strchr(" \t\r\"'", e[-1]); *--e = '\0')
+		;
+	snprintf(out, outlen, "%s%s%s", k, *k && *v ? " " : "", v);
+}
+
+/* The diff of one document pair; A or B may be empty (len 0, NULL data). */
+static void
+diff_pair(struct buf *o, const struct chunk *a, const char *adata, const struct chunk *b, const char *bdata,
+	  size_t in_end)
+{
+	struct lines la = {0}, lb = {0};
+	split_lines(adata, a ? a->len : 0, &la);
+	split_lines(bdata, b ? b->len : 0, &lb);
+	char obj[400], head[2400];
+	const struct chunk *named = b ? b : a;
+	object_of(named == b ? bdata : adata, named->len, obj, sizeof(obj));
+	char where[600];
+	if (named->source)
+		snprintf(where, sizeof(where), "%.*s", (int)named->source_len, named->source);
+	else
+		snprintf(where, sizeof(where), "document %zu", named->index);
+	snprintf(head, sizeof(head), "--- %s%s%s%s\n+++ %s%s%s%s\n", a ? "a/" : "/dev/null", a ? where : "",
+		 a && *obj ? "\t" : "", a ? obj : "", b ? "b/" : "/dev/null", b ? where : "", b && *obj ? "\t" : "",
+		 b ? obj : "");
+	buf_adds(o, head);
+	size_t nops;
+	struct op *ops = edit_script(&la, &lb, &nops);
+	/* A generated document goes after the input's last line (IN_END), so
+	 * that the hunks of the whole diff apply to the stream in order. */
+	size_t a0 = a ? a->first_line : in_end + 1, b0 = b ? b->first_line : 0;
+	for (size_t i = 0; i < nops;) {
+		if (ops[i].kind == ' ') {
+			i++;
+			continue;
+		}
+		/* A hunk: CONTEXT lines before, changes joined while at most
+		 * 2 * CONTEXT unchanged lines separate them, CONTEXT after. */
+		size_t start = i >= CONTEXT ? i - CONTEXT : 0, last = i, k = i;
+		while (k < nops) {
+			if (ops[k].kind != ' ') {
+				last = k++;
+				continue;
+			}
+			size_t run = 0;
+			while (k + run < nops && ops[k + run].kind == ' ')
+				run++;
+			if (k + run == nops || run > 2 * CONTEXT)
+				break;
+			k += run;
+		}
+		size_t end = last + 1 + CONTEXT < nops ? last + 1 + CONTEXT : nops;
+		size_t na = 0, nb = 0, sa = 0, sb = 0;
+		for (k = start; k < end; k++) {
+			if (ops[k].kind != '+' && !na++)
+				sa = a0 + ops[k].a;
+			if (ops[k].kind != '-' && !nb++)
+				sb = b0 + ops[k].b;
+		}
+		/* An empty side names the line before the change (0 for none). */
+		if (!na)
+			sa = a0 + ops[start].a - 1;
+		if (!nb)
+			sb = b ? b0 + ops[start].b - 1 : 0;
+		snprintf(head, sizeof(head), "@@ -%zu,%zu +%zu,%zu @@\n", sa, na, sb, nb);
+		buf_adds(o, head);
+		for (k = start; k < end; k++) {
+			if (ops[k].kind == '+')
+				put_line(o, '+', lb.p[ops[k].b], lb.n[ops[k].b]);
+			else
+				put_line(o, ops[k].kind, la.p[ops[k].a], la.n[ops[k].a]);
+		}
+		i = end;
+	}
+	free(ops);
+	free(la.p);
+	free(la.n);
+	free(lb.p);
+	free(lb.n);
+}
+
+long
+diff_streams(int in_fd, int patched_fd, size_t max_doc, int out_fd)
+{
+	struct stream a, b;
+	long changed = 0;
+	int rc = 0;
+	size_t in_end = 0; /* the input's last line */
+	if (lseek(in_fd, 0, SEEK_SET) < 0 || lseek(patched_fd, 0, SEEK_SET) < 0) {
+		diag_error("--diff: cannot read the streams again:");
+		return -1;
+	}
+	stream_init_fd(&a, in_fd, max_doc);
+	stream_init_fd(&b, patched_fd, max_doc);
+	for (;;) {
+		struct chunk ca, cb;
+		int ra = stream_next(&a, &ca);
+		if (ra < 0) {
+			rc = -1;
+			break;
+		}
+		/* The input chunk is copied: the next read may move it. */
+		char *adata = ra ? xstrndup(ca.data, ca.len) : NULL;
+		if (ra) {
+			in_end = ca.first_line - 1;
+			for (size_t i = 0; i < ca.len; i++)
+				in_end += ca.data[i] == '\n' || i + 1 == ca.len;
+		}
+		char *asrc = ra && ca.source ? xstrndup(ca.source, ca.source_len) : NULL;
+		if (asrc)
+			ca.source = asrc;
+		int rb = stream_next(&b, &cb);
+		if (rb < 0) {
+			free(adata);
+			free(asrc);
+			rc = -1;
+			break;
+		}
+		if (!ra && !rb) {
+			break;
+		}
+		if (ra && rb && ca.len == cb.len && memcmp(adata, cb.data, ca.len) == 0) {
+			free(adata);
+			free(asrc);
+			continue;
+		}
+		struct buf o = {0};
+		buf_adds(&o, "");
+		diff_pair(&o, ra ? &ca : NULL, adata, rb ? &cb : NULL, rb ? cb.data : NULL, in_end);
+		changed++;
+		rc = write_all(out_fd, o.data, o.len);
+		if (rc != 0)
+			diag_error("writing the diff to stdout failed:");
+		buf_free(&o);
+		free(adata);
+		free(asrc);
+		if (rc != 0)
+			break;
+	}
+	stream_free(&a);
+	stream_free(&b);
+	return rc != 0 ? -1 : changed;
+}
