@@ -41,6 +41,14 @@ struct patch_ctx {
 	size_t norig;            /* nodes the document had before any patch */
 	size_t changes;
 	size_t hardened;         /* containers the hardening patch handled */
+	struct patch_note *notes; /* --verbose: the changes, printed grouped at the end */
+	size_t nnotes;
+};
+
+/* One recorded change, for --verbose. */
+struct patch_note {
+	char *what; /* the object */
+	char *path, *old, *new_;
 };
 
 /* True when container C is docker-mailserver's under cfg (--container

@@ -105,8 +105,11 @@ void
 patch_changed(struct patch_ctx *x, const char *path, const char *old, const char *new_)
 {
 	x->changes++;
-	diag_note("document %zu, %s: %s: %s -> %s", x->d->chunk->index, x->what, path, old ? old : "(absent)",
-		  new_);
+	if (diag_verbose()) {
+		x->notes = xrealloc(x->notes, (x->nnotes + 1) * sizeof(*x->notes));
+		x->notes[x->nnotes++] = (struct patch_note){xstrdup(x->what), xstrdup(path),
+							    xstrdup(old ? old : "(absent)"), xstrdup(new_)};
+	}
 	if (report_active()) {
 		const struct chunk *c = x->d->chunk;
 		char source[1024];
@@ -349,6 +352,95 @@ quote_for_json(struct patch_ctx *x)
 	}
 }
 
+/* Where PATH's last step starts ('.' or '[' outside brackets); 0 if none. */
+static size_t
+last_step(const char *path)
+{
+	size_t at = 0;
+	int depth = 0;
+	for (size_t i = 0; path[i]; i++) {
+		if (path[i] == '[' && depth++ == 0)
+			at = i;
+		else if (path[i] == ']')
+			depth--;
+		else if (path[i] == '.' && depth == 0)
+			at = i;
+	}
+	return at;
+}
+
+/* PREFIX followed by '.' or '[' (or the end) starts PATH. */
+static bool
+under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '.' || path[n] == '[');
+}
+
+/* Note K (of a group ending at END) made an empty {} or [] only to hold the
+ * next change. */
+static bool
+is_scaffold(const struct patch_ctx *x, size_t k, size_t end)
+{
+	const struct patch_note *c = &x->notes[k];
+	return !strcmp(c->old, "(absent)") && (!strcmp(c->new_, "{}") || !strcmp(c->new_, "[]")) && k + 1 < end &&
+	       under(x->notes[k + 1].path, c->path);
+}
+
+/* --verbose, grouped: one line per object, then its changes under the
+ * mapping they are in. An empty {} or [] made only to hold what follows is
+ * left out, and the items added to one list are one line. */
+static void
+print_notes(struct patch_ctx *x)
+{
+	for (size_t i = 0; i < x->nnotes;) {
+		size_t end = i;
+		while (end < x->nnotes && !strcmp(x->notes[end].what, x->notes[i].what))
+			end++;
+		size_t n = 0;
+		for (size_t k = i; k < end; k++)
+			n += !is_scaffold(x, k, end);
+		diag_note("document %zu, %s: %zu change%s", x->d->chunk->index, x->notes[i].what, n, n == 1 ? "" : "s");
+		char group[512] = "";
+		for (size_t k = i; k < end; k++) {
+			const struct patch_note *c = &x->notes[k];
+			if (is_scaffold(x, k, end))
+				continue;
+			if (!group[0] || !under(c->path, group)) {
+				size_t at = last_step(c->path);
+				snprintf(group, sizeof(group), "%.*s", (int)at, c->path);
+				if (group[0]) /* no ':' at the end: diag would add errno's text */
+					diag_note("  %s", group);
+			}
+			const char *leaf = c->path + strlen(group) + (group[0] && c->path[strlen(group)] == '.');
+			if (!strcmp(c->old, "(not listed)")) {
+				/* Items added to one list: one line. */
+				struct buf items = {0};
+				buf_adds(&items, c->new_);
+				while (k + 1 < end && !strcmp(x->notes[k + 1].old, "(not listed)") &&
+				       !strcmp(x->notes[k + 1].path, c->path)) {
+					buf_adds(&items, ", ");
+					buf_adds(&items, x->notes[++k].new_);
+				}
+				diag_note("    %s: + %s", leaf, items.data);
+				buf_free(&items);
+			} else {
+				diag_note("    %s: %s -> %s", leaf, c->old, c->new_);
+			}
+		}
+		i = end;
+	}
+	for (size_t k = 0; k < x->nnotes; k++) {
+		free(x->notes[k].what);
+		free(x->notes[k].path);
+		free(x->notes[k].old);
+		free(x->notes[k].new_);
+	}
+	free(x->notes);
+	x->notes = NULL;
+	x->nnotes = 0;
+}
+
 /* After the patches: mark the document for re-serialisation when they
  * edited it, and release the alias map. */
 void
@@ -356,6 +448,7 @@ patch_ctx_finish(struct patch_ctx *x)
 {
 	free(x->shared);
 	x->shared = NULL;
+	print_notes(x);
 	if (x->changes) {
 		x->d->changed = true;
 		quote_for_json(x);

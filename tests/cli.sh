@@ -63,7 +63,10 @@ expect_error "cli/document-over-limit" 1 '<stdin>:[0-9]+:1: document is larger t
 run_prog "$TMP/quiet" "$TMP/err" <"$FIX"
 run_prog "$TMP/out" "$TMP/err" --max-document-size=64M --verbose <"$FIX"
 if [ "$RC" -eq 0 ] && cmp -s "$TMP/out" "$TMP/quiet" && grep -q 'documents (0 empty)' "$TMP/err" &&
-	grep -q 'securityContext.runAsUser: (absent) -> 0$' "$TMP/err"; then
+	grep -qx 'dms-postrender:   spec.template.spec.containers\[docker-mailserver\].securityContext' "$TMP/err" &&
+	grep -qx 'dms-postrender:     runAsUser: (absent) -> 0' "$TMP/err" &&
+	grep -qx 'dms-postrender:     capabilities.add: + CHOWN, FOWNER, MKNOD, SETGID, SETUID, DAC_OVERRIDE, NET_BIND_SERVICE, SYS_CHROOT, KILL' "$TMP/err" &&
+	! grep -q -- '-> {}$\|-> \[\]$\|(not listed)' "$TMP/err"; then
 	pass "cli/verbose-reports-on-stderr-only"
 else
 	fail "cli/verbose-reports-on-stderr-only" "exit $RC"
