@@ -523,6 +523,8 @@ why=""
 grep -qx "version: $v" "$ROOT/plugin.yaml" || why="$why plugin.yaml: $(grep '^version:' "$ROOT/plugin.yaml");"
 grep -q "^\.TH DMS-POSTRENDER 1 .* \"dms-postrender $v\"" "$ROOT/dms-postrender.1" || why="$why man page: $(grep '^\.TH' "$ROOT/dms-postrender.1");"
 grep -q "^## $v " "$ROOT/CHANGELOG.md" || why="$why CHANGELOG.md has no '## $v' section;"
+grep -qx "ARG DMS_POSTRENDER_VERSION=$v" "$ROOT/examples/argocd/Dockerfile" || why="$why examples/argocd/Dockerfile: another version;"
+grep -q "argocd-cmp-dms-postrender:$v\$" "$ROOT/examples/argocd/repo-server-patch.yaml" || why="$why the sidecar image tag is not $v;"
 if [ -z "$why" ]; then pass "cli/one-version-everywhere ($v)"; else fail "cli/one-version-everywhere" "$why"; fi
 
 # The example configuration file reads the same to a YAML 1.1 reader (PyYAML)

@@ -618,6 +618,11 @@ assert mounts["/home/argocd/cmp-server/config/plugin.yaml"]["subPath"] == "plugi
 assert side["command"] == ["/var/run/argocd/argocd-cmp-server"]
 assert side["securityContext"]["runAsUser"] == 999
 assert {v["name"] for v in pod["volumes"]} >= {"var-files", "plugins", "dms-postrender-cmp", "dms-postrender-tmp"}
+env = {e["name"]: e["value"] for e in side.get("env", [])}
+assert side["securityContext"]["readOnlyRootFilesystem"] and mounts["/tmp"]["name"] == "dms-postrender-tmp"
+assert all(env.get(k, "").startswith("/tmp") for k in ("HOME", "HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME", "XDG_STATE_HOME")), env
+tmpl = docs[("Deployment", "argocd-repo-server")]["spec"]["template"]["metadata"]
+assert tmpl["annotations"]["kubectl.kubernetes.io/default-container"] == "argocd-repo-server"
 EOF
 		pass "clients/argocd-kustomization-mounts-the-plugin"
 	else
