@@ -45,6 +45,11 @@ struct doc {
 				    * objects[0] comes from the event pass) */
 	bool empty;                /* no root node: empty or comment-only */
 	bool changed;              /* a patch edited y: emit must re-serialise */
+	bool mentions_dms;         /* a decoded scalar holds "docker-mailserver" (an image
+				    * that can match), seen while the kind was unknown,
+				    * a workload's or a List's */
+	bool env_switch;           /* a decoded mapping key names a DMS switch
+				    * (ENABLE_*, SMTP_ONLY, PERMIT_DOCKER) */
 	bool is_list;              /* the root is a kind: *List with items */
 	bool reused_anchor;        /* an anchor name defined twice: the tree was
 				    * loaded from a copy with the later ones

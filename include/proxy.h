@@ -31,6 +31,10 @@ void proxy_free(struct proxy *p);
 /* The workload patch (run before hardening, whose Fail2Ban warning looks at
  * the ports it adds). */
 bool proxy_applies(const struct patch_ctx *x);
+
+/* Whether a docker-mailserver workload (patched so far) mounts a file from
+ * ConfigMap NS/NAME (NS NULL: none written), so that it may be merged into. */
+bool proxy_names_configmap(const struct proxy *p, const char *ns, const char *name);
 int proxy_apply(struct patch_ctx *x);
 
 /* On a DMS Service (x->o) selecting workloads WS: add the PROXY ports and

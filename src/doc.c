@@ -181,6 +181,10 @@ struct scan {
 	int key[SCAN_DEPTH + 1];           /* K_* of the pending key */
 	bool seen[K_OTHER];                /* tracked keys met, for duplicates */
 	bool tree;                         /* only the node tree can tell */
+	bool mentions_dms, env_switch;     /* see struct doc */
+	bool skip_dms;                     /* the kind is known and neither a workload nor a List */
+	bool skip_env;                     /* the kind is known and neither a ConfigMap nor a Secret */
+	bool after_image;                  /* the previous scalar was "image" */
 	int docs;                          /* DOCUMENT-START events */
 	yaml_event_type_t root;            /* first event of the root node */
 	bool root_null;
@@ -261,9 +265,25 @@ scan_event(struct scan *s, const yaml_event_t *e)
 					!strcmp(v, "NULL"));
 			break;
 		}
+		size_t n = e->data.scalar.length;
+		bool is_key = s->depth <= SCAN_DEPTH ? s->is_map[s->depth] && s->want_key[s->depth] : false;
 		int k = take_node(s, v);
 		if (k != K_NONE && k != K_OTHER && k != K_META && k != K_ANNS && !s->text[k])
-			s->text[k] = xstrndup(v, e->data.scalar.length);
+			s->text[k] = xstrndup(v, n);
+		if (k == K_KIND) {
+			s->skip_dms = !pod_spec_path(v) && !doc_is_list_kind(v);
+			s->skip_env = strcmp(v, "ConfigMap") != 0 && strcmp(v, "Secret") != 0 && !doc_is_list_kind(v);
+		}
+		/* What decides whether the document needs a tree, from the decoded
+		 * values (an escape in the text cannot hide a name): an image value
+		 * (the scalar after an "image" key) that can match, a ConfigMap or
+		 * Secret key (data and stringData are at depth 2) naming a switch. */
+		if (!s->mentions_dms && !s->skip_dms && s->after_image && n >= 17 && mem_contains(v, n, "docker-mailserver"))
+			s->mentions_dms = true;
+		s->after_image = n == 5 && !memcmp(v, "image", 5);
+		if (!s->env_switch && !s->skip_env && is_key && s->depth == 2 && n >= 7 && n < 256 &&
+		    (!memcmp(v, "ENABLE_", 7) || mem_contains(v, n, "SMTP_ONLY") || mem_contains(v, n, "PERMIT_DOCKER")))
+			s->env_switch = true;
 		break;
 	}
 	case YAML_MAPPING_START_EVENT:
@@ -657,6 +677,8 @@ doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
 	/* Anchors, aliases, merge keys and duplicated identity keys: only the
 	 * tree can say what the object is. */
 	bool tree = s.tree;
+	d->mentions_dms = s.mentions_dms;
+	d->env_switch = s.env_switch;
 	scan_free(&s);
 	if (tree && doc_need_tree(d, memory_error) != 0) {
 		doc_free(d);

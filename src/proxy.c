@@ -969,6 +969,15 @@ gen_nginx(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 	return rc;
 }
 
+bool
+proxy_names_configmap(const struct proxy *p, const char *ns, const char *name)
+{
+	for (size_t i = 0; p && i < p->nmerges; i++)
+		if (same(p->merges[i].ns, ns) && !strcmp(p->merges[i].name, name))
+			return true;
+	return false;
+}
+
 int
 proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 {

@@ -43,6 +43,8 @@ static const struct {
  * chunk description whose data is fetched when needed. */
 struct held {
 	bool workload; /* it holds a docker-mailserver workload */
+	bool configmap; /* a ConfigMap alone (under --proxy-protocol) */
+	char *cm_ns, *cm_name; /* its namespace (or NULL) and name */
 	bool done;     /* written into its slot */
 	size_t slot;
 	struct stash_item text;
@@ -102,6 +104,8 @@ runner_free(struct runner *r)
 	for (size_t i = 0; i < r->nheld; i++) {
 		stash_drop(&r->stash, &r->held[i].text);
 		free(r->held[i].source);
+		free(r->held[i].cm_ns);
+		free(r->held[i].cm_name);
 	}
 	free(r->held);
 	stash_free(&r->stash);
@@ -258,6 +262,12 @@ hold(struct runner *r, const struct doc *d, struct spool *out, bool workload)
 	r->held_bytes += c->len;
 	h->slot = spool_reserve(out);
 	h->source = c->source ? xstrndup(c->source, c->source_len) : NULL;
+	const struct object *o = &d->objects[0];
+	if (d->nobjects == 1 && !d->is_list && o->kind && !strcmp(o->kind, "ConfigMap") && o->name) {
+		h->configmap = true;
+		h->cm_ns = o->namespace_ ? xstrdup(o->namespace_) : NULL;
+		h->cm_name = xstrdup(o->name);
+	}
 	h->c = *c;
 	h->c.data = NULL; /* fetched from the stash when needed */
 	h->c.source = h->source;
@@ -369,22 +379,18 @@ process_held(struct runner *r, struct held *h, struct spool *out)
 static bool
 wants_tree(const struct runner *r, const struct doc *d)
 {
-	const struct chunk *c = d->chunk;
 	const char *kind = d->nobjects ? d->objects[0].kind : NULL;
 	if (!kind)
 		return false;
-	if (memchr(c->data, '\\', c->len))
-		return true;
-	/* Every image image.c knows has this in its repository path. */
+	/* Every image image.c knows has this in its repository path; the first
+	 * parse looked for it in the decoded values. */
 	if (doc_is_workload_kind(kind))
-		return r->cfg->images.n || r->cfg->containers.n || mem_contains(c->data, c->len, "docker-mailserver");
-	/* envsrc.c records only the docker-mailserver switches it knows; proxy.c
-	 * merges into ConfigMaps a workload mounts. */
-	if (!strcmp(kind, "ConfigMap") && r->cfg->proxy_protocol)
-		return true;
+		return r->cfg->images.n || r->cfg->containers.n || d->mentions_dms;
+	/* envsrc.c records only the docker-mailserver switches it knows. (proxy.c
+	 * merges into ConfigMaps a workload mounts: those are held by identity
+	 * and read at the end, when the workloads have said which.) */
 	if (!strcmp(kind, "ConfigMap") || !strcmp(kind, "Secret"))
-		return mem_contains(c->data, c->len, "ENABLE_") || mem_contains(c->data, c->len, "SMTP_ONLY") ||
-		       mem_contains(c->data, c->len, "PERMIT_DOCKER");
+		return d->env_switch;
 	if (!strcmp(kind, "IngressRouteTCP") || !strcmp(kind, "NetworkPolicy"))
 		return r->cfg->proxy_protocol != 0;
 	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement"))
@@ -441,7 +447,9 @@ runner_document(struct runner *r, struct doc *d, struct spool *out)
 			r->workloads++;
 			workload |= has_dms_container(r, o);
 		}
-		keep |= d->loaded && depends_on_stream(r, &d->y, o);
+		/* A ConfigMap is held by its kind alone; the rest needs the tree. */
+		bool by_kind = !d->is_list && o->kind && !strcmp(o->kind, "ConfigMap");
+		keep |= (d->loaded || by_kind) && depends_on_stream(r, &d->y, o);
 	}
 	if (!keep)
 		return 0;
@@ -474,7 +482,11 @@ runner_finish(struct runner *r, struct spool *out)
 			struct held *h = &r->held[i];
 			if (h->done || h->workload != (pass == 0))
 				continue;
-			int rc = process_held(r, h, out);
+			/* A ConfigMap no docker-mailserver workload mounts goes out as
+			 * it came, without being read again. */
+			int rc = h->configmap && !proxy_names_configmap(r->proxy, h->cm_ns, h->cm_name)
+					 ? (release(r, h, out, NULL) != 0 ? -2 : 0)
+					 : process_held(r, h, out);
 			if (rc != 0)
 				return rc;
 		}

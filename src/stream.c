@@ -217,6 +217,26 @@ stream_next(struct stream *s, struct chunk *c)
 			seen_break = true;
 			crlf = eol > pos && s->buf[eol - 1] == '\r';
 		}
+		/* Inside a document's content with no trailer begun, an indented
+		 * line changes nothing whatever it holds (content, blank or
+		 * comment), and it is not copied raw around a re-serialised
+		 * document: skip reading it. Most lines of a stream are these. */
+		if (has_content && trailer == (size_t)-1 && (*lp == ' ' || *lp == '\t') && lp == s->buf + pos) {
+			/* And the indented lines after it, as far as the buffer goes. */
+			const char *q = nl, *end = s->buf + s->end;
+			line++;
+			while (q && q + 1 < end && (q[1] == ' ' || q[1] == '\t')) {
+				const char *n2 = memchr(q + 1, '\n', (size_t)(end - q - 1));
+				if (!n2)
+					break;
+				q = n2;
+				line++;
+			}
+			pos = q ? (size_t)(q + 1 - s->buf) : s->end;
+			if (pos - s->start > s->max_doc)
+				goto too_big;
+			continue;
+		}
 		enum line_kind k = classify(lp, s->buf + eol);
 		if (k == LINE_BAD_START) {
 			diag_set_document(s->ndocs + 1, s->buf + s->start + src_off, src_len);
