@@ -161,13 +161,15 @@ fuzz: build-fuzz/fuzz_pipeline build-fuzz/fuzz_sources
 # or fetching its source). The copyright files of both go into
 # THIRD-PARTY-NOTICES. Everything else the binary needs is glibc.
 RELEASE     = build-release
+# A release is never built with the sanitizers or a test build's flags.
+RELEASE_CFLAGS ?= -O2 -g
 DIST        = $(PROG)-$(VERSION)-linux-amd64
 MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null)
 dist: $(RELEASE)/$(DIST).tgz
 
 $(RELEASE)/$(DIST).tgz: $(SRC) $(HDR) VERSION plugin.yaml README.md LICENSE CHANGELOG.md $(PROG).1 Makefile
 	@$(MAKE) --no-print-directory BUILD=$(RELEASE)/obj OUT=$(RELEASE)/out NO_APT=$(NO_APT) RELEASE_LINK=1 \
-	  $(RELEASE)/out/$(PROG)
+	  SAN= CFLAGS="$(RELEASE_CFLAGS)" $(RELEASE)/out/$(PROG)
 	rm -rf $(RELEASE)/stage && mkdir -p $(RELEASE)/stage/$(PROG)/bin $(RELEASE)/stage/$(PROG)/lib
 	cp $(RELEASE)/out/$(PROG) $(RELEASE)/stage/$(PROG)/bin/
 	lib=$$($(PKG_CONFIG) --variable=libdir libcjson)/libcjson.so.1; cp -L "$$lib" $(RELEASE)/stage/$(PROG)/lib/libcjson.so.1

@@ -454,9 +454,19 @@ proxytext_merge(enum proxy_file f, enum proxy_mode mode, const char *existing, u
 	if (!services) {
 		/* Nothing wanted: only our block goes. */
 	} else if (f == PF_DOVECOT) {
+		/* The text before and after where our block was, each with its
+		 * haproxy_trusted_networks replaced: the block's place moves with
+		 * the length of the values before it. */
 		struct buf replaced = {0};
+		size_t cut = placed >= 0 ? (size_t)placed : strlen(base);
+		char *after = xstrdup(base + cut);
+		base[cut] = '\0';
 		buf_adds(&replaced, "");
 		int found = replace_trusted(base, trusted, &replaced, res->old_trusted, sizeof(res->old_trusted));
+		if (placed >= 0)
+			placed = (long)replaced.len;
+		found += replace_trusted(after, trusted, &replaced, res->old_trusted, sizeof(res->old_trusted));
+		free(after);
 		free(base);
 		base = replaced.data;
 		dovecot_block(mode, base, services, found == 0, trusted, &block, res);

@@ -213,6 +213,16 @@ dovecot(void)
 				       "imap_proxy_listener_with_a_name_longer_than_forty_eight_bytes {\n"
 				       "    port = 10143\n  }\n}\n";
 	char *e = proxytext_merge(PF_DOVECOT, PROXY_SEPARATE, longname, PX_BIT(PX_IMAP), "10.42.0.0/16", &r);
+	static const char moved[] = "haproxy_trusted_networks = 10.42.0.0/16\nservice managesieve-login {\n"
+				    "  inet_listener sieve_proxyprotocol {\n    port = 14190\n  }\n}\n" PROXYTEXT_BEGIN "\nold\n"
+				    PROXYTEXT_END "\n# after\n";
+	char *f = proxytext_merge(PF_DOVECOT, PROXY_SEPARATE, moved, PX_BIT(PX_SIEVE), "10.42.0.0/16 2001:db8::/48", &r);
+	char *f2 = proxytext_merge(PF_DOVECOT, PROXY_SEPARATE, f, PX_BIT(PX_SIEVE), "10.42.0.0/16 2001:db8::/48", &r);
+	CHECK("a block after a trusted value that grows stays whole and in place",
+	      strstr(f, "    port = 14190\n  }\n}\n" PROXYTEXT_BEGIN "\n") && strstr(f, PROXYTEXT_END "\n# after\n") &&
+		      !strcmp(f, f2));
+	free(f);
+	free(f2);
 	CHECK("a long listener name is switched whole",
 	      count(e, "inet_listener imap_proxy_listener_with_a_name_longer_than_forty_eight_bytes {\n        haproxy = yes") == 1);
 	free(a);
