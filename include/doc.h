@@ -50,6 +50,8 @@ struct doc {
 				    * a workload's or a List's */
 	bool env_switch;           /* a decoded mapping key names a DMS switch
 				    * (ENABLE_*, SMTP_ONLY, PERMIT_DOCKER) */
+	bool mail_port;            /* a port or targetPort value is a mail port
+				    * (proxytext.c's table) or a targetPort a name */
 	bool is_list;              /* the root is a kind: *List with items */
 	bool reused_anchor;        /* an anchor name defined twice: the tree was
 				    * loaded from a copy with the later ones
@@ -84,6 +86,11 @@ int doc_load(struct doc *d, const struct chunk *c, bool *memory_error);
 /* Build d's node tree now if doc_load() did not (a no-op for empty
  * documents). Returns 0, or -1 after reporting. MEMORY_ERROR may be NULL. */
 int doc_need_tree(struct doc *d, bool *memory_error);
+
+/* A document held until the end of the stream, read again: its text was
+ * validated by doc_load when it came by, so only the tree is built (and the
+ * identities read from it). Returns 0, or -1 after reporting. */
+int doc_load_held(struct doc *d, const struct chunk *c, bool *memory_error);
 
 /* Line in the stream (1-based) of a node, for messages. */
 size_t doc_line(const struct doc *d, int node);

@@ -3,15 +3,17 @@
  * filename, pod-template containers). Every chunk is first parsed as events
  * only, which validates it and reads the identity of its root object; the
  * libyaml node tree is built on request (doc_need_tree: patch.c asks for the
- * documents it reads) and for documents with anchors, aliases, merge keys or
- * duplicated identity keys, whose identity events alone cannot settle. It
- * does not decide whether an object is docker-mailserver's: patches do. */
+ * documents it reads) and for documents with aliases where an identity or a
+ * decision is read, merge keys or duplicated identity keys, which the
+ * events alone cannot settle. It does not decide whether an object is
+ * docker-mailserver's: patches do. */
 #include "doc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
 
@@ -185,6 +187,9 @@ struct scan {
 	bool skip_dms;                     /* the kind is known and neither a workload nor a List */
 	bool skip_env;                     /* the kind is known and neither a ConfigMap nor a Secret */
 	bool after_image;                  /* the previous scalar was "image" */
+	bool skip_svc;                     /* the kind is known and neither a Service nor a List */
+	bool after_port, after_target;     /* the previous scalar was "port" or "targetPort" */
+	bool mail_port;                    /* see struct doc */
 	int docs;                          /* DOCUMENT-START events */
 	yaml_event_type_t root;            /* first event of the root node */
 	bool root_null;
@@ -241,6 +246,40 @@ take_node(struct scan *s, const char *scalar)
 	return s->key[d];
 }
 
+/* What decides whether the document needs a tree, from the decoded values
+ * (an escape in the text cannot hide a name), for scalar V of N bytes: an
+ * image value (the scalar after an "image" key) that can match; a Service
+ * port that is a mail port, or a targetPort that names one (expose.c then
+ * decides). */
+static void
+decide(struct scan *s, const char *v, size_t n)
+{
+	if (s->after_image && !s->mentions_dms && !s->skip_dms && n >= 17 && mem_contains(v, n, "docker-mailserver"))
+		s->mentions_dms = true;
+	if ((s->after_port || s->after_target) && !s->mail_port && !s->skip_svc) {
+		char *end;
+		unsigned long num = strtoul(v, &end, 10);
+		bool number = n && *v >= '0' && *v <= '9' && !*end;
+		s->mail_port = (number && num <= 65535 &&
+				(proxy_service_of_port((unsigned)num, false) >= 0 ||
+				 proxy_service_of_port((unsigned)num, true) >= 0)) ||
+			       (s->after_target && !number);
+	}
+}
+
+/* Remember whether scalar V (N bytes) is a key whose value decide() reads. */
+static void
+follow(struct scan *s, const char *v, size_t n)
+{
+	s->after_image = s->after_port = s->after_target = false;
+	switch (n) {
+	case 4: s->after_port = !memcmp(v, "port", 4); break;
+	case 5: s->after_image = !memcmp(v, "image", 5); break;
+	case 10: s->after_target = !memcmp(v, "targetPort", 10); break;
+	default: break;
+	}
+}
+
 static void
 scan_event(struct scan *s, const yaml_event_t *e)
 {
@@ -249,13 +288,22 @@ scan_event(struct scan *s, const yaml_event_t *e)
 		s->docs++;
 		break;
 	case YAML_ALIAS_EVENT:
-		s->tree = true;
+		/* An alias can bring in an identity field (at the tracked depths)
+		 * or a value a decision reads (an image, a port); elsewhere the
+		 * events already showed what it repeats. */
+		if (s->depth <= SCAN_DEPTH || s->after_image || s->after_port || s->after_target)
+			s->tree = true;
 		take_node(s, NULL);
 		break;
 	case YAML_SCALAR_EVENT: {
 		const char *v = (const char *)e->data.scalar.value;
-		if (e->data.scalar.anchor)
-			s->tree = true;
+		if (s->depth > SCAN_DEPTH) {
+			/* Below the identity: only what the decisions read. */
+			if (s->after_image || s->after_port || s->after_target)
+				decide(s, v, e->data.scalar.length);
+			follow(s, v, e->data.scalar.length);
+			break;
+		}
 		if (s->depth == 0) {
 			s->root = e->type;
 			s->root_line = e->start_mark.line;
@@ -272,15 +320,13 @@ scan_event(struct scan *s, const yaml_event_t *e)
 			s->text[k] = xstrndup(v, n);
 		if (k == K_KIND) {
 			s->skip_dms = !pod_spec_path(v) && !doc_is_list_kind(v);
+			s->skip_svc = strcmp(v, "Service") != 0 && !doc_is_list_kind(v);
 			s->skip_env = strcmp(v, "ConfigMap") != 0 && strcmp(v, "Secret") != 0 && !doc_is_list_kind(v);
 		}
-		/* What decides whether the document needs a tree, from the decoded
-		 * values (an escape in the text cannot hide a name): an image value
-		 * (the scalar after an "image" key) that can match, a ConfigMap or
-		 * Secret key (data and stringData are at depth 2) naming a switch. */
-		if (!s->mentions_dms && !s->skip_dms && s->after_image && n >= 17 && mem_contains(v, n, "docker-mailserver"))
-			s->mentions_dms = true;
-		s->after_image = n == 5 && !memcmp(v, "image", 5);
+		decide(s, v, n);
+		follow(s, v, n);
+		/* A ConfigMap or Secret key (data and stringData are at depth 2)
+		 * naming a switch envsrc.c reads. */
 		if (!s->env_switch && !s->skip_env && is_key && s->depth == 2 && n >= 7 && n < 256 &&
 		    (!memcmp(v, "ENABLE_", 7) || mem_contains(v, n, "SMTP_ONLY") || mem_contains(v, n, "PERMIT_DOCKER")))
 			s->env_switch = true;
@@ -289,8 +335,6 @@ scan_event(struct scan *s, const yaml_event_t *e)
 	case YAML_MAPPING_START_EVENT:
 	case YAML_SEQUENCE_START_EVENT: {
 		bool map = e->type == YAML_MAPPING_START_EVENT;
-		if (map ? e->data.mapping_start.anchor != NULL : e->data.sequence_start.anchor != NULL)
-			s->tree = true;
 		if (s->depth == 0) {
 			s->root = e->type;
 			s->root_line = e->start_mark.line;
@@ -679,11 +723,27 @@ doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
 	bool tree = s.tree;
 	d->mentions_dms = s.mentions_dms;
 	d->env_switch = s.env_switch;
+	d->mail_port = s.mail_port;
 	scan_free(&s);
 	if (tree && doc_need_tree(d, memory_error) != 0) {
 		doc_free(d);
 		return -1;
 	}
+	return 0;
+}
+
+int
+doc_load_held(struct doc *d, const struct chunk *c, bool *memory_error)
+{
+	memset(d, 0, sizeof(*d));
+	d->chunk = c;
+	*memory_error = false;
+	if (load_tree(d, memory_error) != 0) {
+		doc_free(d);
+		return -1;
+	}
+	if (!c->source && d->nobjects && d->objects[0].filename)
+		diag_set_template(d->objects[0].filename);
 	return 0;
 }
 

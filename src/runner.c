@@ -354,11 +354,7 @@ process_held(struct runner *r, struct held *h, struct spool *out)
 	if (!text)
 		return -2;
 	h->c.data = text;
-	int rc = doc_load(&hd, &h->c, &mem) != 0 ? -1 : 0;
-	if (rc == 0 && doc_need_tree(&hd, &mem) != 0) {
-		doc_free(&hd);
-		rc = -1;
-	}
+	int rc = doc_load_held(&hd, &h->c, &mem) != 0 ? -1 : 0;
 	if (rc == 0) {
 		rc = patch_held(r, &hd);
 		if (rc == 0 && release(r, h, out, &hd) != 0) /* writes from h->c.data: before it goes */
@@ -395,7 +391,9 @@ wants_tree(const struct runner *r, const struct doc *d)
 		return r->cfg->proxy_protocol != 0;
 	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement"))
 		return r->cfg->metallb_emit_pool.n != 0;
-	return !strcmp(kind, "Service") || doc_is_list_kind(kind);
+	if (!strcmp(kind, "Service"))
+		return r->cfg->services.n || d->mail_port;
+	return doc_is_list_kind(kind);
 }
 
 static bool

@@ -91,6 +91,17 @@ spool_write(struct spool *s, const void *p, size_t n)
 	s->total += n;
 	if (n)
 		s->last = c[n - 1];
+	/* Once the output lives in the file, a large write goes there
+	 * directly instead of through the staging buffer. */
+	if (s->fd >= 0 && n >= 65536) {
+		if (spill(s) != 0)
+			return -1;
+		if (write_all(s->fd, c, n) != 0) {
+			diag_error("writing the output spool to its temporary file failed:");
+			return -1;
+		}
+		return 0;
+	}
 	while (n > 0) {
 		size_t room = s->cap - s->len;
 		if (room == 0) {

@@ -332,8 +332,10 @@ ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len)
 	yaml_event_t e;
 	size_t ordinal = 0, nnodes = (size_t)(d->nodes.top - d->nodes.start);
 	bool ok = true;
-	if (!memchr(text, '!', len))
-		return true; /* no tag at all */
+	/* An explicit string tag is "!!str", a verbatim "!<...>" or a handle a
+	 * %TAG directive declares: none of those, nothing to do. */
+	if (!mem_contains(text, len, "!!") && !mem_contains(text, len, "!<") && !mem_contains(text, len, "%TAG"))
+		return true;
 	if (!yaml_parser_initialize(&p))
 		return false;
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
