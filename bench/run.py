@@ -129,6 +129,66 @@ def instructions(argv, path):
     return None
 
 
+SHARED = os.path.join(ROOT, "..", "shared")
+PROXY_ARGS = ["--proxy-protocol=separate", "--trusted-networks=10.0.0.0/8"]
+
+
+def real_streams(binary, floor, tmp):
+    """Real input (../shared): the third-party corpus concatenated (no
+    docker-mailserver object in it) and the official chart's real Helm 3
+    render (one Deployment patched). Wall time and instructions for
+    dms-postrender, the floor and cat. [] without ../shared."""
+    rows = []
+    corpus_dir = os.path.join(SHARED, "corpus", "real")
+    render = os.path.join(SHARED, "corpus", "dms", "rendered", "helm3", "default.yaml")
+    if not os.path.isdir(corpus_dir) or not os.path.exists(render):
+        print("bench: ../shared is not beside the checkout; the real-stream rows are skipped", file=sys.stderr)
+        return rows
+    # Copies in the scratch directory: the runs write files beside their input.
+    shutil.copy(render, os.path.join(tmp, "chart-render.yaml"))
+    render = os.path.join(tmp, "chart-render.yaml")
+    corpus = os.path.join(tmp, "real-corpus.yaml")
+    with open(corpus, "wb") as out:
+        for name in sorted(os.listdir(corpus_dir)):
+            if not name.endswith(".yaml"):
+                continue
+            data = open(os.path.join(corpus_dir, name), "rb").read()
+            if not data.startswith(b"---"):
+                out.write(b"---\n")
+            out.write(data if data.endswith(b"\n") else data + b"\n")
+    for what, path, variants in (
+            ("real corpus (%d files)" % len([n for n in os.listdir(corpus_dir) if n.endswith(".yaml")]), corpus,
+             [("dms-postrender", []), ("dms-postrender --proxy-protocol separate", PROXY_ARGS)]),
+            ("official chart render (Helm 3, default values)", render, [("dms-postrender", [])])):
+        cmds = {name: ([binary] + args, 5) for name, args in variants}
+        cmds["libyaml parse only (floor)"] = ([floor], 5)
+        cmds["cat"] = (["cat"], 5)
+        print("bench: %s, x5 and under callgrind" % what, file=sys.stderr, flush=True)
+        times = measure_all(cmds, path)
+        for name, (argv, _) in cmds.items():
+            rows.append((what, os.path.getsize(path), name, times[name], instructions(argv, path)))
+    return rows
+
+
+def helm_pipeline(binary, tmp):
+    """`helm template` of the test chart by the real Helm 3 (the suite's
+    cache, tests/tools/get-helm.sh), with and without the post-renderer."""
+    cache = os.environ.get("DMSPR_TOOLS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "dms-postrender-tests")
+    helm = os.path.join(cache, "helm3")
+    if not os.access(helm, os.X_OK):
+        print("bench: no real Helm 3 in %s (make test-clients fetches it); the pipeline row is skipped" % cache,
+              file=sys.stderr)
+        return {}
+    chart = os.path.join(ROOT, "chart-fixtures", "docker-mailserver")
+    base = [helm, "template", "mail", chart]
+    cmds = {"helm template": (base, 9), "helm template --post-renderer dms-postrender": (base + ["--post-renderer", binary], 9)}
+    print("bench: real Helm 3 template, with and without the post-renderer x9", file=sys.stderr, flush=True)
+    empty = os.path.join(tmp, "empty-stdin")
+    open(empty, "w").close()
+    return measure_all(cmds, empty)
+
+
 def machine():
     model = "unknown CPU"
     try:
@@ -176,7 +236,7 @@ def main():
         ("PyYAML (C loader/dumper)", lambda p: [sys.executable, os.path.join(HERE, "pyyaml-patch.py")]),
     ]
     results, instr, patched, patched_size, patched_what = {}, {}, {}, 0, ""
-    longseq = {}
+    longseq, real_rows, helm_rows = {}, [], {}
     try:
         for label, size in sizes:
             d = os.path.join(tmp, label.replace(" ", ""))
@@ -233,6 +293,8 @@ def main():
                 for tool, r in measure_all(cmds, env).items():
                     longseq[(n, tool)] = r
             patched_what = "official chart's" if source == official else "test chart's"
+            real_rows = real_streams(binary, floor, tmp)
+            helm_rows = helm_pipeline(binary, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -303,6 +365,31 @@ def main():
                   "", "| entries | writer | runs | median | peak RSS |", "| ---: | --- | ---: | ---: | ---: |"]
         for (n, tool), r in sorted(longseq.items()):
             lines.append("| %d | %s | %d | %s | %.1f MiB |" % (n, tool, r["n"], fmt_time(r["median"]), r["rss"] / 1024))
+    if real_rows:
+        lines += ["", "## Real streams", "",
+                  "The third-party corpus of ../shared concatenated, and the official chart's real Helm 3 render. "
+                  "Instructions are callgrind's (repeatable); wall time is the median of 5 runs.", "",
+                  "| input | command | median | instructions | x floor |", "| --- | --- | ---: | ---: | ---: |"]
+        floors = {what: i for what, _, name, _, i in real_rows if name.startswith("libyaml")}
+        for what, size, name, r, i in real_rows:
+            ratio = "%.3f" % (i / floors[what]) if i and floors.get(what) else "-"
+            lines.append("| %s, %.1f MB | %s | %s | %s | %s |" % (what, size / 1e6, name, fmt_time(r["median"]),
+                                                                 "{:,}".format(i) if i else "-", ratio))
+        lines.append("")
+        for what, _, name, _, i in real_rows:
+            if name.startswith("dms-postrender") and i and floors.get(what):
+                target = 2.0 if what.startswith("official") else 1.10 if "proxy" in name else 1.05
+                lines.append("- %s, %s: %.3fx the floor's instructions (target: at most %.2fx)" % (
+                    what, name, i / floors[what], target))
+    if helm_rows:
+        a, b = helm_rows.get("helm template"), helm_rows.get("helm template --post-renderer dms-postrender")
+        lines += ["", "## The whole pipeline (real Helm 3)", "", "| command | runs | median | spread |",
+                  "| --- | ---: | ---: | ---: |"]
+        for name, r in helm_rows.items():
+            lines.append("| `%s` | %d | %s | %.0f%% |" % (name, r["n"], fmt_time(r["median"]), r["spread"] * 100))
+        if a and b:
+            lines += ["", "- with the post-renderer: %.3fx the time of `helm template` alone (%+.1f ms)" % (
+                b["median"] / a["median"], (b["median"] - a["median"]) * 1e3)]
     text = "\n".join(lines) + "\n"
     print(text)
     if not quick:
