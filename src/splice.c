@@ -724,7 +724,11 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 			rc = rewrite(s, old, "a value followed by more text on its line");
 			goto out;
 		}
-		const char *head = ls ? ":\n" : *gap ? ": " : ":";
+		/* A value whose text runs to where the block goes (at the end of
+		 * the input, libyaml can end a null value past the last break):
+		 * the block goes after a break of its own. */
+		bool at_eof = !ls && at == vend;
+		const char *head = ls || at_eof ? ":\n" : *gap ? ": " : ":";
 		add_edit(s, kend, vend - kend, head, strlen(head));
 		add_edit(s, past_deeper_lines(s, at, kcol, ends_empty(&t)), 0, t.data, t.len);
 	}
