@@ -215,7 +215,7 @@ diff_pair(struct buf *o, const struct chunk *a, const char *adata, const struct 
 			size_t run = 0;
 			while (k + run < nops && ops[k + run].kind == ' ')
 				run++;
-			if (k + run == nops || run > 2 * CONTEXT)
+			if (k + run == nops || run > (size_t)2 * CONTEXT)
 				break;
 			k += run;
 		}

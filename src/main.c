@@ -31,16 +31,16 @@ read_sources(struct config *cfg)
 	const char *kv = getenv("KUBE_VERSION");
 	/* The release namespace: Argo CD's destination, else Helm's default
 	 * (helm reads HELM_NAMESPACE too; its -n flag reaches no post-renderer). */
-	const char *ns_var = NULL;
-	if (getenv("ARGOCD_APP_NAMESPACE") && *getenv("ARGOCD_APP_NAMESPACE"))
-		ns_var = "ARGOCD_APP_NAMESPACE";
-	else if (getenv("HELM_NAMESPACE") && *getenv("HELM_NAMESPACE"))
-		ns_var = "HELM_NAMESPACE";
+	const char *ns_var = NULL, *ns = NULL, *argo_ns = getenv("ARGOCD_APP_NAMESPACE"), *helm_ns = getenv("HELM_NAMESPACE");
+	if (argo_ns && *argo_ns)
+		ns_var = "ARGOCD_APP_NAMESPACE", ns = argo_ns;
+	else if (helm_ns && *helm_ns)
+		ns_var = "HELM_NAMESPACE", ns = helm_ns;
 	char err[1024];
 	if ((argo && *argo && sources_read_argo(cfg, argo, err, sizeof(err)) != 0) ||
 	    (cfg->config_file && sources_read_config_file(cfg, cfg->config_file, err, sizeof(err)) != 0) ||
 	    (kv && *kv && config_set_from(cfg, SRC_ENV, "kube-version", kv, "KUBE_VERSION", err, sizeof(err)) != 0) ||
-	    (ns_var && config_set_from(cfg, SRC_ENV, "namespace", getenv(ns_var), ns_var, err, sizeof(err)) != 0) ||
+	    (ns && config_set_from(cfg, SRC_ENV, "namespace", ns, ns_var, err, sizeof(err)) != 0) ||
 	    config_check_combination(cfg, err, sizeof(err)) != 0) {
 		diag_error("%s", err);
 		return EXIT_CONFIG;
@@ -179,7 +179,8 @@ run(struct config *cfg)
 	int in_copy = -1;
 	if (cfg->diff) {
 		/* Its output is a diff, not a stream: a client would apply it. */
-		if ((getenv("HELM_PLUGIN_NAME") && *getenv("HELM_PLUGIN_NAME")) || parent_is_helm()) {
+		const char *plugin = getenv("HELM_PLUGIN_NAME");
+		if ((plugin && *plugin) || parent_is_helm()) {
 			diag_error("--diff writes a diff, not a stream, and Helm would apply it as the release; run it "
 				   "in a pipe instead: helm template ... | " PROG_NAME " --diff");
 			return EXIT_USAGE;

@@ -359,12 +359,14 @@ last_step(const char *path)
 	size_t at = 0;
 	int depth = 0;
 	for (size_t i = 0; path[i]; i++) {
-		if (path[i] == '[' && depth++ == 0)
-			at = i;
-		else if (path[i] == ']')
+		if (path[i] == ']') {
 			depth--;
-		else if (path[i] == '.' && depth == 0)
+		} else if ((path[i] == '[' || path[i] == '.') && depth == 0) {
 			at = i;
+			depth += path[i] == '[';
+		} else if (path[i] == '[') {
+			depth++;
+		}
 	}
 	return at;
 }

@@ -143,7 +143,9 @@ static bool
 has_exit(const char *code)
 {
 	for (const char *p = strstr(code, "exit"); p; p = strstr(p + 1, "exit")) {
-		char before = p == code ? ' ' : *(p - 1), after = p[4];
+		char before = ' ', after = p[4];
+		if (p != code)
+			before = p[-1];
 		if (strchr(" \t;&|(){}!", before) && (after == '\0' || strchr(" \t;&|)\r", after)))
 			return true;
 	}
