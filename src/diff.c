@@ -145,12 +145,36 @@ edit_script(const struct lines *a, const struct lines *b, size_t *nops)
 	return ops;
 }
 
-/* "Kind name" of a document's text, from its column-0 kind: and the first
- * name: under a column-0 metadata:; what is missing is left out. */
-static void
-object_of(const char *data, size_t len, char *out, size_t outlen)
+/* Where WORD starts in the N bytes of line L, or NULL. */
+static const char *
+memmem_line(const char *l, size_t n, const char *word)
 {
+	size_t w = strlen(word);
+	for (size_t i = 0; i + w <= n; i++)
+		if (l[i] == word[0] && !memcmp(l + i, word, w))
+			return l + i;
+	return NULL;
+}
+
+/* Trim blanks, quotes and a CR off both ends of S, in place. */
+static char *
+trim_value(char *s)
+{
+	s += strspn(s, " \t\"'");
+	for (char *e = s + strlen(s); e > s && strchr(" \t\r\"'", e[-1]); *--e = '\0')
+		;
+	return s;
+}
+
+/* "Kind name" of a document's text, from its column-0 kind: and the first
+ * name: under a column-0 metadata:; what is missing is left out. FILE gets
+ * Helm 4's postrender-filename annotation, or "". */
+static void
+object_of(const char *data, size_t len, char *out, size_t outlen, char *file, size_t filelen)
+{
+	static const char ann[] = "postrenderer.helm.sh/postrender-filename:";
 	char kind[128] = "", name[256] = "";
+	file[0] = '\0';
 	bool in_meta = false;
 	for (size_t i = 0; i < len;) {
 		const char *nl = memchr(data + i, '\n', len - i);
@@ -164,13 +188,18 @@ object_of(const char *data, size_t len, char *out, size_t outlen)
 			in_meta = false;
 		else if (in_meta && !name[0] && n > 7 && !strncmp(l, "  name:", 7))
 			snprintf(name, sizeof(name), "%.*s", (int)(n - 7), l + 7);
+		if (in_meta && !file[0]) {
+			const char *a = n >= sizeof(ann) ? memmem_line(l, n, ann) : NULL;
+			if (a) {
+				size_t at = (size_t)(a - l) + sizeof(ann) - 1;
+				char tmp[512];
+				snprintf(tmp, sizeof(tmp), "%.*s", (int)(n - at), a + sizeof(ann) - 1);
+				snprintf(file, filelen, "%s", trim_value(tmp));
+			}
+		}
 		i += n + (nl != NULL);
 	}
-	char *k = kind + strspn(kind, " \t\"'"), *v = name + strspn(name, " \t\"'");
-	for (char *e = k + strlen(k); e > k && strchr(" \t\r\"'", e[-1]); *--e = '\0')
-		;
-	for (char *e = v + strlen(v); e > v && strchr(" \t\r\"'", e[-1]); *--e = '\0')
-		;
+	char *k = trim_value(kind), *v = trim_value(name);
 	snprintf(out, outlen, "%s%s%s", k, *k && *v ? " " : "", v);
 }
 
@@ -182,12 +211,14 @@ diff_pair(struct buf *o, const struct chunk *a, const char *adata, const struct 
 	struct lines la = {0}, lb = {0};
 	split_lines(adata, a ? a->len : 0, &la);
 	split_lines(bdata, b ? b->len : 0, &lb);
-	char obj[400], head[2400];
+	char obj[400], head[2400], file[400];
 	const struct chunk *named = b ? b : a;
-	object_of(named == b ? bdata : adata, named->len, obj, sizeof(obj));
+	object_of(named == b ? bdata : adata, named->len, obj, sizeof(obj), file, sizeof(file));
 	char where[600];
 	if (named->source)
 		snprintf(where, sizeof(where), "%.*s", (int)named->source_len, named->source);
+	else if (file[0]) /* Helm 4: the template file is in an annotation */
+		snprintf(where, sizeof(where), "%s", file);
 	else
 		snprintf(where, sizeof(where), "document %zu", named->index);
 	snprintf(head, sizeof(head), "--- %s%s%s%s\n+++ %s%s%s%s\n", a ? "a/" : "/dev/null", a ? where : "",

@@ -601,3 +601,11 @@ rc1=$RC
 run_prog "$TMP/out" "$TMP/err" --diff --check <"$FIX"
 if [ "$rc1" -eq 3 ] && [ "$RC" -eq 3 ]; then pass "cli/diff-command-line-only-and-not-with-check"; else
 	fail "cli/diff-command-line-only-and-not-with-check" "config file: exit $rc1; with --check: exit $RC"; fi
+# A Helm 4 stream has no "# Source:" lines: the header names the template
+# file from the postrender-filename annotation.
+run_prog "$TMP/diff" "$TMP/err" --diff <"$ROOT/chart-fixtures/helm4-test-chart.yaml"
+if [ "$RC" -eq 7 ] && grep -q '^+++ b/docker-mailserver/templates/deployment.yaml	Deployment mail-docker-mailserver$' "$TMP/diff"; then
+	pass "cli/diff-names-the-helm4-template-file"
+else
+	fail "cli/diff-names-the-helm4-template-file" "exit $RC: $(grep '^+++' "$TMP/diff" | head -n 2 | tr '\n' '|')"
+fi
