@@ -64,7 +64,7 @@ struct config {
 	int traffic_policy;            /* enum traffic_policy */
 	struct strlist external_ips;   /* validated addresses, one per entry */
 	struct strlist metallb_emit_pool; /* CIDRs or ranges of the pool we generate */
-	char *metallb_namespace;       /* where generated MetalLB objects go */
+	char *metallb_namespace;       /* where generated MetalLB objects go (never NULL) */
 	int format;                    /* enum output_format */
 	bool host_network;
 	bool check;                    /* report whether anything would change; write nothing */
@@ -75,7 +75,7 @@ struct config {
 	bool proxy_network_policy;     /* generate a NetworkPolicy for the PROXY ports */
 	int proxy_ingress;             /* enum proxy_ingress */
 	struct strlist traefik_entrypoints; /* "service=entrypoint" */
-	char *nginx_tcp_configmap;     /* "namespace/name" */
+	char *nginx_tcp_configmap;     /* "namespace/name" (never NULL) */
 	char *namespace_;              /* the release namespace, NULL when unknown */
 	char *config_file;             /* --config FILE (command line only) */
 	bool print_config;             /* --print-config (command line only) */

@@ -22,11 +22,6 @@ struct dms_workload {
 	size_t nports;
 };
 
-/* True when TEXT is a port number docker-mailserver serves mail on: 25,
- * 465, 587, 143, 993, 110, 995, 4190 or the official chart's PROXY-protocol
- * ports. */
-bool expose_is_mail_port(const char *text);
-
 /* Append "NAME (PORT)" to the comma-separated LIST (LEN bytes), for
  * warnings that name ports; "?" stands for a missing value. */
 void expose_list_port(char *list, size_t len, const char *name, const char *port);

@@ -43,6 +43,9 @@ const struct proxy_port *proxy_port(enum proxy_service s);
 
 /* The service whose standard or PROXY port is NUMBER, or -1. */
 int proxy_service_of_port(unsigned number, bool proxy);
+/* True when TEXT is a port number docker-mailserver serves mail on: a
+ * standard or a PROXY port of the table (25, 465, ..., 12525, ...). */
+bool proxy_is_mail_port(const char *text);
 
 /* Kubernetes' IANA_SVC_NAME rule for container port names (and named
  * targetPorts): 1-15 of a-z, 0-9 and '-', at least one letter, no leading,

@@ -256,15 +256,8 @@ decide(struct scan *s, const char *v, size_t n)
 {
 	if (s->after_image && !s->mentions_dms && !s->skip_dms && n >= 17 && mem_contains(v, n, "docker-mailserver"))
 		s->mentions_dms = true;
-	if ((s->after_port || s->after_target) && !s->mail_port && !s->skip_svc) {
-		char *end;
-		unsigned long num = strtoul(v, &end, 10);
-		bool number = n && *v >= '0' && *v <= '9' && !*end;
-		s->mail_port = (number && num <= 65535 &&
-				(proxy_service_of_port((unsigned)num, false) >= 0 ||
-				 proxy_service_of_port((unsigned)num, true) >= 0)) ||
-			       (s->after_target && !number);
-	}
+	if ((s->after_port || s->after_target) && !s->mail_port && !s->skip_svc)
+		s->mail_port = proxy_is_mail_port(v) || (s->after_target && (!n || strspn(v, "0123456789") != n));
 }
 
 /* Remember whether scalar V (N bytes) is a key whose value decide() reads. */

@@ -25,19 +25,6 @@ expose_list_port(char *list, size_t len, const char *name, const char *port)
 		snprintf(list + used, len - used, "%s%s (%s)", used ? ", " : "", name ? name : "?", port ? port : "?");
 }
 
-bool
-expose_is_mail_port(const char *text)
-{
-	char *end;
-	if (!text || !*text || !isdigit((unsigned char)*text))
-		return false;
-	unsigned long n = strtoul(text, &end, 10);
-	if (*end)
-		return false;
-	/* The standard ports and the PROXY ports of proxytext.c's table. */
-	return n <= 65535 && (proxy_service_of_port((unsigned)n, false) >= 0 || proxy_service_of_port((unsigned)n, true) >= 0);
-}
-
 static bool
 is_number(const char *text)
 {
@@ -145,7 +132,7 @@ mail_port(yaml_document_t *y, int port, const struct dms_workload *w, bool names
 {
 	const char *num = ynode_str(y, ynode_get(y, port, "port"));
 	const char *target = ynode_str(y, ynode_get(y, port, "targetPort"));
-	if (expose_is_mail_port(num) || expose_is_mail_port(target))
+	if (proxy_is_mail_port(num) || proxy_is_mail_port(target))
 		return true;
 	if (!target || is_number(target))
 		return false;
@@ -154,7 +141,7 @@ mail_port(yaml_document_t *y, int port, const struct dms_workload *w, bool names
 	for (size_t i = 0; i < w->nports; i++) {
 		char n[16];
 		snprintf(n, sizeof(n), "%u", w->port_numbers[i]);
-		if (strcmp(w->port_names[i], target) == 0 && expose_is_mail_port(n))
+		if (strcmp(w->port_names[i], target) == 0 && proxy_is_mail_port(n))
 			return true;
 	}
 	return false;

@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "expose.h"
 #include "harden.h"
+#include "proxytext.h"
 #include "ynode.h"
 
 bool
@@ -41,7 +42,7 @@ container_ports(struct patch_ctx *x, int pod, size_t idx, char *other, size_t ot
 		const char *cport = ynode_str(y, ynode_get(y, p, "containerPort"));
 		const char *hport = ynode_str(y, ynode_get(y, p, "hostPort"));
 		const char *name = ynode_str(y, ynode_get(y, p, "name"));
-		if (!expose_is_mail_port(cport)) {
+		if (!proxy_is_mail_port(cport)) {
 			expose_list_port(other, otherlen, name, cport);
 			if (hport && cport && strcmp(hport, cport) != 0)
 				patch_warn(x, p, "port %s: hostPort %s differs from containerPort %s, which the API "

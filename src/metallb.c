@@ -24,7 +24,7 @@ metallb_init(struct metallb *m, const struct config *cfg)
 {
 	memset(m, 0, sizeof(*m));
 	m->cfg = cfg;
-	m->ns = cfg->metallb_namespace ? cfg->metallb_namespace : CONFIG_DEFAULT_METALLB_NAMESPACE;
+	m->ns = cfg->metallb_namespace;
 }
 
 /* True when sequence SEQ holds exactly the strings of L, in any order. */

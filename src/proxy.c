@@ -770,7 +770,7 @@ proxy_observe(struct proxy *p, struct doc *d)
 			p->cms_seen = xrealloc(p->cms_seen, (p->ncms_seen + 1) * sizeof(char *));
 			p->cms_seen[p->ncms_seen++] = xstrdup(ns_name);
 		}
-		const char *cm = p->cfg->nginx_tcp_configmap ? p->cfg->nginx_tcp_configmap : CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP;
+		const char *cm = p->cfg->nginx_tcp_configmap;
 		if (strcmp(o->kind, "ConfigMap") == 0 && strcmp(ns_name, cm) == 0 && p->cfg->proxy_ingress == INGRESS_NGINX)
 			p->nginx_seen = true;
 	}
@@ -923,7 +923,7 @@ gen_traefik(struct proxy *p, struct route *r, struct gendoc_stream *g, struct sp
 static int
 gen_nginx(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 {
-	const char *cm = p->cfg->nginx_tcp_configmap ? p->cfg->nginx_tcp_configmap : CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP;
+	const char *cm = p->cfg->nginx_tcp_configmap;
 	char ns[64], line[512];
 	const char *slash = strchr(cm, '/');
 	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - cm), cm);

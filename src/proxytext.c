@@ -41,6 +41,16 @@ proxy_service_of_port(unsigned number, bool proxy)
 }
 
 bool
+proxy_is_mail_port(const char *text)
+{
+	char *end;
+	if (!text || !*text || !isdigit((unsigned char)*text))
+		return false;
+	unsigned long n = strtoul(text, &end, 10);
+	return !*end && n <= 65535 && (proxy_service_of_port((unsigned)n, false) >= 0 || proxy_service_of_port((unsigned)n, true) >= 0);
+}
+
+bool
 proxy_valid_port_name(const char *name)
 {
 	size_t n = strlen(name);
