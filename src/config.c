@@ -425,6 +425,83 @@ bad:
 	return -1;
 }
 
+static bool
+has_pool(const struct config *c)
+{
+	return c->metallb_pool != NULL;
+}
+
+static bool
+has_emit_pool(const struct config *c)
+{
+	return c->metallb_emit_pool.n != 0;
+}
+
+static bool
+proxy_on(const struct config *c)
+{
+	return c->proxy_protocol != 0;
+}
+
+static bool
+ingress_traefik(const struct config *c)
+{
+	return c->proxy_ingress == INGRESS_TRAEFIK;
+}
+
+static bool
+ingress_nginx(const struct config *c)
+{
+	return c->proxy_ingress == INGRESS_NGINX;
+}
+
+/* The options that only mean something beside another one. One table: a
+ * run that gives one (a value other than its default) without the other
+ * stops (exit 3; config_check_combination), and --help prints "(needs ...)"
+ * from it, which the man page and the README must say too (tests/cli.sh). */
+static const struct {
+	const char *name, *needs;
+	bool (*met)(const struct config *c);
+	const char *why; /* the message after "--NAME ", or NULL: "only applies with NEEDS" */
+} needs_table[] = {
+	{"metallb-emit-pool", "--metallb-pool", has_pool,
+	 "needs --metallb-pool NAME: the pool's name, which the Services and the L2Advertisement refer to"},
+	{"metallb-namespace", "--metallb-emit-pool", has_emit_pool,
+	 "only places the objects --metallb-emit-pool generates; add --metallb-emit-pool CIDR or drop it"},
+	{"trusted-networks", "--proxy-protocol separate|only", proxy_on, NULL},
+	{"allow-any-proxy", "--proxy-protocol separate|only", proxy_on, NULL},
+	{"proxy-network-policy", "--proxy-protocol separate|only", proxy_on, NULL},
+	{"proxy-ingress", "--proxy-protocol separate|only", proxy_on, NULL},
+	{"traefik-entrypoint", "--proxy-ingress traefik", ingress_traefik, NULL},
+	{"nginx-tcp-configmap", "--proxy-ingress nginx", ingress_nginx, NULL},
+};
+
+const char *
+config_option_needs(const struct option_spec *o)
+{
+	for (size_t i = 0; i < sizeof(needs_table) / sizeof(needs_table[0]); i++)
+		if (!strcmp(needs_table[i].name, o->name))
+			return needs_table[i].needs;
+	return NULL;
+}
+
+/* Whether option O holds another value in A than in B (the defaults). */
+static bool
+differs(const struct config *a, const struct config *b, const struct option_spec *o)
+{
+	const char *fa = (const char *)a + o->offset, *fb = (const char *)b + o->offset;
+	switch (o->kind) {
+	case OPT_FLAG: return *(const bool *)fa != *(const bool *)fb;
+	case OPT_SIZE: return *(const size_t *)fa != *(const size_t *)fb;
+	case OPT_ENUM: return *(const int *)fa != *(const int *)fb;
+	case OPT_STRING: {
+		const char *va = *(char *const *)fa, *vb = *(char *const *)fb;
+		return (va == NULL) != (vb == NULL) || (va && strcmp(va, vb) != 0);
+	}
+	default: return ((const struct strlist *)fa)->n != 0;
+	}
+}
+
 int
 config_check_combination(const struct config *cfg, char *err, size_t errlen)
 {
@@ -433,11 +510,20 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 			 "anything; give one");
 		return -1;
 	}
-	if (cfg->metallb_emit_pool.n && !cfg->metallb_pool) {
-		snprintf(err, errlen, "--metallb-emit-pool needs --metallb-pool NAME: the pool's name, which "
-			 "the Services and the L2Advertisement refer to");
-		return -1;
+	struct config defaults;
+	config_init(&defaults);
+	for (size_t i = 0; i < sizeof(needs_table) / sizeof(needs_table[0]); i++) {
+		const struct option_spec *o = config_find(needs_table[i].name);
+		if (differs(cfg, &defaults, o) && !needs_table[i].met(cfg)) {
+			if (needs_table[i].why)
+				snprintf(err, errlen, "--%s %s", o->name, needs_table[i].why);
+			else
+				snprintf(err, errlen, "--%s only applies with %s", o->name, needs_table[i].needs);
+			config_free(&defaults);
+			return -1;
+		}
 	}
+	config_free(&defaults);
 	/* A generated object's name is a DNS subdomain: lower case, digits, '-', '.'. */
 	for (const char *p = cfg->metallb_emit_pool.n ? cfg->metallb_pool : ""; *p; p++)
 		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-' && *p != '.') {
@@ -445,20 +531,7 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 				 "object name and may hold only a-z, 0-9, '-' and '.'", cfg->metallb_pool);
 			return -1;
 		}
-	if (cfg->proxy_protocol == 0) {
-		const char *needs = cfg->trusted_networks.n ? "--trusted-networks"
-				    : cfg->allow_any_proxy ? "--allow-any-proxy"
-				    : cfg->proxy_network_policy ? "--proxy-network-policy"
-				    : cfg->proxy_ingress ? "--proxy-ingress"
-				    : cfg->traefik_entrypoints.n ? "--traefik-entrypoint"
-				    : strcmp(cfg->nginx_tcp_configmap, CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP) != 0
-					      ? "--nginx-tcp-configmap"
-					      : NULL;
-		if (needs) {
-			snprintf(err, errlen, "%s only applies with --proxy-protocol separate|only", needs);
-			return -1;
-		}
-	} else {
+	if (cfg->proxy_protocol) {
 		if (!cfg->trusted_networks.n) {
 			snprintf(err, errlen, "--proxy-protocol %s needs --trusted-networks CIDR[,CIDR]: the addresses "
 				 "of the proxy or ingress that sends PROXY headers (e.g. your pod CIDR); Dovecot accepts "
@@ -476,20 +549,6 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 				return -1;
 			}
 		}
-		if (cfg->traefik_entrypoints.n && cfg->proxy_ingress != INGRESS_TRAEFIK) {
-			snprintf(err, errlen, "--traefik-entrypoint only applies with --proxy-ingress traefik");
-			return -1;
-		}
-		if (strcmp(cfg->nginx_tcp_configmap, CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP) != 0 &&
-		    cfg->proxy_ingress != INGRESS_NGINX) {
-			snprintf(err, errlen, "--nginx-tcp-configmap only applies with --proxy-ingress nginx");
-			return -1;
-		}
-	}
-	if (strcmp(cfg->metallb_namespace, CONFIG_DEFAULT_METALLB_NAMESPACE) != 0 && !cfg->metallb_emit_pool.n) {
-		snprintf(err, errlen, "--metallb-namespace only places the objects --metallb-emit-pool "
-			 "generates; add --metallb-emit-pool CIDR or drop it");
-		return -1;
 	}
 	return 0;
 }
@@ -596,31 +655,6 @@ config_source_of(const struct config *cfg, const char *name)
 {
 	const struct option_spec *o = config_find(name);
 	return o ? (enum config_source)cfg->source[o - options] : SRC_DEFAULT;
-}
-
-/* The options that only mean something beside another one: a run that gives
- * one without the other stops (exit 3; config_check_combination), and
- * --help, the man page and the README say so. */
-static const struct {
-	const char *name, *needs;
-} needs_table[] = {
-	{"metallb-emit-pool", "--metallb-pool"},
-	{"metallb-namespace", "--metallb-emit-pool"},
-	{"trusted-networks", "--proxy-protocol separate|only"},
-	{"allow-any-proxy", "--proxy-protocol separate|only"},
-	{"proxy-network-policy", "--proxy-protocol separate|only"},
-	{"proxy-ingress", "--proxy-protocol separate|only"},
-	{"traefik-entrypoint", "--proxy-ingress traefik"},
-	{"nginx-tcp-configmap", "--proxy-ingress nginx"},
-};
-
-const char *
-config_option_needs(const struct option_spec *o)
-{
-	for (size_t i = 0; i < sizeof(needs_table) / sizeof(needs_table[0]); i++)
-		if (!strcmp(needs_table[i].name, o->name))
-			return needs_table[i].needs;
-	return NULL;
 }
 
 bool
