@@ -1,11 +1,12 @@
 /* yscalar.c -- the implicit-type rules of YAML 1.1 (as PyYAML and go-yaml
  * v2 apply them) and of the YAML 1.2 core schema, for plain scalars, and
  * the quoting that keeps a string a string. The number, timestamp and
- * sexagesimal forms are POSIX extended regular expressions compiled once;
- * the words are a table. It decides nothing about which values to write. */
+ * sexagesimal forms are small hand-written recognisers (the regular
+ * expressions they implement are in yscalar.h, and the unit test checks
+ * one against the other); the words are a table. It decides nothing about
+ * which values to write. */
 #include "yscalar.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,29 +22,153 @@ static const char *const words[] = {
 	".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN",
 };
 
-static const char *const forms[] = {
-	/* int, YAML 1.1: binary, octal, decimal, hexadecimal, sexagesimal */
-	"^[-+]?(0b[01_]+|0[0-7_]+|(0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(:[0-5]?[0-9])+)$",
-	/* int, YAML 1.2 core */
-	"^[-+]?([0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
-	/* float, YAML 1.1 (PyYAML's) and 1.2 core */
-	"^([-+]?[0-9][0-9_]*\\.[0-9_]*([eE][-+][0-9]+)?|\\.[0-9][0-9_]*([eE][-+][0-9]+)?|" /* NOLINT(bugprone-suspicious-missing-comma): one pattern */
-	"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*)$",
-	"^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$",
-	/* timestamp, YAML 1.1: a date first */
-	"^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?",
-};
-
-static regex_t compiled[sizeof(forms) / sizeof(forms[0])];
-static bool ready, broken;
-
-static void
-compile(void)
+static bool
+dig(char c)
 {
-	ready = true;
-	for (size_t i = 0; i < countof(forms); i++)
-		if (regcomp(&compiled[i], forms[i], REG_EXTENDED | REG_NOSUB) != 0)
-			broken = true; /* then every text counts as non-string: quoted */
+	return c >= '0' && c <= '9';
+}
+
+static bool
+in(char c, const char *set)
+{
+	return c && strchr(set, c) != NULL;
+}
+
+/* Skip the characters of SET. */
+static const char *
+span(const char *p, const char *set)
+{
+	while (in(*p, set))
+		p++;
+	return p;
+}
+
+/* One or more characters of SET, then the end of the text. */
+static bool
+rest_of(const char *p, const char *set)
+{
+	return in(*p, set) && !*span(p, set);
+}
+
+#define DEC "0123456789"
+#define DEC_ "0123456789_"
+#define HEX "0123456789abcdefABCDEF"
+
+/* (:[0-5]?[0-9])+ from P; returns where it stops, or NULL when it does not
+ * match once. A digit may follow a group's first digit only when that one
+ * is 0-5, so taking it is the only way on. */
+static const char *
+sexagesimal(const char *p)
+{
+	const char *q = NULL;
+	while (*p == ':' && dig(p[1])) {
+		p += 2;
+		if (dig(*p)) {
+			if (p[-1] > '5')
+				return NULL;
+			p++;
+		}
+		q = p;
+	}
+	return q;
+}
+
+/* ^[-+]?(0b[01_]+|0[0-7_]+|(0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(:[0-5]?[0-9])+)$ */
+static bool
+int_1_1(const char *p)
+{
+	p += in(*p, "+-");
+	if (*p == '0') {
+		if (!p[1])
+			return true;
+		if (p[1] == 'b')
+			return rest_of(p + 2, "01_");
+		if (p[1] == 'x')
+			return rest_of(p + 2, HEX "_");
+		return rest_of(p + 1, "01234567_");
+	}
+	if (!in(*p, "123456789"))
+		return false;
+	p = span(p + 1, DEC_);
+	if (!*p)
+		return true;
+	p = sexagesimal(p);
+	return p && !*p;
+}
+
+/* ^[-+]?([0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$ */
+static bool
+int_1_2(const char *p)
+{
+	p += in(*p, "+-");
+	if (p[0] == '0' && p[1] == 'o')
+		return rest_of(p + 2, "01234567");
+	if (p[0] == '0' && p[1] == 'x')
+		return rest_of(p + 2, HEX);
+	return rest_of(p, DEC);
+}
+
+/* ([eE][-+][0-9]+)?$ when SIGN, ([eE][-+]?[0-9]+)?$ otherwise. */
+static bool
+exponent_end(const char *p, bool sign)
+{
+	if (!*p)
+		return true;
+	if (*p != 'e' && *p != 'E')
+		return false;
+	p++;
+	if (in(*p, "+-"))
+		p++;
+	else if (sign)
+		return false;
+	return rest_of(p, DEC);
+}
+
+/* ^([-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)?|\.[0-9][0-9_]*([eE][-+][0-9]+)?|
+ *   [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*)$ */
+static bool
+float_1_1(const char *p)
+{
+	if (*p == '.')
+		return dig(p[1]) && exponent_end(span(p + 2, DEC_), true);
+	p += in(*p, "+-");
+	if (!dig(*p))
+		return false;
+	p = span(p + 1, DEC_);
+	if (*p == '.')
+		return exponent_end(span(p + 1, DEC_), true);
+	p = sexagesimal(p);
+	return p && *p == '.' && !*span(p + 1, DEC_);
+}
+
+/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
+static bool
+float_1_2(const char *p)
+{
+	p += in(*p, "+-");
+	if (*p == '.') {
+		if (!dig(p[1]))
+			return false;
+		p = span(p + 1, DEC);
+	} else {
+		if (!dig(*p))
+			return false;
+		p = span(p, DEC);
+		if (*p == '.')
+			p = span(p + 1, DEC);
+	}
+	return exponent_end(p, false);
+}
+
+/* ^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]? (a prefix: a date first) */
+static bool
+timestamp_1_1(const char *p)
+{
+	if (!dig(p[0]) || !dig(p[1]) || !dig(p[2]) || !dig(p[3]) || p[4] != '-' || !dig(p[5]))
+		return false;
+	p += 6;
+	p += dig(*p);
+	return *p == '-' && dig(p[1]);
 }
 
 bool
@@ -51,20 +176,15 @@ yscalar_plain_is_str(const char *text)
 {
 	if (!text || !*text)
 		return false;
-	for (size_t i = 0; i < countof(words); i++)
-		if (strcmp(text, words[i]) == 0)
-			return false;
+	/* Every word is 1 to 5 bytes long and starts with one of these. */
+	if (in(text[0], "~nNyYtTfFoO<=.+-") && strlen(text) <= 5)
+		for (size_t i = 0; i < countof(words); i++)
+			if (strcmp(text, words[i]) == 0)
+				return false;
 	/* Only texts that start like a number can be one. */
-	if (!strchr("0123456789+-.", text[0]))
+	if (!in(text[0], "0123456789+-."))
 		return true;
-	if (!ready)
-		compile();
-	if (broken)
-		return false;
-	for (size_t i = 0; i < countof(forms); i++)
-		if (regexec(&compiled[i], text, 0, NULL, 0) == 0)
-			return false;
-	return true;
+	return !int_1_1(text) && !int_1_2(text) && !float_1_1(text) && !float_1_2(text) && !timestamp_1_1(text);
 }
 
 /* Characters a plain scalar can hold anywhere in block context without a
