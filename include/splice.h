@@ -23,6 +23,14 @@
  * error. The tree is read, not consumed. */
 int splice_doc(struct buf *out, struct doc *d);
 
+/* Does TEXT (LEN bytes, one document) read as tree Y? The same node types,
+ * tags (a loader's defaults for untagged nodes), scalar values, and a
+ * string where Y has a string (a plain `true` is not the quoted "true";
+ * an explicit !!str is a string), in order. No aliases. It costs one
+ * event parse of TEXT and builds no tree; splice_doc() calls it on its
+ * result. */
+bool splice_reads_back(const char *text, size_t len, yaml_document_t *y);
+
 /* Splices that did not read back as the patched tree, since the start of
  * the process. Each fell back to the re-emitter; tests and the fuzzer
  * require zero. */

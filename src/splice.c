@@ -539,18 +539,6 @@ reads_as_string(const yaml_node_t *n)
 	return yscalar_plain_is_str((const char *)n->data.scalar.value) || emitter_quotes(n);
 }
 
-/* Same value and the same resolved type: a plain "true" is a boolean to
- * Kubernetes, a quoted one a string, while a plain "abc" and a quoted
- * "abc" are the same string. */
-static bool
-scalar_same(const yaml_node_t *a, const yaml_node_t *b)
-{
-	if (a->data.scalar.length != b->data.scalar.length ||
-	    memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) != 0)
-		return false;
-	return reads_as_string(a) == reads_as_string(b);
-}
-
 /* Did the patches change anything at or under original node ID? */
 static bool
 changed(struct sp *s, int id, int depth)
@@ -583,40 +571,147 @@ changed(struct sp *s, int id, int depth)
 	return false;
 }
 
-/* The same data: node types, scalar values and tags, plain or not. */
+/* ---- the read-back ---- */
+
+/* Whether a scalar event reads as a string, as reads_as_string() says of
+ * the node a loader would build from it. An explicit !!str tag makes it one
+ * whatever its text (doc.c keeps such a plain scalar quoted). */
 static bool
-same_tree(yaml_document_t *a, int x, yaml_document_t *b, int y, int depth)
+event_reads_as_string(const yaml_event_t *e)
 {
-	yaml_node_t *m = ynode_at(a, x), *n = ynode_at(b, y);
-	if (!m || !n || m->type != n->type || depth > DOC_MAX_DEPTH)
+	const char *tag = (const char *)e->data.scalar.tag;
+	if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || (tag && strcmp(tag, YAML_STR_TAG) == 0))
+		return true;
+	yaml_node_t n;
+	memset(&n, 0, sizeof(n));
+	n.type = YAML_SCALAR_NODE;
+	n.data.scalar.value = e->data.scalar.value;
+	n.data.scalar.length = e->data.scalar.length;
+	n.data.scalar.style = YAML_PLAIN_SCALAR_STYLE;
+	return reads_as_string(&n);
+}
+
+/* The tag a loader gives the node of event E: its own, else the default
+ * for its kind. */
+static const char *
+event_tag(const yaml_event_t *e)
+{
+	const yaml_char_t *t = e->type == YAML_SCALAR_EVENT ? e->data.scalar.tag
+			       : e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.tag
+								      : e->data.mapping_start.tag;
+	if (t && strcmp((const char *)t, "!") != 0)
+		return (const char *)t;
+	return e->type == YAML_SCALAR_EVENT ? YAML_DEFAULT_SCALAR_TAG
+	       : e->type == YAML_SEQUENCE_START_EVENT ? YAML_DEFAULT_SEQUENCE_TAG
+						      : YAML_DEFAULT_MAPPING_TAG;
+}
+
+/* Does node N hold what scalar event E says: the same value, and a string
+ * for both or for neither? Plain against plain (or quoted against quoted)
+ * needs no resolving: the same text resolves the same way. */
+static bool
+scalar_reads_back(const yaml_node_t *n, const yaml_event_t *e)
+{
+	if (n->data.scalar.length != e->data.scalar.length ||
+	    memcmp(n->data.scalar.value, e->data.scalar.value, e->data.scalar.length) != 0)
 		return false;
-	const char *ta = (const char *)m->tag, *tb = (const char *)n->tag;
-	if ((ta && tb && strcmp(ta, tb) != 0) || (!ta != !tb))
-		return false;
-	switch (m->type) {
-	case YAML_SCALAR_NODE:
-		return scalar_same(m, n);
-	case YAML_MAPPING_NODE:
-		if (npairs(m) != npairs(n))
-			return false;
-		for (size_t i = 0; i < npairs(n); i++) {
-			yaml_node_pair_t p = ynode_at(a, x)->data.mapping.pairs.start[i];
-			yaml_node_pair_t q = ynode_at(b, y)->data.mapping.pairs.start[i];
-			if (!same_tree(a, p.key, b, q.key, depth + 1) || !same_tree(a, p.value, b, q.value, depth + 1))
-				return false;
+	bool node_plain = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || n->data.scalar.style == YAML_ANY_SCALAR_STYLE;
+	const char *tag = (const char *)e->data.scalar.tag;
+	bool event_plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !(tag && strcmp(tag, YAML_STR_TAG) == 0);
+	if (node_plain == event_plain)
+		return true;
+	return reads_as_string(n) == event_reads_as_string(e);
+}
+
+/* splice.h. The parser's events are compared with Y as they come. */
+bool
+splice_reads_back(const char *text, size_t len, yaml_document_t *y)
+{
+	struct frame {
+		int node;
+		size_t next; /* mapping: 2 per pair, key then value; sequence: item */
+	} *st = NULL;
+	size_t depth = 0, cap = 0;
+	yaml_parser_t parser;
+	yaml_event_t e;
+	bool same = true, root_seen = false, done = false;
+	int docs = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		xoom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (same && !done) {
+		if (!yaml_parser_parse(&parser, &e)) {
+			if (parser.error == YAML_MEMORY_ERROR)
+				xoom();
+			same = false;
+			break;
 		}
-		return true;
-	case YAML_SEQUENCE_NODE:
-		if (nitems(m) != nitems(n))
-			return false;
-		for (size_t i = 0; i < nitems(n); i++)
-			if (!same_tree(a, ynode_at(a, x)->data.sequence.items.start[i], b,
-				       ynode_at(b, y)->data.sequence.items.start[i], depth + 1))
-				return false;
-		return true;
-	default:
-		return false;
+		done = e.type == YAML_STREAM_END_EVENT;
+		switch (e.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			same = ++docs == 1;
+			break;
+		case YAML_ALIAS_EVENT:
+			same = false;
+			break;
+		case YAML_SCALAR_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT: {
+			/* The node the tree has in this place. */
+			int id = 0;
+			if (!depth) {
+				id = root_seen ? 0 : 1;
+				root_seen = true;
+			} else {
+				yaml_node_t *p = ynode_at(y, st[depth - 1].node);
+				size_t k = st[depth - 1].next++;
+				if (p->type == YAML_MAPPING_NODE && k / 2 < npairs(p))
+					id = k % 2 ? p->data.mapping.pairs.start[k / 2].value
+						   : p->data.mapping.pairs.start[k / 2].key;
+				else if (p->type == YAML_SEQUENCE_NODE && k < nitems(p))
+					id = p->data.sequence.items.start[k];
+			}
+			yaml_node_t *n = ynode_at(y, id);
+			yaml_node_type_t want = e.type == YAML_SCALAR_EVENT ? YAML_SCALAR_NODE
+						: e.type == YAML_SEQUENCE_START_EVENT ? YAML_SEQUENCE_NODE
+										     : YAML_MAPPING_NODE;
+			if (!n || n->type != want || !n->tag || strcmp((const char *)n->tag, event_tag(&e)) != 0) {
+				same = false;
+				break;
+			}
+			if (e.type == YAML_SCALAR_EVENT) {
+				same = scalar_reads_back(n, &e);
+				break;
+			}
+			if (depth > DOC_MAX_DEPTH) {
+				same = false;
+				break;
+			}
+			if (depth == cap) {
+				cap = cap ? 2 * cap : 32;
+				st = xrealloc(st, cap * sizeof(*st));
+			}
+			st[depth].node = id;
+			st[depth].next = 0;
+			depth++;
+			break;
+		}
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT: {
+			yaml_node_t *p = ynode_at(y, st[depth - 1].node);
+			size_t want = p->type == YAML_MAPPING_NODE ? 2 * npairs(p) : nitems(p);
+			same = st[--depth].next == want;
+			break;
+		}
+		default:
+			break;
+		}
+		yaml_event_delete(&e);
 	}
+	yaml_parser_delete(&parser);
+	free(st);
+	return same && done && root_seen;
 }
 
 /* ---- the walk ---- */
@@ -1129,8 +1224,6 @@ splice_doc(struct buf *out, struct doc *d)
 {
 	const struct chunk *c = d->chunk;
 	struct sp s;
-	yaml_parser_t parser;
-	yaml_document_t back;
 	int rc = 1;
 
 	memset(&s, 0, sizeof(s));
@@ -1201,18 +1294,7 @@ splice_doc(struct buf *out, struct doc *d)
 	buf_add(out, s.src + pos, s.srclen - pos);
 
 	/* Read the result back: it must be the patched tree. */
-	if (!yaml_parser_initialize(&parser))
-		xoom();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)out->data + start, out->len - start);
-	bool same = false;
-	if (yaml_parser_load(&parser, &back)) {
-		same = ynode_keep_explicit_str(&back, out->data + start, out->len - start) &&
-		       same_tree(&d->y, 1, &back, 1, 0);
-		yaml_document_delete(&back);
-	} else if (parser.error == YAML_MEMORY_ERROR) {
-		xoom();
-	}
-	yaml_parser_delete(&parser);
+	bool same = splice_reads_back(out->data + start, out->len - start, &d->y);
 	if (!same) {
 		out->len = start;
 		mismatches++;

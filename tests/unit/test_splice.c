@@ -206,9 +206,55 @@ append_cap(yaml_document_t *y)
 		free(o_);                                                      \
 	} while (0)
 
+/* Does TEXT read back as the tree of BASE? */
+static bool
+reads_as(const char *base, const char *text)
+{
+	struct stream s;
+	struct chunk c;
+	struct doc d;
+	bool mem, same = false;
+	diag_reset();
+	snprintf(text_copy, sizeof(text_copy), "%s", base);
+	stream_init_mem(&s, text_copy, strlen(text_copy), 1u << 20);
+	int r = stream_next(&s, &c);
+	stream_free(&s);
+	memset(&d, 0, sizeof(d));
+	if (r == 1 && doc_load(&d, &c, &mem) == 0 && doc_need_tree(&d, &mem) == 0)
+		same = splice_reads_back(text, strlen(text), &d.y);
+	doc_free(&d);
+	return same;
+}
+
+static void
+read_back_cases(void)
+{
+	static const char base[] = "kind: A\nb: true\nn: 1\ns: x\nq: \"1\"\nt: !!str 2\nl:\n- a\n- {c: d}\n";
+	CHECK("the read-back accepts the same text", reads_as(base, base));
+	CHECK("... and the same data in other styles",
+	      reads_as(base, "{kind: A, b: true, n: 1, s: 'x', q: '1', t: \"2\", l: [a, {c: d}]}\n"));
+	CHECK("a quoted string where the tree has a boolean does not read back",
+	      !reads_as(base, "kind: A\nb: 'true'\nn: 1\ns: x\nq: \"1\"\nt: !!str 2\nl:\n- a\n- {c: d}\n"));
+	CHECK("a plain number where the tree has a quoted string does not",
+	      !reads_as(base, "kind: A\nb: true\nn: 1\ns: x\nq: 1\nt: !!str 2\nl:\n- a\n- {c: d}\n"));
+	CHECK("a plain number where the tree has an explicit !!str does not",
+	      !reads_as(base, "kind: A\nb: true\nn: 1\ns: x\nq: \"1\"\nt: 2\nl:\n- a\n- {c: d}\n"));
+	CHECK("another value does not", !reads_as(base, "kind: A\nb: true\nn: 2\ns: x\nq: \"1\"\nt: !!str 2\nl:\n- a\n- {c: d}\n"));
+	CHECK("a missing item does not", !reads_as(base, "kind: A\nb: true\nn: 1\ns: x\nq: \"1\"\nt: !!str 2\nl:\n- a\n"));
+	CHECK("an extra key does not",
+	      !reads_as(base, "kind: A\nb: true\nn: 1\ns: x\nq: \"1\"\nt: !!str 2\nl:\n- a\n- {c: d, e: f}\n"));
+	CHECK("a sequence for a mapping does not",
+	      !reads_as(base, "kind: A\nb: true\nn: 1\ns: x\nq: \"1\"\nt: !!str 2\nl:\n- a\n- [c, d]\n"));
+	CHECK("another tag does not", !reads_as(base, "kind: A\nb: true\nn: 1\ns: !x x\nq: \"1\"\nt: !!str 2\nl:\n- a\n- {c: d}\n"));
+	CHECK("an alias does not", !reads_as("kind: A\nx: y\nz: y\n", "kind: A\nx: &a y\nz: *a\n"));
+	CHECK("a second document does not", !reads_as("kind: A\n", "kind: A\n---\nkind: A\n"));
+	CHECK("text that does not parse does not", !reads_as("kind: A\n", "kind: [A\n"));
+}
+
 int
 main(void)
 {
+	read_back_cases();
 	SPLICES("empty value gets a block at the indentless item's column",
 		"# Source: t.yaml\nkind: Pod\nspec:\n  containers:\n  # the mail container\n"
 		    "  - name: mail   # trailing\n    image: x\n\n  # after the list\n", add_sc,
