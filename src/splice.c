@@ -699,6 +699,10 @@ splice_reads_back(const char *text, size_t len, yaml_document_t *y)
 		}
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT: {
+			if (!depth) { /* the parser pairs them: never */
+				same = false;
+				break;
+			}
 			yaml_node_t *p = ynode_at(y, st[depth - 1].node);
 			size_t want = p->type == YAML_MAPPING_NODE ? 2 * npairs(p) : nitems(p);
 			same = st[--depth].next == want;
