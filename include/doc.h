@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <yaml.h>
 
+#include "compose.h"
 #include "stream.h"
 
 /* A container of a pod template. Strings belong to the document's nodes. */
@@ -68,6 +69,10 @@ struct doc {
 				    * nodes.start is NULL when there is none.
 				    * splice.c compares y against it. */
 	char *text[DOC_TEXTS];     /* identity strings of the event pass (owned) */
+	struct compose_events events; /* the event pass's events, kept for
+				    * doc_need_tree() while the kind is one
+				    * whose tree a patch may read (or not yet
+				    * known) and the document is not large */
 };
 
 /* Parse chunk c into d. Returns 0, or -1 after reporting a located error
@@ -84,13 +89,18 @@ int doc_validate(const struct chunk *c, bool *memory_error);
 int doc_load(struct doc *d, const struct chunk *c, bool *memory_error);
 
 /* Build d's node tree now if doc_load() did not (a no-op for empty
- * documents). Returns 0, or -1 after reporting. MEMORY_ERROR may be NULL. */
+ * documents): from the events doc_load() kept, else by parsing the text
+ * again. Returns 0, or -1 after reporting. MEMORY_ERROR may be NULL. */
 int doc_need_tree(struct doc *d, bool *memory_error);
 
 /* A document held until the end of the stream, read again: its text was
  * validated by doc_load when it came by, so only the tree is built (and the
  * identities read from it). Returns 0, or -1 after reporting. */
 int doc_load_held(struct doc *d, const struct chunk *c, bool *memory_error);
+
+/* A rough count of the bytes D's tree takes (nodes, their copy for the
+ * minimal-diff writer, scalar text), for budgets; 0 without a tree. */
+size_t doc_memory(const struct doc *d);
 
 /* Line in the stream (1-based) of a node, for messages. */
 size_t doc_line(const struct doc *d, int node);
@@ -101,6 +111,12 @@ void doc_note(const struct doc *d);
 
 /* Release everything. Accepts a zeroed doc. */
 void doc_free(struct doc *d);
+
+/* Whether a patch or observer may read more than the identity of an object
+ * of KIND: doc_load() keeps the events of such documents (and of those
+ * whose kind comes late or never), so that their tree is built without a
+ * second parse. A kind outside it still gets a tree on request. */
+bool doc_kind_may_need_tree(const char *kind);
 
 /* True for the workload kinds whose pod template doc.c understands. */
 bool doc_is_workload_kind(const char *kind);

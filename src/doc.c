@@ -168,6 +168,25 @@ doc_is_list_kind(const char *kind)
 	return n >= 4 && strcmp(kind + n - 4, "List") == 0;
 }
 
+bool
+doc_kind_may_need_tree(const char *kind)
+{
+	static const char *const read[] = {
+		"Service", "ConfigMap", "Secret", "IngressRouteTCP", "NetworkPolicy", "IPAddressPool", "L2Advertisement",
+	};
+	if (pod_spec_path(kind) || doc_is_list_kind(kind))
+		return true;
+	for (size_t i = 0; i < countof(read); i++)
+		if (strcmp(kind, read[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Documents larger than this are parsed again when a tree is wanted rather
+ * than have their events kept: the events of a large List would otherwise
+ * sit beside the tree built from them. */
+#define DOC_KEEP_EVENTS_MAX ((size_t)1 << 20)
+
 /* ---- the event pass ---- */
 
 enum { K_NONE, K_API, K_KIND, K_META, K_NAME, K_NS, K_ANNS, K_FILENAME, K_OTHER };
@@ -195,6 +214,9 @@ struct scan {
 	bool root_null;
 	size_t root_line, root_col;
 	char *text[K_OTHER];               /* scalar values of the leaf keys */
+	bool keep;                         /* the events are kept in ev */
+	bool uninteresting;                /* the kind says no tree is read */
+	struct compose_events ev;
 };
 
 /* Which tracked key VALUE is at the current depth (the parents' keys
@@ -312,6 +334,7 @@ scan_event(struct scan *s, const yaml_event_t *e)
 		if (k != K_NONE && k != K_OTHER && k != K_META && k != K_ANNS && !s->text[k])
 			s->text[k] = xstrndup(v, n);
 		if (k == K_KIND) {
+			s->uninteresting = !doc_kind_may_need_tree(v);
 			s->skip_dms = !pod_spec_path(v) && !doc_is_list_kind(v);
 			s->skip_svc = strcmp(v, "Service") != 0 && !doc_is_list_kind(v);
 			s->skip_env = strcmp(v, "ConfigMap") != 0 && strcmp(v, "Secret") != 0 && !doc_is_list_kind(v);
@@ -357,6 +380,7 @@ scan_free(struct scan *s)
 {
 	for (size_t i = 0; i < countof(s->text); i++)
 		free(s->text[i]);
+	compose_drop(&s->ev);
 }
 
 /* What libyaml is given for chunk C: its text, or a copy without the UTF-8
@@ -401,6 +425,7 @@ scan_chunk(const struct chunk *c, struct scan *s, bool *memory_error)
 	size_t len;
 	const unsigned char *text = parser_input(c, &len, &copy);
 	yaml_parser_set_input_string(&p, text, len);
+	s->keep = c->len <= DOC_KEEP_EVENTS_MAX;
 	while (!done) {
 		if (!yaml_parser_parse(&p, &e)) {
 			*memory_error = p.error == YAML_MEMORY_ERROR;
@@ -426,7 +451,14 @@ scan_chunk(const struct chunk *c, struct scan *s, bool *memory_error)
 			goto out;
 		}
 		done = e.type == YAML_STREAM_END_EVENT;
-		yaml_event_delete(&e);
+		if (s->keep && s->uninteresting) {
+			compose_drop(&s->ev);
+			s->keep = false;
+		}
+		if (s->keep)
+			compose_keep(&s->ev, &e);
+		else
+			yaml_event_delete(&e);
 	}
 	rc = 0;
 out:
@@ -574,6 +606,24 @@ rename_reused_anchors(const unsigned char *text, size_t len, size_t *out_len)
 	return copy;
 }
 
+static int describe_tree(struct doc *d);
+
+/* The tree from the events the first parse kept. */
+static int
+compose_tree(struct doc *d)
+{
+	struct compose_error err = {0};
+	bool reused = false;
+	if (!compose(&d->events, &d->y, &reused, &err)) {
+		diag_error_at(d->chunk->first_line + err.mark.line, err.mark.column + 1, "%s", err.problem);
+		return -1;
+	}
+	d->loaded = true;
+	d->reused_anchor = reused;
+	return describe_tree(d);
+}
+
+/* The tree from the text, parsed again. */
 static int
 load_tree(struct doc *d, bool *memory_error)
 {
@@ -581,6 +631,8 @@ load_tree(struct doc *d, bool *memory_error)
 	yaml_parser_t p;
 	int rc = -1;
 
+	if (d->events.n)
+		return compose_tree(d);
 	if (!yaml_parser_initialize(&p)) {
 		*memory_error = true;
 		diag_error("out of memory initialising the YAML parser");
@@ -626,11 +678,24 @@ load_tree(struct doc *d, bool *memory_error)
 		diag_error("internal error: document %zu reads differently the second time", c->index);
 		goto out;
 	}
+	rc = describe_tree(d);
+out:
+	yaml_parser_delete(&p);
+	free(copy);
+	return rc;
+}
+
+/* Keep a copy of the tree just built, check its root and describe its
+ * objects from it. */
+static int
+describe_tree(struct doc *d)
+{
+	const struct chunk *c = d->chunk;
 	keep_original(d);
 	yaml_node_t *root = yaml_document_get_root_node(&d->y);
 	if (!root || root->type != YAML_MAPPING_NODE) { /* the event pass said otherwise */
 		diag_error("internal error: document %zu reads differently the second time", c->index);
-		goto out;
+		return -1;
 	}
 	free(d->objects);
 	d->objects = NULL;
@@ -654,11 +719,7 @@ load_tree(struct doc *d, bool *memory_error)
 		describe(d, &d->objects[0], 1);
 		d->nobjects = 1;
 	}
-	rc = 0;
-out:
-	yaml_parser_delete(&p);
-	free(copy);
-	return rc;
+	return 0;
 }
 
 int
@@ -714,6 +775,10 @@ doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
 	/* Anchors, aliases, merge keys and duplicated identity keys: only the
 	 * tree can say what the object is. */
 	bool tree = s.tree;
+	if (s.keep) {
+		d->events = s.ev;
+		memset(&s.ev, 0, sizeof(s.ev));
+	}
 	d->mentions_dms = s.mentions_dms;
 	d->env_switch = s.env_switch;
 	d->mail_port = s.mail_port;
@@ -749,6 +814,17 @@ doc_need_tree(struct doc *d, bool *memory_error)
 	return load_tree(d, memory_error ? memory_error : &mem);
 }
 
+size_t
+doc_memory(const struct doc *d)
+{
+	if (!d->loaded)
+		return 0;
+	size_t n = (size_t)(d->y.nodes.top - d->y.nodes.start);
+	/* Each node twice (the tree and its copy), a pair or item array slot
+	 * and a tag or value allocation each; the text is about the scalars. */
+	return n * (2 * sizeof(yaml_node_t) + 2 * sizeof(yaml_node_pair_t) + 64) + d->chunk->len;
+}
+
 void
 doc_note(const struct doc *d)
 {
@@ -773,6 +849,7 @@ doc_free(struct doc *d)
 		yaml_document_delete(&d->y);
 	for (size_t i = 0; i < countof(d->text); i++)
 		free(d->text[i]);
+	compose_drop(&d->events);
 	const struct chunk *c = d->chunk;
 	memset(d, 0, sizeof(*d));
 	d->chunk = c;

@@ -46,14 +46,24 @@ struct held {
 	bool configmap; /* a ConfigMap alone (under --proxy-protocol) */
 	char *cm_ns, *cm_name; /* its namespace (or NULL) and name */
 	bool done;     /* written into its slot */
+	struct doc *tree; /* its tree as the first parse built it, kept while
+			   * the trees held stay within RUNNER_TREES_MEMORY;
+			   * else NULL and the text is read again */
+	size_t tree_bytes;
 	size_t slot;
 	struct stash_item text;
 	char *source;
 	struct chunk c;
 };
 
+/* Memory the held documents' trees may take (doc_memory's estimate); past
+ * it a held document keeps only its text, parsed again at the end, so
+ * memory stays flat however many documents are held. */
+#define RUNNER_TREES_MEMORY ((size_t)4 * 1024 * 1024)
+
 struct runner {
 	const struct config *cfg;
+	size_t trees_bytes;    /* the held trees' doc_memory() */
 	struct envsrc *env;
 	size_t workloads;      /* workload objects seen */
 	size_t dms_containers; /* docker-mailserver containers hardened */
@@ -102,6 +112,10 @@ runner_free(struct runner *r)
 	free(r->dms);
 	free(r->sel);
 	for (size_t i = 0; i < r->nheld; i++) {
+		if (r->held[i].tree) {
+			doc_free(r->held[i].tree);
+			free(r->held[i].tree);
+		}
 		stash_drop(&r->stash, &r->held[i].text);
 		free(r->held[i].source);
 		free(r->held[i].cm_ns);
@@ -244,9 +258,10 @@ classify(struct runner *r, struct doc *d, const struct object *o, const struct d
 }
 
 /* Keep D for the end of the stream: its text in the stash, its place in
- * OUT as a slot. */
+ * OUT as a slot, and its tree when there is one and room for it (D is then
+ * moved out, left empty for its owner to free). */
 static int
-hold(struct runner *r, const struct doc *d, struct spool *out, bool workload)
+hold(struct runner *r, struct doc *d, struct spool *out, bool workload)
 {
 	const struct chunk *c = d->chunk;
 	if (r->nheld == r->held_cap) {
@@ -275,6 +290,16 @@ hold(struct runner *r, const struct doc *d, struct spool *out, bool workload)
 		  d->objects[0].kind ? d->objects[0].kind : "(no kind)",
 		  d->objects[0].name ? d->objects[0].name : "(no name)",
 		  workload ? "a docker-mailserver workload" : "its patch depends on the workloads");
+	size_t bytes = d->loaded ? doc_memory(d) : 0;
+	if (bytes && r->trees_bytes + bytes <= RUNNER_TREES_MEMORY) {
+		h->tree = xmalloc(sizeof(*h->tree));
+		*h->tree = *d;
+		h->tree->chunk = NULL; /* &h->c when it is used: r->held moves */
+		h->tree_bytes = bytes;
+		r->trees_bytes += bytes;
+		memset(d, 0, sizeof(*d));
+		d->chunk = c;
+	}
 	return 0;
 }
 
@@ -298,6 +323,12 @@ release(struct runner *r, struct held *h, struct spool *out, struct doc *d)
 	h->c.data = NULL;
 	free(text);
 	stash_drop(&r->stash, &h->text);
+	if (h->tree) {
+		doc_free(h->tree);
+		free(h->tree);
+		h->tree = NULL;
+		r->trees_bytes -= h->tree_bytes;
+	}
 	h->done = true;
 	return rc;
 }
@@ -342,24 +373,36 @@ patch_held(struct runner *r, struct doc *d)
 	return rc;
 }
 
-/* Load held document H, patch it and write it into its slot. Returns 0,
- * -1 after a located error, -2 after an I/O error. */
+/* Patch held document H (its kept tree, else its text read again) and
+ * write it into its slot. Returns 0, -1 after a located error, -2 after an
+ * I/O error. */
 static int
 process_held(struct runner *r, struct held *h, struct spool *out)
 {
-	struct doc hd;
+	struct doc loaded, *hd = &loaded;
 	bool mem = false;
 	diag_set_document(h->c.index, h->c.source, h->c.source_len);
 	char *text = stash_get(&r->stash, &h->text);
 	if (!text)
 		return -2;
 	h->c.data = text;
-	int rc = doc_load_held(&hd, &h->c, &mem) != 0 ? -1 : 0;
+	int rc = 0;
+	if (h->tree) {
+		hd = h->tree;
+		hd->chunk = &h->c;
+		if (!h->c.source && hd->nobjects && hd->objects[0].filename)
+			diag_set_template(hd->objects[0].filename);
+	} else if (doc_load_held(hd, &h->c, &mem) != 0) {
+		rc = -1;
+	}
 	if (rc == 0) {
-		rc = patch_held(r, &hd);
-		if (rc == 0 && release(r, h, out, &hd) != 0) /* writes from h->c.data: before it goes */
+		rc = patch_held(r, hd);
+		/* release() writes from h->c.data (before it goes) and lets go of
+		 * a kept tree. */
+		if (rc == 0 && release(r, h, out, hd) != 0)
 			rc = -2;
-		doc_free(&hd);
+		if (hd == &loaded)
+			doc_free(hd);
 	}
 	h->c.data = NULL;
 	free(text);
