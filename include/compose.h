@@ -30,7 +30,8 @@ struct compose_error {
 
 /* Build *OUT from the events of EV (one stream with one document, as
  * yaml_parser_load() reads them): the same nodes in the same order, with
- * their marks, styles and tags (untagged nodes get libyaml's default tags),
+ * their marks, styles and tags (untagged nodes get libyaml's default tags,
+ * one shared string each: free *OUT with compose_delete()),
  * and the document's directives and implicit flags. Two differences, both
  * YAML 1.2's reading: an anchor name defined again names the later node
  * from there on (libyaml's loader refuses it; *REUSED is set), and a plain
@@ -38,5 +39,14 @@ struct compose_error {
  * written plain gets the double-quoted style. EV is emptied either way.
  * Returns true, or false with *ERR filled and *OUT zeroed. */
 bool compose(struct compose_events *ev, yaml_document_t *out, bool *reused, struct compose_error *err);
+
+/* Free a document built by compose() (or by libyaml's loader): like
+ * yaml_document_delete(), which must not see compose()'s shared default
+ * tags. */
+void compose_delete(yaml_document_t *d);
+
+/* Give every node of D that has a shared default tag its own copy: before
+ * yaml_emitter_dump(), which frees the document itself. */
+void compose_own_tags(yaml_document_t *d);
 
 #endif

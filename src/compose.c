@@ -49,15 +49,50 @@ struct comp {
 	bool reused;
 };
 
-/* A loader's tag for a node: its own, or FALLBACK when it has
+/* The default tags, shared by every node that has one instead of a copy
+ * each: compose_delete() lets go of them before libyaml frees the rest. */
+static char default_tags[3][sizeof(YAML_DEFAULT_MAPPING_TAG)] = {
+	YAML_DEFAULT_SCALAR_TAG, YAML_DEFAULT_SEQUENCE_TAG, YAML_DEFAULT_MAPPING_TAG,
+};
+enum { TAG_SCALAR, TAG_SEQUENCE, TAG_MAPPING };
+
+_Static_assert(sizeof(YAML_DEFAULT_SCALAR_TAG) <= sizeof(default_tags[0]) &&
+		       sizeof(YAML_DEFAULT_SEQUENCE_TAG) <= sizeof(default_tags[0]),
+	       "the default tags fit");
+
+static bool
+shared_tag(const yaml_char_t *t)
+{
+	return t == (yaml_char_t *)default_tags[TAG_SCALAR] || t == (yaml_char_t *)default_tags[TAG_SEQUENCE] ||
+	       t == (yaml_char_t *)default_tags[TAG_MAPPING];
+}
+
+void
+compose_delete(yaml_document_t *d)
+{
+	for (yaml_node_t *n = d->nodes.start; n && n < d->nodes.top; n++)
+		if (shared_tag(n->tag))
+			n->tag = NULL;
+	yaml_document_delete(d);
+}
+
+void
+compose_own_tags(yaml_document_t *d)
+{
+	for (yaml_node_t *n = d->nodes.start; n && n < d->nodes.top; n++)
+		if (shared_tag(n->tag))
+			n->tag = (yaml_char_t *)xstrdup((const char *)n->tag);
+}
+
+/* A loader's tag for a node: its own, or the default (DEF) when it has
  * none or only the non-specific "!". Takes TAG over. */
 static yaml_char_t *
-node_tag(yaml_char_t *tag, const char *fallback)
+node_tag(yaml_char_t *tag, int def)
 {
 	if (tag && strcmp((const char *)tag, "!") != 0)
 		return tag;
 	free(tag);
-	return (yaml_char_t *)xstrdup(fallback);
+	return (yaml_char_t *)default_tags[def];
 }
 
 static void
@@ -215,7 +250,7 @@ compose(struct compose_events *ev, yaml_document_t *out, bool *reused, struct co
 			    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 			    !yscalar_plain_is_str((const char *)n->data.scalar.value))
 				n->data.scalar.style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-			n->tag = node_tag(tag, YAML_DEFAULT_SCALAR_TAG);
+			n->tag = node_tag(tag, TAG_SCALAR);
 			anchor(&c, e->data.scalar.anchor, id);
 			place(&c, id);
 			break;
@@ -231,13 +266,13 @@ compose(struct compose_events *ev, yaml_document_t *out, bool *reused, struct co
 				n->data.mapping.pairs.start = n->data.mapping.pairs.top = xmalloc(k * sizeof(yaml_node_pair_t));
 				n->data.mapping.pairs.end = n->data.mapping.pairs.start + k;
 				n->data.mapping.style = e->data.mapping_start.style;
-				n->tag = node_tag(e->data.mapping_start.tag, YAML_DEFAULT_MAPPING_TAG);
+				n->tag = node_tag(e->data.mapping_start.tag, TAG_MAPPING);
 				anchor(&c, e->data.mapping_start.anchor, id);
 			} else {
 				n->data.sequence.items.start = n->data.sequence.items.top = xmalloc(k * sizeof(yaml_node_item_t));
 				n->data.sequence.items.end = n->data.sequence.items.start + k;
 				n->data.sequence.style = e->data.sequence_start.style;
-				n->tag = node_tag(e->data.sequence_start.tag, YAML_DEFAULT_SEQUENCE_TAG);
+				n->tag = node_tag(e->data.sequence_start.tag, TAG_SEQUENCE);
 				anchor(&c, e->data.sequence_start.anchor, id);
 			}
 			place(&c, id);
@@ -268,7 +303,7 @@ compose(struct compose_events *ev, yaml_document_t *out, bool *reused, struct co
 	free(count);
 	*reused = c.reused;
 	if (!ok) {
-		yaml_document_delete(out);
+		compose_delete(out);
 		memset(out, 0, sizeof(*out));
 	}
 	return ok;

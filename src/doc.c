@@ -846,7 +846,7 @@ doc_free(struct doc *d)
 	free(d->objects);
 	free_original(d);
 	if (d->loaded)
-		yaml_document_delete(&d->y);
+		compose_delete(&d->y);
 	for (size_t i = 0; i < countof(d->text); i++)
 		free(d->text[i]);
 	compose_drop(&d->events);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose.h"
 #include "diag.h"
 #include "splice.h"
 #include "util.h"
@@ -62,7 +63,9 @@ emit_tree(struct buf *b, struct doc *d)
 	yaml_emitter_set_break(&e, d->chunk->crlf ? YAML_CRLN_BREAK : YAML_LN_BREAK);
 	drop_directives(&d->y);
 	ynode_flow_nulls(&d->y);
-	/* yaml_emitter_dump deletes the document even when it fails. */
+	/* yaml_emitter_dump deletes the document even when it fails, tags
+	 * included: compose()'s shared ones become copies first. */
+	compose_own_tags(&d->y);
 	d->loaded = false;
 	if (!yaml_emitter_dump(&e, &d->y) || !yaml_emitter_close(&e) || !yaml_emitter_flush(&e)) {
 		diag_error("cannot serialise the patched document: %s",

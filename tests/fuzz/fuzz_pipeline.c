@@ -95,6 +95,7 @@ run(const struct config *cfg, const char *data, size_t n, size_t *len, enum exit
 	char *text = NULL;
 
 	diag_reset();
+	setenv("DMSPR_FULL_READBACK", "1", 1); /* the whole read-back checks the part-wise one */
 	stream_init_mem(&in, data, n, cfg->max_document_size);
 	spool_init(&out, 64 * 1024);
 	*status = pipeline_run(cfg, &in, &out, &st);
