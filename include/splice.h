@@ -7,8 +7,8 @@
  * lines, quoting, indentation, CRLF) is kept. Where splicing is not safe
  * (flow collections, JSON, aliases, lines starting with a tab, unusual line
  * breaks) it rewrites the smallest enclosing block value, or gives the
- * document back to the re-emitter. The result is parsed again and compared
- * with the patched tree before it is used. It does not decide what to
+ * document back to the re-emitter. The result is parsed again (its changed
+ * parts, or the whole) and compared with the patched tree before it is used. It does not decide what to
  * change (the patches do) and does not write output (emit.c does). */
 #ifndef DMSPR_SPLICE_H
 #define DMSPR_SPLICE_H

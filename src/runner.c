@@ -59,7 +59,7 @@ struct held {
 /* Memory the held documents' trees may take (doc_memory's estimate); past
  * it a held document keeps only its text, parsed again at the end, so
  * memory stays flat however many documents are held. */
-#define RUNNER_TREES_MEMORY ((size_t)4 * 1024 * 1024)
+#define RUNNER_TREES_MEMORY ((size_t)1024 * 1024)
 
 struct runner {
 	const struct config *cfg;
