@@ -9,6 +9,8 @@
 # with the defaults, with every exposure option on and with PROXY protocol;
 # each run that changes something must hold the same data as --format
 # reemit and lose no line a patch does not own (tools/check-minimal.py).
+# Every document's tree built from its events is the loader's
+# (tools/compose-check.c).
 
 # minimal_vs_reemit NAME FILE OUTPUT ARGS...: when the run with ARGS changed
 # FILE, its (minimal) OUTPUT holds the same data as --format reemit and loses
@@ -201,6 +203,14 @@ print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBas
 			pass "$name: re-serialised documents keep their data"
 		else
 			fail "$name" "re-serialising changed the data: $(diff "$TMP/a.ev" "$TMP/b.ev" 2>&1 | head -n 4 | tr '\n' '|') $(head -c 200 "$TMP/err")"
+		fi
+		# The tree built from the first parse's events (compose.c) is the
+		# one libyaml's loader builds from the same text, document by document.
+		# shellcheck disable=SC2086
+		if $VALGRIND "$TESTBIN/compose-check" <"$f" >"$TMP/cc" 2>&1; then
+			pass "$name: $(sed -n 's/^compose-check: //p' "$TMP/cc")"
+		else
+			fail "$name: compose-check" "$(head -c 300 "$TMP/cc")"
 		fi
 		# The minimal-diff writer given every document and no edits: each
 		# one comes back byte for byte, except those it must re-emit whole
