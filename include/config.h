@@ -21,7 +21,7 @@ enum apparmor_mode {
 	APPARMOR_OFF,
 };
 
-enum metallb_prefix { METALLB_BOTH, METALLB_NEW, METALLB_LEGACY };
+enum metallb_prefix { METALLB_NEW, METALLB_LEGACY, METALLB_BOTH };
 enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
 enum proxy_ingress { INGRESS_NONE, INGRESS_TRAEFIK, INGRESS_NGINX };
 enum output_format { FORMAT_MINIMAL, FORMAT_REEMIT };

@@ -25,7 +25,7 @@
 
 static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
 static const char *const apparmor_choices[] = {"auto", "annotation", "field", "both", "off", NULL};
-static const char *const metallb_choices[] = {"both", "new", "legacy", NULL};
+static const char *const metallb_choices[] = {"new", "legacy", "both", NULL};
 static const char *const traffic_choices[] = {"local", "cluster", "keep", NULL};
 static const char *const proxy_choices[] = {"off", "separate", "only", NULL};
 static const char *const ingress_choices[] = {"none", "traefik", "nginx", NULL};
@@ -82,9 +82,11 @@ static const struct option_spec options[] = {
 	 AT(metallb_ips), NULL, check_ip},
 	{"metallb-shared-ip", 0, OPT_STRING, "KEY", "MetalLB allow-shared-ip annotation on the DMS Services",
 	 AT(metallb_shared_ip), NULL, check_label_value},
-	{"metallb-annotations", 0, OPT_ENUM, "both|new|legacy",
-	 "MetalLB annotation prefixes: metallb.io/ (0.14.9+), metallb.universe.tf/ (older) or both "
-	 "(default both)", AT(metallb_annotations), metallb_choices, NULL},
+	{"metallb-annotations", 0, OPT_ENUM, "new|legacy|both",
+	 "MetalLB annotation prefix: new is metallb.io/ (MetalLB 0.14.9 and later), legacy is "
+	 "metallb.universe.tf/ (before 0.14.9), both only while migrating (MetalLB 0.14.9+ then records a "
+	 "deprecatedAnnotation Warning Event on the Service for every legacy key) (default new)",
+	 AT(metallb_annotations), metallb_choices, NULL},
 	{"traffic-policy", 0, OPT_ENUM, "local|cluster|keep",
 	 "externalTrafficPolicy of LoadBalancer and NodePort DMS Services; local keeps the client IP "
 	 "(default local)", AT(traffic_policy), traffic_choices, NULL},

@@ -80,7 +80,7 @@ MAIL_PORTS = {25, 465, 587, 143, 993, 110, 995, 4190, 12525, 10465, 10587, 10143
 
 def opts(args):
     o = {"containers": [], "images": [], "apparmor": "auto", "linter": True, "services": [], "pool": None,
-         "ips": [], "shared": None, "prefixes": ["metallb.io/", "metallb.universe.tf/"], "policy": "local",
+         "ips": [], "shared": None, "prefixes": ["metallb.io/"], "policy": "local",
          "external": [], "emit": [], "mlb_ns": "metallb-system", "hostnet": False}
     for a in args:
         k, _, v = a.partition("=")
@@ -101,7 +101,8 @@ def opts(args):
         elif k == "--metallb-shared-ip":
             o["shared"] = v
         elif k == "--metallb-annotations":
-            o["prefixes"] = {"new": ["metallb.io/"], "legacy": ["metallb.universe.tf/"]}.get(v, o["prefixes"])
+            o["prefixes"] = {"new": ["metallb.io/"], "legacy": ["metallb.universe.tf/"],
+                            "both": ["metallb.io/", "metallb.universe.tf/"]}[v]
         elif k == "--traffic-policy":
             o["policy"] = v
             o["policy_given"] = True
