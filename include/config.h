@@ -23,7 +23,11 @@ enum apparmor_mode {
 
 enum metallb_prefix { METALLB_NEW, METALLB_LEGACY, METALLB_BOTH };
 enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
-enum proxy_ingress { INGRESS_NONE, INGRESS_TRAEFIK, INGRESS_NGINX };
+enum proxy_ingress { INGRESS_NONE, INGRESS_TRAEFIK, INGRESS_NGINX, INGRESS_GATEWAY };
+enum proxy_service_mode { PROXY_SERVICE_KEEP, PROXY_SERVICE_SPLIT };
+enum traefik_pp { TRAEFIK_PP_TRANSPORT, TRAEFIK_PP_INLINE };
+enum gateway_api_version { GATEWAY_API_V1, GATEWAY_API_V1ALPHA2 };
+enum gateway_proxy { GATEWAY_PROXY_ENVOY, GATEWAY_PROXY_NONE };
 enum output_format { FORMAT_MINIMAL, FORMAT_REEMIT };
 
 /* Where a value came from, lowest precedence first. A source never
@@ -37,7 +41,7 @@ enum config_source {
 	SRC_FLAG,         /* the command line */
 };
 
-#define CONFIG_MAX_OPTIONS 40
+#define CONFIG_MAX_OPTIONS 56
 
 /* A list option given several times; values are normalised and unique. */
 struct strlist {
@@ -74,7 +78,13 @@ struct config {
 	bool allow_any_proxy;          /* accept 0.0.0.0/0 and ::/0 as trusted */
 	bool proxy_network_policy;     /* generate a NetworkPolicy for the PROXY ports */
 	int proxy_ingress;             /* enum proxy_ingress */
+	int proxy_service;             /* enum proxy_service_mode */
 	struct strlist traefik_entrypoints; /* "service=entrypoint" */
+	int traefik_proxy_protocol;    /* enum traefik_pp */
+	char *gateway;                 /* "namespace/name" of the Gateway, NULL when not given */
+	struct strlist gateway_listeners; /* "service=listener" */
+	int gateway_api_version;       /* enum gateway_api_version */
+	int gateway_proxy;             /* enum gateway_proxy */
 	char *nginx_tcp_configmap;     /* "namespace/name" (never NULL) */
 	char *namespace_;              /* the release namespace, NULL when unknown */
 	char *config_file;             /* --config FILE (command line only) */

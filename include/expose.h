@@ -37,6 +37,19 @@ bool expose_is_proxy_port(const struct config *cfg, const char *number, const ch
  * "on the host network ..."), and what to do about it. */
 void expose_warn_proxy_reachable(struct patch_ctx *x, int node, const char *where, const char *list);
 
+/* Warn when Service x->o, as the patches leave it, is reachable from
+ * outside the cluster (type LoadBalancer or NodePort, external IPs) and
+ * carries PROXY ports, ours or the chart's. */
+void expose_warn_public_proxy(struct patch_ctx *x);
+
+/* The same for the DMS containers of workload x->o that publish a PROXY
+ * port on a hostPort (--host-network says so itself). */
+void expose_warn_host_ports(struct patch_ctx *x);
+
+/* True when Service x->o is the ClusterIP Service --proxy-service split
+ * generates ("<name>-proxy", PROXY ports only), which stays internal. */
+bool expose_is_split_service(struct patch_ctx *x);
+
 /* Record the workload of x->o (which has DMS containers). */
 void expose_record(struct dms_workload *w, struct patch_ctx *x);
 void expose_workload_free(struct dms_workload *w);

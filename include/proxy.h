@@ -4,8 +4,8 @@
  * postfix-master.cf, and dovecot.cf), merged into the ConfigMap the
  * workload already mounts at that path or generated as a ConfigMap of our
  * own and mounted. On the DMS Services: the same ports. Generated at the end
- * of the stream on request: a NetworkPolicy for the PROXY ports, Traefik
- * IngressRouteTCPs or the ingress-nginx tcp-services ConfigMap. The
+ * of the stream on request: a NetworkPolicy for the PROXY ports, and the
+ * ingress routes of route.h's targets (Traefik, Gateway API, ingress-nginx). The
  * configuration text itself is proxytext.c's; holding documents is
  * patch.c's, which calls the workload patch only once every document of the
  * stream has been observed, and ConfigMaps and Services after every

@@ -28,7 +28,11 @@ static const char *const apparmor_choices[] = {"auto", "annotation", "field", "b
 static const char *const metallb_choices[] = {"new", "legacy", "both", NULL};
 static const char *const traffic_choices[] = {"local", "cluster", "keep", NULL};
 static const char *const proxy_choices[] = {"off", "separate", "only", NULL};
-static const char *const ingress_choices[] = {"none", "traefik", "nginx", NULL};
+static const char *const ingress_choices[] = {"none", "traefik", "nginx", "gateway", NULL};
+static const char *const proxy_service_choices[] = {"keep", "split", NULL};
+static const char *const traefik_pp_choices[] = {"transport", "inline", NULL};
+static const char *const gateway_api_choices[] = {"v1", "v1alpha2", NULL};
+static const char *const gateway_proxy_choices[] = {"envoy", "none", NULL};
 static const char *const format_choices[] = {"minimal", "reemit", NULL};
 
 static int check_image(const char *value, char *out, size_t outlen);
@@ -42,6 +46,7 @@ static int check_network(const char *value, char *out, size_t outlen);
 static bool parse_ip(const char *text, unsigned char addr[16], int *family);
 static int check_entrypoint(const char *value, char *out, size_t outlen);
 static int check_ns_name(const char *value, char *out, size_t outlen);
+static int check_listener(const char *value, char *out, size_t outlen);
 
 static const struct option_spec options[] = {
 	{"verbose", 'v', OPT_FLAG, NULL, "report on stderr what was read and changed", AT(verbose), NULL, NULL},
@@ -127,12 +132,35 @@ static const struct option_spec options[] = {
 	 "also generate a NetworkPolicy that admits the PROXY ports only from --trusted-networks (Postfix "
 	 "has no list of trusted proxies) and leaves the pod's other ports open", AT(proxy_network_policy), NULL,
 	 NULL},
-	{"proxy-ingress", 0, OPT_ENUM, "none|traefik|nginx",
-	 "also generate routes to the PROXY ports: Traefik IngressRouteTCPs or the ingress-nginx tcp-services "
-	 "ConfigMap (default none)", AT(proxy_ingress), ingress_choices, NULL},
+	{"proxy-ingress", 0, OPT_ENUM, "none|traefik|nginx|gateway",
+	 "also generate routes to the PROXY ports: Traefik IngressRouteTCPs, the ingress-nginx tcp-services "
+	 "ConfigMap (ingress-nginx is retired) or Gateway API TCPRoutes (default none)", AT(proxy_ingress),
+	 ingress_choices, NULL},
+	{"proxy-service", 0, OPT_ENUM, "keep|split",
+	 "where the PROXY ports of a docker-mailserver Service reachable from outside the cluster go: keep "
+	 "leaves them there (and warns), split moves them to a ClusterIP Service <name>-proxy that the routes "
+	 "target (default keep)", AT(proxy_service), proxy_service_choices, NULL},
 	{"traefik-entrypoint", 0, OPT_LIST, "SERVICE=ENTRYPOINT",
 	 "Traefik entry point for a mail service (smtp, submissions, submission, imap, imaps, pop3, pop3s, "
 	 "managesieve); default: the service's name; repeatable", AT(traefik_entrypoints), NULL, check_entrypoint},
+	{"traefik-proxy-protocol", 0, OPT_ENUM, "transport|inline",
+	 "where Traefik is told to send PROXY protocol: a ServersTransportTCP the routes name (Traefik 3.5.2 "
+	 "and later), or the IngressRouteTCP's own proxyProtocol field, deprecated since 3.5.2 (older Traefik) "
+	 "(default transport)", AT(traefik_proxy_protocol), traefik_pp_choices, NULL},
+	{"gateway", 0, OPT_STRING, "NAMESPACE/NAME",
+	 "the Gateway the TCPRoutes attach to; required with --proxy-ingress gateway", AT(gateway), NULL,
+	 check_ns_name},
+	{"gateway-listener", 0, OPT_LIST, "SERVICE=LISTENER",
+	 "the Gateway's listener (sectionName) for a mail service (smtp, submissions, submission, imap, imaps, "
+	 "pop3, pop3s, managesieve); default: the service's name; repeatable", AT(gateway_listeners), NULL,
+	 check_listener},
+	{"gateway-api-version", 0, OPT_ENUM, "v1|v1alpha2",
+	 "TCPRoute's API version: v1 from Gateway API 1.6, v1alpha2 before (default v1)", AT(gateway_api_version),
+	 gateway_api_choices, NULL},
+	{"gateway-proxy", 0, OPT_ENUM, "envoy|none",
+	 "how the Gateway learns to send PROXY protocol: envoy generates an Envoy Gateway BackendTrafficPolicy "
+	 "per TCPRoute; none generates nothing, for a Gateway configured to send it by other means "
+	 "(default envoy)", AT(gateway_proxy), gateway_proxy_choices, NULL},
 	{"nginx-tcp-configmap", 0, OPT_STRING, "NAMESPACE/NAME",
 	 "the ingress-nginx tcp-services ConfigMap to generate (default " CONFIG_DEFAULT_NGINX_TCP_CONFIGMAP ")",
 	 AT(nginx_tcp_configmap), NULL, check_ns_name},
@@ -190,6 +218,9 @@ config_free(struct config *cfg)
 	strlist_free(&cfg->metallb_emit_pool);
 	strlist_free(&cfg->trusted_networks);
 	strlist_free(&cfg->traefik_entrypoints);
+	strlist_free(&cfg->gateway_listeners);
+	free(cfg->gateway);
+	cfg->gateway = NULL;
 	free(cfg->nginx_tcp_configmap);
 	cfg->nginx_tcp_configmap = NULL;
 	free(cfg->namespace_);
@@ -364,7 +395,24 @@ check_ns_name(const char *value, char *out, size_t outlen)
 		for (const char *p = name; ok && *p; p++)
 			ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '.';
 	}
-	return verdict(ok, value, "NAMESPACE/NAME, e.g. ingress-nginx/tcp-services", out, outlen);
+	return verdict(ok, value, "NAMESPACE/NAME, e.g. ingress-nginx/tcp-services or envoy-gateway-system/mail", out,
+		       outlen);
+}
+
+/* "service=listener": a Gateway listener name is a DNS subdomain (lower
+ * case, digits, '-' and '.'), which Traefik entry points need not be. */
+static int
+check_listener(const char *value, char *out, size_t outlen)
+{
+	const char *eq = strchr(value, '=');
+	bool ok = check_entrypoint(value, out, outlen) == 0 && eq && isalnum((unsigned char)eq[1]) &&
+		  isalnum((unsigned char)value[strlen(value) - 1]);
+	for (const char *p = eq ? eq + 1 : ""; ok && *p; p++)
+		ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '.';
+	return verdict(ok, value,
+		       "SERVICE=LISTENER with SERVICE one of smtp, submissions, submission, imap, imaps, pop3, "
+		       "pop3s, managesieve and LISTENER the Gateway listener's name (a-z, 0-9, '-', '.')",
+		       out, outlen);
 }
 
 /* A file name: anything but empty text or a line break. */
@@ -446,6 +494,12 @@ proxy_on(const struct config *c)
 }
 
 static bool
+proxy_separate(const struct config *c)
+{
+	return c->proxy_protocol == 1 /* PROXY_SEPARATE (proxytext.h) */;
+}
+
+static bool
 ingress_traefik(const struct config *c)
 {
 	return c->proxy_ingress == INGRESS_TRAEFIK;
@@ -455,6 +509,12 @@ static bool
 ingress_nginx(const struct config *c)
 {
 	return c->proxy_ingress == INGRESS_NGINX;
+}
+
+static bool
+ingress_gateway(const struct config *c)
+{
+	return c->proxy_ingress == INGRESS_GATEWAY;
 }
 
 /* The options that only mean something beside another one. One table: a
@@ -474,8 +534,16 @@ static const struct {
 	{"allow-any-proxy", "--proxy-protocol separate|only", proxy_on, NULL},
 	{"proxy-network-policy", "--proxy-protocol separate|only", proxy_on, NULL},
 	{"proxy-ingress", "--proxy-protocol separate|only", proxy_on, NULL},
+	{"proxy-service", "--proxy-protocol separate", proxy_separate,
+	 "needs --proxy-protocol separate: with only, the standard ports themselves take PROXY headers, so the "
+	 "public Service would keep none"},
 	{"traefik-entrypoint", "--proxy-ingress traefik", ingress_traefik, NULL},
 	{"nginx-tcp-configmap", "--proxy-ingress nginx", ingress_nginx, NULL},
+	{"traefik-proxy-protocol", "--proxy-ingress traefik", ingress_traefik, NULL},
+	{"gateway", "--proxy-ingress gateway", ingress_gateway, NULL},
+	{"gateway-listener", "--proxy-ingress gateway", ingress_gateway, NULL},
+	{"gateway-api-version", "--proxy-ingress gateway", ingress_gateway, NULL},
+	{"gateway-proxy", "--proxy-ingress gateway", ingress_gateway, NULL},
 };
 
 const char *
@@ -533,6 +601,11 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 				 "object name and may hold only a-z, 0-9, '-' and '.'", cfg->metallb_pool);
 			return -1;
 		}
+	if (cfg->proxy_ingress == INGRESS_GATEWAY && !cfg->gateway) {
+		snprintf(err, errlen, "--proxy-ingress gateway needs --gateway NAMESPACE/NAME: the Gateway whose TCP "
+			 "listeners the TCPRoutes attach to");
+		return -1;
+	}
 	if (cfg->proxy_protocol) {
 		if (!cfg->trusted_networks.n) {
 			snprintf(err, errlen, "--proxy-protocol %s needs --trusted-networks CIDR[,CIDR]: the addresses "

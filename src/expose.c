@@ -16,6 +16,7 @@
 #include "util.h"
 #include "ynode.h"
 
+static bool mail_port(yaml_document_t *y, int port, const struct dms_workload *w, bool names_possible);
 
 void
 expose_list_port(char *list, size_t len, const char *name, const char *port)
@@ -61,9 +62,78 @@ expose_warn_proxy_reachable(struct patch_ctx *x, int node, const char *where, co
 	patch_warn(x, node,
 		   "%s and carries PROXY-protocol ports: %s; Postfix accepts any PROXY header on them, so anyone "
 		   "who reaches them can claim any client address (and slip past SPF checks, rate limits and "
-		   "bans). Admit them only from your proxy (--proxy-protocol with --trusted-networks and "
-		   "--proxy-network-policy), or drop them (the official chart: proxyProtocol.enabled=false)",
+		   "bans). Keep them on a ClusterIP Service only your ingress reaches (--proxy-service split, "
+		   "with --proxy-protocol separate), or drop them (the official chart: proxyProtocol.enabled=false)",
 		   where, list);
+}
+
+/* The PROXY ports among the ports of Service SVC, into LIST. */
+static void
+proxy_ports_of(const struct config *cfg, yaml_document_t *y, int svc, char *list, size_t len)
+{
+	int ports = ynode_path(y, svc, "spec.ports");
+	for (size_t i = 0; i < ynode_seq_len(y, ports); i++) {
+		int p = ynode_seq_item(y, ports, i);
+		const char *name = ynode_str(y, ynode_get(y, p, "name"));
+		const char *num = ynode_str(y, ynode_get(y, p, "port"));
+		if (mail_port(y, p, NULL, false) &&
+		    expose_is_proxy_port(cfg, num, ynode_str(y, ynode_get(y, p, "targetPort")), name))
+			expose_list_port(list, len, name, num);
+	}
+}
+
+void
+expose_warn_public_proxy(struct patch_ctx *x)
+{
+	yaml_document_t *y = x->y;
+	const char *type = ynode_str(y, ynode_path(y, x->o->node, "spec.type"));
+	bool public = type && (!strcmp(type, "LoadBalancer") || !strcmp(type, "NodePort"));
+	char list[512] = "", where[96];
+	if (!public && !ynode_seq_len(y, ynode_path(y, x->o->node, "spec.externalIPs")))
+		return;
+	proxy_ports_of(x->cfg, y, x->o->node, list, sizeof(list));
+	snprintf(where, sizeof(where), "this Service is reachable from outside the cluster (%s)",
+		 public ? (!strcmp(type, "NodePort") ? "type NodePort" : "type LoadBalancer") : "spec.externalIPs");
+	if (*list)
+		expose_warn_proxy_reachable(x, ynode_path(y, x->o->node, "spec.ports"), where, list);
+}
+
+bool
+expose_is_split_service(struct patch_ctx *x)
+{
+	yaml_document_t *y = x->y;
+	size_t n = x->o->name ? strlen(x->o->name) : 0;
+	if (x->cfg->proxy_service != PROXY_SERVICE_SPLIT || n <= 6 || strcmp(x->o->name + n - 6, "-proxy") != 0)
+		return false;
+	int ports = ynode_path(y, x->o->node, "spec.ports");
+	for (size_t i = 0; i < ynode_seq_len(y, ports); i++) {
+		int p = ynode_seq_item(y, ports, i);
+		if (!expose_is_proxy_port(x->cfg, ynode_str(y, ynode_get(y, p, "port")),
+					  ynode_str(y, ynode_get(y, p, "targetPort")), ynode_str(y, ynode_get(y, p, "name"))))
+			return false;
+	}
+	return ynode_seq_len(y, ports) > 0;
+}
+
+void
+expose_warn_host_ports(struct patch_ctx *x)
+{
+	yaml_document_t *y = x->y;
+	char list[512] = "";
+	for (size_t i = 0; i < x->ndms; i++) {
+		int ports = ynode_get(y, x->o->containers[x->dms[i]].node, "ports");
+		for (size_t k = 0; k < ynode_seq_len(y, ports); k++) {
+			int p = ynode_seq_item(y, ports, k);
+			const char *host = ynode_str(y, ynode_get(y, p, "hostPort"));
+			const char *num = ynode_str(y, ynode_get(y, p, "containerPort"));
+			const char *name = ynode_str(y, ynode_get(y, p, "name"));
+			if (host && strcmp(host, "0") != 0 && *host && expose_is_proxy_port(x->cfg, num, NULL, name))
+				expose_list_port(list, sizeof(list), name, host);
+		}
+	}
+	if (*list)
+		expose_warn_proxy_reachable(x, 0, "the pod's hostPorts make these ports reachable on the node's address",
+					    list);
 }
 
 void
@@ -321,25 +391,17 @@ expose_apply(struct patch_ctx *x)
 		}
 	}
 	if (made_reachable) {
-		char other[256] = "", proxied[256] = "";
+		char other[256] = "";
 		int ports = ynode_get(y, spec, "ports");
 		for (size_t i = 0; i < ynode_seq_len(y, ports); i++) {
 			int p = ynode_seq_item(y, ports, i);
-			const char *name = ynode_str(y, ynode_get(y, p, "name"));
-			const char *num = ynode_str(y, ynode_get(y, p, "port"));
 			if (!mail_port(y, p, NULL, false))
-				expose_list_port(other, sizeof(other), name, num);
-			else if (expose_is_proxy_port(cfg, num, ynode_str(y, ynode_get(y, p, "targetPort")), name))
-				expose_list_port(proxied, sizeof(proxied), name, num);
+				expose_list_port(other, sizeof(other), ynode_str(y, ynode_get(y, p, "name")),
+						 ynode_str(y, ynode_get(y, p, "port")));
 		}
 		if (*other)
 			patch_warn(x, ports, "this Service is now reachable from outside the cluster and also carries "
 				   "non-mail ports: %s; move them to a separate ClusterIP Service", other);
-		/* The generated NetworkPolicy admits them only from the trusted
-		 * networks (on the host network it does not; hostnet.c says so). */
-		if (*proxied && !(cfg->proxy_network_policy && !cfg->host_network))
-			expose_warn_proxy_reachable(x, ports, "this Service is now reachable from outside the cluster",
-						    proxied);
 	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* proxy.c -- the PROXY-protocol patch (see proxy.h): decides which mail
  * services a docker-mailserver container runs, gives it and its Services the
  * PROXY ports, routes the configuration files into a ConfigMap, and
- * generates the optional NetworkPolicy and ingress objects. Port names and
+ * generates the optional NetworkPolicy (ingress objects: route.h's targets). Port names and
  * numbers are the official chart's (proxytext.c's table). */
 #include "proxy.h"
 
@@ -13,6 +13,8 @@
 #include "diag.h"
 #include "harden.h"
 #include "proxytext.h"
+#include "route.h"
+#include "split.h"
 #include "util.h"
 #include "ynode.h"
 #include "yscalar.h"
@@ -49,15 +51,6 @@ struct workload {
 	bool dup_cm, dup_policy;   /* an earlier workload generates the same object */
 };
 
-/* A DMS Service, for ingress routes. */
-struct route {
-	char *ns, *svc;
-	unsigned service[PX_COUNT]; /* enum proxy_service per port */
-	char *port_name[PX_COUNT];  /* the Service port's name */
-	unsigned port_num[PX_COUNT]; /* and number */
-	size_t n;
-};
-
 struct proxy {
 	const struct config *cfg;
 	char trusted[1024];        /* space-separated, for Dovecot */
@@ -65,11 +58,8 @@ struct proxy {
 	size_t nmerges;
 	struct workload *wl;
 	size_t nwl;
-	struct route *routes;
-	size_t nroutes;
-	bool nginx_seen;
-	char **routes_seen;        /* IngressRouteTCP namespace/name in the stream */
-	size_t nroutes_seen;
+	struct route_set routes;   /* the DMS Services' PROXY ports, for ingress routes */
+	struct split_set splits;   /* --proxy-service split: the PROXY Services to generate */
 	char **cms_seen;           /* namespace/name of ConfigMaps named *-proxy-protocol */
 	size_t ncms_seen;
 	char **policies_seen;      /* namespace/name of NetworkPolicies in the stream */
@@ -98,6 +88,7 @@ proxy_new(const struct config *cfg)
 {
 	struct proxy *p = xcalloc(1, sizeof(*p));
 	p->cfg = cfg;
+	route_set_init(&p->routes, cfg);
 	for (size_t i = 0; i < cfg->trusted_networks.n; i++) {
 		size_t used = strlen(p->trusted);
 		snprintf(p->trusted + used, sizeof(p->trusted) - used, "%s%s", i ? " " : "", cfg->trusted_networks.v[i]);
@@ -124,16 +115,8 @@ proxy_free(struct proxy *p)
 		free(p->wl[i].labels);
 	}
 	free(p->wl);
-	for (size_t i = 0; i < p->nroutes; i++) {
-		free(p->routes[i].ns);
-		free(p->routes[i].svc);
-		for (size_t k = 0; k < p->routes[i].n; k++)
-			free(p->routes[i].port_name[k]);
-	}
-	free(p->routes);
-	for (size_t i = 0; i < p->nroutes_seen; i++)
-		free(p->routes_seen[i]);
-	free(p->routes_seen);
+	route_set_free(&p->routes);
+	split_set_free(&p->splits);
 	for (size_t i = 0; i < p->ncms_seen; i++)
 		free(p->cms_seen[i]);
 	free(p->cms_seen);
@@ -670,11 +653,10 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 	int spec = patch_own(x, x->o->node, "spec", true, true, "spec");
 	if (!spec)
 		return -1;
-	p->routes = xrealloc(p->routes, (p->nroutes + 1) * sizeof(*p->routes));
-	struct route *r = &p->routes[p->nroutes++];
-	memset(r, 0, sizeof(*r));
-	r->ns = x->o->namespace_ ? xstrdup(x->o->namespace_) : NULL;
-	r->svc = xstrdup(x->o->name ? x->o->name : "");
+	struct split *moved = NULL;
+	if (p->cfg->proxy_service == PROXY_SERVICE_SPLIT && split_applies(x) && !(moved = split_take(&p->splits, x)))
+		return -1;
+	struct route *r = route_add(&p->routes, x->o->namespace_, moved ? moved->name : x->o->name);
 	if (p->cfg->proxy_ingress != INGRESS_NONE &&
 	    (check_name(x, 0, "the Service's name", r->svc, 253, true) != 0 ||
 	     check_name(x, 0, "the Service's namespace", r->ns, 63, false) != 0))
@@ -706,7 +688,14 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 			}
 			const char *route_name = name;
 			unsigned route_num = num;
-			if (!have && mode(p) == PROXY_SEPARATE) {
+			if (moved) {
+				/* The port goes to the PROXY Service, under the name it
+				 * had here if it was here. */
+				split_add_port(moved, name, num);
+				for (size_t m = 0; m < moved->n; m++)
+					if (moved->ports[m].port == num)
+						route_name = moved->ports[m].name;
+			} else if (!have && mode(p) == PROXY_SEPARATE) {
 				char num_text[16], what[64];
 				ports = patch_own(x, spec, "ports", false, true, "spec.ports");
 				if (!ports)
@@ -760,20 +749,15 @@ proxy_observe(struct proxy *p, struct doc *d)
 			p->policies_seen = xrealloc(p->policies_seen, (p->npolicies_seen + 1) * sizeof(char *));
 			p->policies_seen[p->npolicies_seen++] = xstrdup(ns_name);
 		}
-		if (strcmp(o->kind, "IngressRouteTCP") == 0) {
-			p->routes_seen = xrealloc(p->routes_seen, (p->nroutes_seen + 1) * sizeof(char *));
-			p->routes_seen[p->nroutes_seen++] = xstrdup(ns_name);
-		}
 		size_t nl = strlen(o->name), sl = strlen(PROXY_SUFFIX);
 		if (strcmp(o->kind, "ConfigMap") == 0 && nl > sl && !strcmp(o->name + nl - sl, PROXY_SUFFIX) &&
 		    !seen_configmap(p, o->namespace_, o->name)) {
 			p->cms_seen = xrealloc(p->cms_seen, (p->ncms_seen + 1) * sizeof(char *));
 			p->cms_seen[p->ncms_seen++] = xstrdup(ns_name);
 		}
-		const char *cm = p->cfg->nginx_tcp_configmap;
-		if (strcmp(o->kind, "ConfigMap") == 0 && strcmp(ns_name, cm) == 0 && p->cfg->proxy_ingress == INGRESS_NGINX)
-			p->nginx_seen = true;
 	}
+	route_observe(&p->routes, d);
+	split_observe(&p->splits, d);
 }
 
 /* TEXT as the lines of a literal block scalar at INDENT spaces. */
@@ -867,108 +851,6 @@ gen_policy(struct proxy *p, struct workload *w, struct gendoc_stream *g, struct 
 	return rc;
 }
 
-static const char *
-entrypoint(const struct proxy *p, const struct proxy_port *pp)
-{
-	size_t n = strlen(pp->std_name);
-	for (size_t i = 0; i < p->cfg->traefik_entrypoints.n; i++) {
-		const char *e = p->cfg->traefik_entrypoints.v[i];
-		if (!strncmp(e, pp->std_name, n) && e[n] == '=')
-			return e + n + 1;
-	}
-	return pp->std_name;
-}
-
-static int
-gen_traefik(struct proxy *p, struct route *r, struct gendoc_stream *g, struct spool *out)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		const struct proxy_port *pp = proxy_port((enum proxy_service)r->service[i]);
-		char name[320], ns_name[400], body[1024];
-		snprintf(name, sizeof(name), "%s-%s", r->svc, *r->port_name[i] ? r->port_name[i] : pp->name);
-		snprintf(ns_name, sizeof(ns_name), "%s/%s", r->ns ? r->ns : "", name);
-		bool seen = false;
-		for (size_t k = 0; k < p->nroutes_seen; k++)
-			seen |= !strcmp(p->routes_seen[k], ns_name);
-		if (seen) {
-			diag_note("IngressRouteTCP %s is already in the stream; not generated again", ns_name);
-			continue;
-		}
-		/* The Service port by name, or by number when it has none. */
-		char port[96];
-		snprintf(port, sizeof(port), "%s", r->port_name[i]);
-		if (!*port)
-			snprintf(port, sizeof(port), "%u", r->port_num[i]);
-		char ep[160], svc[160];
-		yscalar_format(ep, sizeof(ep), entrypoint(p, pp));
-		yscalar_format(svc, sizeof(svc), r->svc);
-		/* A port by number is a number; a port name is a string. */
-		if (*r->port_name[i]) {
-			char quoted_port[96];
-			yscalar_format(quoted_port, sizeof(quoted_port), port);
-			snprintf(port, sizeof(port), "%s", quoted_port);
-		}
-		snprintf(body, sizeof(body),
-			 "spec:\n  entryPoints:\n    - %s\n  routes:\n    - match: \"HostSNI(`*`)\"\n      services:\n"
-			 "        - name: %s\n          port: %s\n          proxyProtocol:\n            version: 2\n",
-			 ep, svc, port);
-		if (gendoc_write(g, out, "proxy-protocol-ingressroutetcp.yaml", "traefik.io/v1alpha1", "IngressRouteTCP",
-				 r->ns, name, body) != 0)
-			return -1;
-		diag_note("generated IngressRouteTCP %s (entry point %s)", name, entrypoint(p, pp));
-	}
-	return 0;
-}
-
-static int
-gen_nginx(struct proxy *p, struct gendoc_stream *g, struct spool *out)
-{
-	const char *cm = p->cfg->nginx_tcp_configmap;
-	char ns[64], line[512];
-	const char *slash = strchr(cm, '/');
-	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - cm), cm);
-	struct buf b = {0};
-	unsigned used[PX_COUNT];
-	size_t nused = 0;
-	buf_adds(&b, "data:\n");
-	for (size_t i = 0; i < p->nroutes; i++) {
-		struct route *r = &p->routes[i];
-		/* A Service without metadata.namespace is in the release's. */
-		const char *svc_ns = r->ns ? r->ns : p->cfg->namespace_;
-		if (!svc_ns) {
-			buf_free(&b);
-			diag_error("--proxy-ingress nginx: Service %s has no namespace in the stream, and the %s ConfigMap "
-				   "must name it; give the release namespace with --namespace NAME (or set HELM_NAMESPACE; "
-				   "Argo CD sets ARGOCD_APP_NAMESPACE)", r->svc, cm);
-			return -1;
-		}
-		for (size_t k = 0; k < r->n; k++) {
-			const struct proxy_port *pp = proxy_port((enum proxy_service)r->service[k]);
-			bool dup = false;
-			for (size_t u = 0; u < nused; u++)
-				dup |= used[u] == pp->std_port;
-			if (dup) {
-				diag_warn("--proxy-ingress nginx: public port %u is already routed to another docker-mailserver "
-					  "Service; Service %s/%s is left out of %s", pp->std_port, svc_ns, r->svc, cm);
-				continue;
-			}
-			used[nused++] = pp->std_port;
-			/* The public port forwards to the PROXY port (separate) or to the
-			 * standard port, which then expects PROXY (only). */
-			snprintf(line, sizeof(line), "  \"%u\": \"%s/%s:%u::PROXY\"\n", pp->std_port, svc_ns, r->svc,
-				 r->port_num[k]);
-			buf_adds(&b, line);
-		}
-	}
-	int rc = 0;
-	if (nused)
-		rc = gendoc_write(g, out, "proxy-protocol-tcp-services.yaml", "v1", "ConfigMap", ns, slash + 1, b.data);
-	buf_free(&b);
-	if (rc == 0 && nused)
-		diag_note("generated ConfigMap %s for ingress-nginx", cm);
-	return rc;
-}
-
 bool
 proxy_names_configmap(const struct proxy *p, const char *ns, const char *name)
 {
@@ -1051,14 +933,8 @@ proxy_finish(struct proxy *p, struct gendoc_stream *g, struct spool *out)
 		if (p->cfg->proxy_network_policy && !w->policy_seen && !w->dup_policy && gen_policy(p, w, g, out) != 0)
 			return -1;
 	}
-	if (p->cfg->proxy_ingress == INGRESS_TRAEFIK)
-		for (size_t i = 0; i < p->nroutes; i++)
-			if (gen_traefik(p, &p->routes[i], g, out) != 0)
-				return -1;
-	if (p->cfg->proxy_ingress == INGRESS_NGINX && !p->nginx_seen && gen_nginx(p, g, out) != 0)
+	if (split_finish(&p->splits, g, out) != 0)
 		return -1;
-	if (p->cfg->proxy_ingress != INGRESS_NONE && !p->nroutes)
-		diag_warn("--proxy-ingress: no docker-mailserver Service in the stream, so no route was generated");
-	return 0;
+	return route_finish(&p->routes, g, out);
 }
 

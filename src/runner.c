@@ -160,6 +160,8 @@ patch_object(struct runner *r, struct object *o, struct patch_ctx *x)
 		if (patches[p].apply(x) != 0 || diag_failed())
 			return -1;
 	}
+	if (x->hardened && !r->cfg->host_network)
+		expose_warn_host_ports(x);
 	if (x->hardened) {
 		r->dms = xrealloc(r->dms, (r->ndms + 1) * sizeof(*r->dms));
 		expose_record(&r->dms[r->ndms++], x);
@@ -195,11 +197,12 @@ patch_service(struct patch_ctx *x, struct object *o, const struct dms_workload *
 	if (!x->shared)
 		patch_find_shared(x);
 	x->patch = "expose";
-	if (expose_apply(x) != 0 || diag_failed())
+	if (!expose_is_split_service(x) && (expose_apply(x) != 0 || diag_failed()))
 		return -1;
 	x->patch = "proxy";
 	if (proxy_service(x, ws, nws) != 0 || diag_failed())
 		return -1;
+	expose_warn_public_proxy(x);
 	x->run->dms_services++;
 	return 0;
 }
@@ -430,8 +433,11 @@ wants_tree(const struct runner *r, const struct doc *d)
 	 * and read at the end, when the workloads have said which.) */
 	if (!strcmp(kind, "ConfigMap") || !strcmp(kind, "Secret"))
 		return d->env_switch;
-	if (!strcmp(kind, "IngressRouteTCP") || !strcmp(kind, "NetworkPolicy"))
-		return r->cfg->proxy_protocol != 0;
+	static const char *const generated[] = {"IngressRouteTCP", "ServersTransportTCP", "TCPRoute",
+						"BackendTrafficPolicy", "NetworkPolicy"};
+	for (size_t i = 0; i < countof(generated); i++)
+		if (!strcmp(kind, generated[i]))
+			return r->cfg->proxy_protocol != 0;
 	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement"))
 		return r->cfg->metallb_emit_pool.n != 0;
 	if (!strcmp(kind, "Service"))

@@ -13,7 +13,9 @@
 # documents as asked) and must parse with the Go YAML parser (kubectl
 # kustomize), as must the pass-through cases; when they generate an IPAddressPool, the Go parser's view must
 # show Services and MetalLB objects naming the same pool. Cases under proxy/
-# are checked by tools/check-proxy.py (ports once each, configuration
+# are checked by tools/check-proxy.py (ports once each, or under
+# --proxy-service split none on a public Service and each once on its
+# ClusterIP <name>-proxy Service; configuration
 # mounted, shellcheck, Dovecot braces, trusted networks) and kustomize.
 
 PY=$(find_pyyaml) || PY=
@@ -129,9 +131,11 @@ for dir in "$here"/golden/*/*/; do
 		[ "$want_rc" -eq 0 ] || continue
 		# The mode and trusted networks the case runs with, in either
 		# argument form.
-		mode="" trusted="" prev=""
+		mode="" trusted="" service=keep prev=""
 		for a in "${args[@]}"; do
 			case "$prev:$a" in
+			*:--proxy-service=*) service=${a#*=} ;;
+			--proxy-service:*) service=$a ;;
 			*:--proxy-protocol=*) mode=${a#*=} ;;
 			--proxy-protocol:*) mode=$a ;;
 			*:--trusted-networks=*) trusted=${a#*=} ;;
@@ -141,7 +145,7 @@ for dir in "$here"/golden/*/*/; do
 		done
 		# Bare addresses are /32 or /128 once normalised.
 		trusted=$(echo "$trusted" | tr ',' '\n' | sed '/\//!{/:/s/$/\/128/;/:/!s/$/\/32/}' | paste -sd, -)
-		oracle "$name: PROXY oracle" check-proxy "$TMP/out" "$mode" "$trusted"
+		oracle "$name: PROXY oracle" check-proxy "$TMP/out" "$mode" "$trusted" "$service"
 		if [ -f "$dir/no-kustomize" ]; then
 			echo "SKIP $name: kubectl kustomize: $(head -n 1 "$dir/no-kustomize")"
 		else

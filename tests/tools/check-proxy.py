@@ -84,6 +84,7 @@ def dovecot_listeners(text):
 
 def main():
     path, mode, trusted = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+    split = len(sys.argv) > 4 and sys.argv[4] == "split"
     docs = [d for d in yaml.load_all(open(path, encoding="utf-8"), Loader=Loader) if isinstance(d, dict)]
     cms = {((d.get("metadata") or {}).get("namespace"), (d.get("metadata") or {}).get("name")): d
            for d in docs if d.get("kind") == "ConfigMap"}
@@ -207,6 +208,27 @@ def main():
                            or p.get("targetPort") in names for p in sports):
                     continue
                 sname = (s.get("metadata") or {}).get("name")
+                spec = s.get("spec") or {}
+                public = spec.get("type") in ("LoadBalancer", "NodePort") or bool(spec.get("externalIPs"))
+                if split and public:
+                    # The PROXY ports left for the ClusterIP <name>-proxy
+                    # Service with the same selector.
+                    twin = [t for t in docs if t.get("kind") == "Service"
+                            and (t.get("metadata") or {}).get("name") == f"{sname}-proxy"
+                            and (t.get("metadata") or {}).get("namespace") == ns]
+                    need(len(twin) == 1, f"Service {sname}: {len(twin)} Services {sname}-proxy, not 1")
+                    if len(twin) != 1:
+                        continue
+                    tspec = twin[0].get("spec") or {}
+                    need(tspec.get("type", "ClusterIP") == "ClusterIP" and not tspec.get("externalIPs"),
+                         f"Service {sname}-proxy is not a plain ClusterIP Service")
+                    need(tspec.get("selector") == sel, f"Service {sname}-proxy selects {tspec.get('selector')}, not {sel}")
+                    for p in c.get("ports") or []:
+                        n = p.get("containerPort")
+                        if n in POSTFIX or n in DOVECOT:
+                            need(not [q for q in sports if q.get("port") == n],
+                                 f"Service {sname}: PROXY port {n} is still on the public Service")
+                    sname, sports = f"{sname}-proxy", tspec.get("ports") or []
                 for p in c.get("ports") or []:
                     n = p.get("containerPort")
                     if n not in POSTFIX and n not in DOVECOT:
