@@ -5,7 +5,12 @@
 # Helm 4's post-render rules (apiVersion and kind on every document, nothing
 # after '---' but a comment). Each output is compared with its input: only
 # problems the output adds fail (helm-unittest .snap files are snapshots,
-# not rendered streams, and are left out). Needs node and tests/schema/node_modules
+# not rendered streams, and are left out). Custom resources are validated
+# against the real upstream CRDs in ../shared/reference/crds (Traefik,
+# MetalLB, Gateway API, Envoy Gateway, Cilium), and a deprecated field fails
+# unless the case asks for it (--traefik-proxy-protocol inline). Every
+# official chart render is also run in each exposure mode, so that every
+# kind of object the tool generates is validated. Needs node and tests/schema/node_modules
 # (`make schema-deps`, which `make test` runs when npm is there); without
 # them the suite says SKIP.
 
@@ -27,6 +32,7 @@ else
 		fi
 		out="$dir/expected.yaml"
 		[ -f "$out" ] || out="$dir/input.yaml"
+		grep -qx -- '--traefik-proxy-protocol=inline' "$dir/args" 2>/dev/null && files+=(--allow-deprecated)
 		files+=("$dir/input.yaml" "$out")
 	done
 	all=(--metallb-pool=mail --metallb-ip=192.0.2.10 --external-ip=198.51.100.7 --metallb-emit-pool=192.0.2.10/32
@@ -38,7 +44,28 @@ else
 			files+=("$f" "$TMP/schema/$i-$(basename "$f")")
 	done < <(find "$SHARED/corpus" "$ROOT/chart-fixtures" -path "$ROOT/chart-fixtures/docker-mailserver" -prune -o \
 		-type f -name '*.yaml' -print 2>/dev/null | sort)
-	node "$SCHEMA/validate.mjs" "${files[@]}" >"$TMP/schema.out" 2>&1
+	# Each exposure mode on the official chart's renders.
+	proxy=(--proxy-protocol=separate --trusted-networks=10.42.0.0/16 --namespace=mail)
+	modes=("--metallb-pool=mail --metallb-emit-pool=192.0.2.0/28 --metallb-annotations=legacy"
+		"--metallb-pool=mail --metallb-ip=192.0.2.10 --metallb-annotations=both --traffic-policy=cluster"
+		"${proxy[*]} --proxy-ingress=traefik --proxy-network-policy --proxy-service=split --metallb-pool=mail"
+		"${proxy[*]} --proxy-ingress=traefik --traefik-proxy-protocol=inline"
+		"${proxy[*]} --proxy-ingress=gateway --gateway=envoy-gateway-system/mail --proxy-service=split"
+		"${proxy[*]} --proxy-ingress=gateway --gateway=gw/mail --gateway-api-version=v1alpha2 --gateway-proxy=none"
+		"${proxy[*]} --proxy-ingress=nginx")
+	m=0
+	for mode in "${modes[@]}"; do
+		m=$((m + 1))
+		for f in "$SHARED"/corpus/dms/rendered/helm*/*.yaml; do
+			[ -f "$f" ] || continue
+			o="$TMP/schema/mode$m-$(basename "$(dirname "$f")")-$(basename "$f")"
+			# shellcheck disable=SC2086
+			"$BIN" $mode <"$f" >"$o" 2>/dev/null || { fail "schema: mode $m on $f" "exit $? with $mode"; continue; }
+			case "$mode" in *inline*) files+=(--allow-deprecated) ;; esac
+			files+=("$f" "$o")
+		done
+	done
+	CRD_DIR="$SHARED/reference/crds" node "$SCHEMA/validate.mjs" "${files[@]}" >"$TMP/schema.out" 2>&1
 	while IFS= read -r line; do
 		case "$line" in
 		ok\ *) pass "schema: ${line#ok }" ;;
