@@ -133,6 +133,28 @@ check_readme() {
 	*"dms-postrender --report report.json > mail.yaml")
 		hrun 3 helm template mail "$CHART" >"$TMP/render.yaml" &&
 			"$PY" "$here/tools/check-report.py" "$sandbox/report.json" "$TMP/render.yaml" "$sandbox/mail.yaml" 0 >/dev/null ;;
+	# "Your cluster": one file per row.
+	*"> metallb.yaml")
+		grep -q 'metallb.io/address-pool: mail' "$sandbox/metallb.yaml" && ! grep -q 'metallb.universe.tf' "$sandbox/metallb.yaml" &&
+			grep -q 'externalTrafficPolicy: Local' "$sandbox/metallb.yaml" && ! grep -q -- '-proxy$' "$sandbox/metallb.yaml" ;;
+	*"> metallb-before-0.14.9.yaml")
+		grep -q 'metallb.universe.tf/address-pool: mail' "$sandbox/metallb-before-0.14.9.yaml" &&
+			! grep -q 'metallb.io/' "$sandbox/metallb-before-0.14.9.yaml" ;;
+	*"> traefik.yaml")
+		grep -q '^kind: ServersTransportTCP' "$sandbox/traefik.yaml" && grep -q '^          serversTransport: ' "$sandbox/traefik.yaml" &&
+			! grep -q '^          proxyProtocol:' "$sandbox/traefik.yaml" &&
+			"$PY" "$here/tools/check-proxy.py" "$sandbox/traefik.yaml" separate 10.42.0.0/16 >/dev/null ;;
+	*"> traefik-before-3.5.2.yaml")
+		grep -q '^          proxyProtocol:' "$sandbox/traefik-before-3.5.2.yaml" &&
+			! grep -q 'ServersTransportTCP' "$sandbox/traefik-before-3.5.2.yaml" ;;
+	*"> envoy-gateway.yaml")
+		grep -q '^apiVersion: gateway.networking.k8s.io/v1$' "$sandbox/envoy-gateway.yaml" &&
+			grep -q '^kind: BackendTrafficPolicy' "$sandbox/envoy-gateway.yaml" ;;
+	*"> gateway-api-before-1.6.yaml") grep -q '^apiVersion: gateway.networking.k8s.io/v1alpha2$' "$sandbox/gateway-api-before-1.6.yaml" ;;
+	*"> ingress-nginx.yaml") grep -q '"25": "mail/mail-docker-mailserver:12525::PROXY"' "$sandbox/ingress-nginx.yaml" ;;
+	*"> split.yaml")
+		"$PY" "$here/tools/check-proxy.py" "$sandbox/split.yaml" separate 10.42.0.0/16 split >/dev/null &&
+			grep -q '^        - name: mail-docker-mailserver-proxy$' "$sandbox/split.yaml" ;;
 	*) echo "no check for this README command; add one to tests/clients.sh" >"$out"; return 1 ;;
 	esac
 }
