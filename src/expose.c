@@ -35,7 +35,7 @@ is_number(const char *text)
 static bool
 proxy_number(const char *text, bool proxy)
 {
-	if (!is_number(text) || strlen(text) > 5)
+	if (!text || !is_number(text) || strlen(text) > 5)
 		return false;
 	unsigned long n = strtoul(text, NULL, 10);
 	return n <= 65535 && proxy_service_of_port((unsigned)n, proxy) >= 0;
