@@ -21,6 +21,7 @@ enum apparmor_mode {
 	APPARMOR_OFF,
 };
 
+enum load_balancer { LB_METALLB, LB_CILIUM, LB_KUBE_VIP, LB_SERVICELB };
 enum metallb_prefix { METALLB_NEW, METALLB_LEGACY, METALLB_BOTH };
 enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
 enum proxy_ingress { INGRESS_NONE, INGRESS_TRAEFIK, INGRESS_NGINX, INGRESS_GATEWAY };
@@ -61,13 +62,14 @@ struct config {
 	char *kube_version;            /* "1.30" or "1.30.2", NULL when unknown */
 	bool no_linter_annotations;
 	struct strlist services;       /* name the DMS Services explicitly */
-	char *metallb_pool;
+	int load_balancer;             /* enum load_balancer */
+	char *lb_pool;
 	int metallb_annotations;       /* enum metallb_prefix */
-	struct strlist metallb_ips;    /* validated addresses, one per entry */
-	char *metallb_shared_ip;
+	struct strlist lb_ips;    /* validated addresses, one per entry */
+	char *lb_shared_ip;
 	int traffic_policy;            /* enum traffic_policy */
 	struct strlist external_ips;   /* validated addresses, one per entry */
-	struct strlist metallb_emit_pool; /* CIDRs or ranges of the pool we generate */
+	struct strlist lb_emit_pool; /* CIDRs or ranges of the pool we generate */
 	char *metallb_namespace;       /* where generated MetalLB objects go (never NULL) */
 	int format;                    /* enum output_format */
 	bool host_network;
@@ -128,7 +130,11 @@ void config_free(struct config *cfg);
 /* The option table, ended by an entry whose name is NULL. */
 const struct option_spec *config_options(void);
 
-/* Find an option by long name; NULL when unknown. */
+/* The I-th old name that still works (--metallb-pool for --lb-pool, ...),
+ * NULL past the last. */
+const char *config_alias(size_t i);
+
+/* Find an option by long name or old name; NULL when unknown. */
 const struct option_spec *config_find(const char *name);
 
 /* Set option NAME from text VALUE (NULL for a flag given without a value;

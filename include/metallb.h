@@ -1,4 +1,4 @@
-/* metallb.h -- --metallb-emit-pool: the MetalLB IPAddressPool the DMS
+/* metallb.h -- --lb-emit-pool with --load-balancer metallb: the MetalLB IPAddressPool the DMS
  * Services' address-pool annotation names, and an L2Advertisement for that
  * same pool, generated at the end of the stream unless objects of the same
  * kind, name and namespace are already in it. The Service annotations
@@ -27,9 +27,9 @@ void metallb_init(struct metallb *m, const struct config *cfg);
  * the options (other addresses, another pool). */
 void metallb_observe(struct metallb *m, struct doc *d);
 
-/* End of stream: generate what is missing, when --metallb-emit-pool is on
- * and DMS_SERVICES (patched docker-mailserver Services) is not zero.
- * Returns 0 or -1 (I/O error, reported). */
-int metallb_finish(struct metallb *m, struct gendoc_stream *g, struct spool *out, size_t dms_services);
+/* End of stream: generate what is missing, when --lb-emit-pool is on (and
+ * the stream has a docker-mailserver Service: lb.c's check). Returns 0 or
+ * -1 (I/O error, reported). */
+int metallb_finish(struct metallb *m, struct gendoc_stream *g, struct spool *out);
 
 #endif

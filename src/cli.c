@@ -146,6 +146,14 @@ cli_suggest(const char *name)
 			best = extra[i];
 		}
 	}
+	/* An old name the user was close to is the better hint. */
+	for (size_t i = 0; config_alias(i); i++) {
+		size_t d = distance(name, config_alias(i));
+		if (d < best_d) {
+			best_d = d;
+			best = config_alias(i);
+		}
+	}
 	return best;
 }
 
@@ -210,8 +218,9 @@ cli_parse(int argc, char **argv, struct config *cfg)
 				}
 				value = argv[++i];
 			}
+			/* Messages name the option as it was typed (an alias too). */
 			char shown[80];
-			snprintf(shown, sizeof(shown), "--%s", o->name);
+			snprintf(shown, sizeof(shown), "--%s", name);
 			if ((r = set(cfg, o, value, shown)) != CLI_RUN)
 				return r;
 			continue;

@@ -25,6 +25,7 @@
 
 static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
 static const char *const apparmor_choices[] = {"auto", "annotation", "field", "both", "off", NULL};
+static const char *const lb_choices[] = {"metallb", "cilium", "kube-vip", "servicelb", NULL};
 static const char *const metallb_choices[] = {"new", "legacy", "both", NULL};
 static const char *const traffic_choices[] = {"local", "cluster", "keep", NULL};
 static const char *const proxy_choices[] = {"off", "separate", "only", NULL};
@@ -81,12 +82,20 @@ static const struct option_spec options[] = {
 	{"service", 0, OPT_LIST, "NAME",
 	 "treat the Service NAME as docker-mailserver's instead of matching Services by selector and "
 	 "mail ports; repeatable", AT(services), NULL, check_dns_label},
-	{"metallb-pool", 0, OPT_STRING, "NAME", "MetalLB address pool annotation on the DMS Services",
-	 AT(metallb_pool), NULL, check_label_value},
-	{"metallb-ip", 0, OPT_CSV, "IP[,IP]", "MetalLB loadBalancerIPs annotation on the DMS Services",
-	 AT(metallb_ips), NULL, check_ip},
-	{"metallb-shared-ip", 0, OPT_STRING, "KEY", "MetalLB allow-shared-ip annotation on the DMS Services",
-	 AT(metallb_shared_ip), NULL, check_label_value},
+	{"load-balancer", 0, OPT_ENUM, "metallb|cilium|kube-vip|servicelb",
+	 "the load balancer the DMS Services are annotated for: MetalLB, Cilium LB-IPAM, kube-vip, or k3s "
+	 "ServiceLB, which has no such annotations and cannot keep the client's address (default metallb)",
+	 AT(load_balancer), lb_choices, NULL},
+	{"lb-pool", 0, OPT_STRING, "NAME",
+	 "the address pool of the DMS Services (MetalLB's address-pool annotation; with Cilium the pool "
+	 "--lb-emit-pool generates); alias --metallb-pool", AT(lb_pool), NULL, check_label_value},
+	{"lb-ip", 0, OPT_CSV, "IP[,IP]",
+	 "the addresses of the DMS Services, both families for dual stack (MetalLB loadBalancerIPs, Cilium "
+	 "lbipam.cilium.io/ips, kube-vip kube-vip.io/loadbalancerIPs); alias --metallb-ip", AT(lb_ips), NULL,
+	 check_ip},
+	{"lb-shared-ip", 0, OPT_STRING, "KEY",
+	 "share the address with other Services of the same KEY (MetalLB allow-shared-ip, Cilium "
+	 "lbipam.cilium.io/sharing-key); alias --metallb-shared-ip", AT(lb_shared_ip), NULL, check_label_value},
 	{"metallb-annotations", 0, OPT_ENUM, "new|legacy|both",
 	 "MetalLB annotation prefix: new is metallb.io/ (MetalLB 0.14.9 and later), legacy is "
 	 "metallb.universe.tf/ (before 0.14.9), both only while migrating (MetalLB 0.14.9+ then records a "
@@ -97,9 +106,10 @@ static const struct option_spec options[] = {
 	 "(default local)", AT(traffic_policy), traffic_choices, NULL},
 	{"external-ip", 0, OPT_CSV, "IP[,IP]", "add spec.externalIPs to the DMS Services", AT(external_ips),
 	 NULL, check_ip},
-	{"metallb-emit-pool", 0, OPT_CSV, "CIDR[,CIDR]",
-	 "also generate a MetalLB IPAddressPool named by --metallb-pool with these addresses (CIDRs or "
-	 "FIRST-LAST ranges) and an L2Advertisement for it", AT(metallb_emit_pool), NULL, check_pool_range},
+	{"lb-emit-pool", 0, OPT_CSV, "CIDR[,CIDR]",
+	 "also generate the pool named by --lb-pool with these addresses (CIDRs or FIRST-LAST ranges): a "
+	 "MetalLB IPAddressPool and an L2Advertisement, or a CiliumLoadBalancerIPPool that selects the DMS "
+	 "Services; alias --metallb-emit-pool", AT(lb_emit_pool), NULL, check_pool_range},
 	{"metallb-namespace", 0, OPT_STRING, "NAMESPACE",
 	 "namespace of the generated MetalLB objects (default " CONFIG_DEFAULT_METALLB_NAMESPACE ")",
 	 AT(metallb_namespace), NULL, check_dns_label},
@@ -213,9 +223,9 @@ config_free(struct config *cfg)
 	strlist_free(&cfg->containers);
 	strlist_free(&cfg->add_capabilities);
 	strlist_free(&cfg->services);
-	strlist_free(&cfg->metallb_ips);
+	strlist_free(&cfg->lb_ips);
 	strlist_free(&cfg->external_ips);
-	strlist_free(&cfg->metallb_emit_pool);
+	strlist_free(&cfg->lb_emit_pool);
 	strlist_free(&cfg->trusted_networks);
 	strlist_free(&cfg->traefik_entrypoints);
 	strlist_free(&cfg->gateway_listeners);
@@ -228,11 +238,11 @@ config_free(struct config *cfg)
 	free(cfg->kube_version);
 	free(cfg->metallb_namespace);
 	cfg->metallb_namespace = NULL;
-	free(cfg->metallb_pool);
-	free(cfg->metallb_shared_ip);
+	free(cfg->lb_pool);
+	free(cfg->lb_shared_ip);
 	free(cfg->config_file);
 	free(cfg->report);
-	cfg->kube_version = cfg->metallb_pool = cfg->metallb_shared_ip = NULL;
+	cfg->kube_version = cfg->lb_pool = cfg->lb_shared_ip = NULL;
 	cfg->config_file = cfg->report = NULL;
 }
 
@@ -242,9 +252,28 @@ config_options(void)
 	return options;
 }
 
+/* Old names that still work everywhere an option name does. */
+static const struct {
+	const char *alias, *name;
+} aliases[] = {
+	{"metallb-pool", "lb-pool"},
+	{"metallb-ip", "lb-ip"},
+	{"metallb-shared-ip", "lb-shared-ip"},
+	{"metallb-emit-pool", "lb-emit-pool"},
+};
+
+const char *
+config_alias(size_t i)
+{
+	return i < countof(aliases) ? aliases[i].alias : NULL;
+}
+
 const struct option_spec *
 config_find(const char *name)
 {
+	for (size_t i = 0; i < countof(aliases); i++)
+		if (!strcmp(name, aliases[i].alias))
+			name = aliases[i].name;
 	for (const struct option_spec *o = options; o->name; o++)
 		if (strcmp(o->name, name) == 0)
 			return o;
@@ -478,13 +507,13 @@ bad:
 static bool
 has_pool(const struct config *c)
 {
-	return c->metallb_pool != NULL;
+	return c->lb_pool != NULL;
 }
 
 static bool
 has_emit_pool(const struct config *c)
 {
-	return c->metallb_emit_pool.n != 0;
+	return c->lb_emit_pool.n != 0;
 }
 
 static bool
@@ -526,10 +555,10 @@ static const struct {
 	bool (*met)(const struct config *c);
 	const char *why; /* the message after "--NAME ", or NULL: "only applies with NEEDS" */
 } needs_table[] = {
-	{"metallb-emit-pool", "--metallb-pool", has_pool,
-	 "needs --metallb-pool NAME: the pool's name, which the Services and the L2Advertisement refer to"},
-	{"metallb-namespace", "--metallb-emit-pool", has_emit_pool,
-	 "only places the objects --metallb-emit-pool generates; add --metallb-emit-pool CIDR or drop it"},
+	{"lb-emit-pool", "--lb-pool", has_pool,
+	 "needs --lb-pool NAME: the pool's name, which the Services and the L2Advertisement refer to"},
+	{"metallb-namespace", "--lb-emit-pool", has_emit_pool,
+	 "only places the objects --lb-emit-pool generates for MetalLB; add --lb-emit-pool CIDR or drop it"},
 	{"trusted-networks", "--proxy-protocol separate|only", proxy_on, NULL},
 	{"allow-any-proxy", "--proxy-protocol separate|only", proxy_on, NULL},
 	{"proxy-network-policy", "--proxy-protocol separate|only", proxy_on, NULL},
@@ -595,10 +624,10 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 	}
 	config_free(&defaults);
 	/* A generated object's name is a DNS subdomain: lower case, digits, '-', '.'. */
-	for (const char *p = cfg->metallb_emit_pool.n ? cfg->metallb_pool : ""; *p; p++)
+	for (const char *p = cfg->lb_emit_pool.n ? cfg->lb_pool : ""; *p; p++)
 		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-' && *p != '.') {
-			snprintf(err, errlen, "--metallb-pool %s: with --metallb-emit-pool the pool name becomes an "
-				 "object name and may hold only a-z, 0-9, '-' and '.'", cfg->metallb_pool);
+			snprintf(err, errlen, "--lb-pool %s: with --lb-emit-pool the pool name becomes an "
+				 "object name and may hold only a-z, 0-9, '-' and '.'", cfg->lb_pool);
 			return -1;
 		}
 	if (cfg->proxy_ingress == INGRESS_GATEWAY && !cfg->gateway) {

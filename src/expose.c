@@ -1,6 +1,6 @@
 /* expose.c -- matches docker-mailserver Services and gives them what the
- * guide's exposure options need: MetalLB annotations (new and/or legacy
- * prefix), type LoadBalancer, externalTrafficPolicy Local (never on a
+ * guide's exposure options need: the load balancer's annotations (lb.c's
+ * table), type LoadBalancer, externalTrafficPolicy Local (never on a
  * ClusterIP Service, which the API rejects), external IPs. Services that
  * select DMS pods but expose no mail port are never matched, so a metrics or
  * webmail Service can not become public by accident. */
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "lb.h"
 #include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
@@ -261,45 +262,11 @@ expose_matches(yaml_document_t *y, int svc, const char *ns, const struct dms_wor
 	return false;
 }
 
-/* Set annotation NAME under the chosen prefixes. */
-static int
-annotate(struct patch_ctx *x, int *anns, const char *name, const char *value)
-{
-	static const char *const prefixes[] = {"metallb.io/", "metallb.universe.tf/"};
-	char key[128], path[192];
-	for (size_t i = 0; i < countof(prefixes); i++) {
-		if ((i == 0 && x->cfg->metallb_annotations == METALLB_LEGACY) ||
-		    (i == 1 && x->cfg->metallb_annotations == METALLB_NEW))
-			continue;
-		snprintf(key, sizeof(key), "%s%s", prefixes[i], name);
-		const char *old = ynode_str(x->y, ynode_get(x->y, *anns, key));
-		if (old && strcmp(old, value) == 0)
-			continue;
-		if (*anns == 0) {
-			int meta = patch_own(x, x->o->node, "metadata", true, true, "metadata");
-			*anns = meta ? patch_own(x, meta, "annotations", true, true, "metadata.annotations") : 0;
-			if (!*anns)
-				return -1;
-		}
-		snprintf(path, sizeof(path), "metadata.annotations[%s]", key);
-		patch_set(x, *anns, key, value, YAML_ANY_SCALAR_STYLE, path);
-	}
-	return 0;
-}
-
-static void
-join_list(const struct strlist *l, char *out, size_t outlen)
-{
-	size_t used = 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < l->n && used < outlen; i++)
-		used += (size_t)snprintf(out + used, outlen - used, "%s%s", i ? "," : "", l->v[i]);
-}
-
 /* MetalLB refuses a Service that has both spec.loadBalancerIP (deprecated)
- * and the loadBalancerIPs annotation. The field goes when --metallb-ip
- * lists its address (the annotation says the same thing); another address
- * is a contradiction the user must resolve. */
+ * and the loadBalancerIPs annotation, and Cilium and kube-vip read the
+ * annotation first. The field goes when --lb-ip lists its address (the
+ * annotation says the same thing); another address is a contradiction the
+ * user must resolve. */
 static int
 drop_load_balancer_ip(struct patch_ctx *x, int spec)
 {
@@ -308,15 +275,15 @@ drop_load_balancer_ip(struct patch_ctx *x, int spec)
 	if (!node || ynode_is_null(x->y, node) || (ip && !*ip)) {
 		return 0;
 	}
-	for (size_t i = 0; ip && i < x->cfg->metallb_ips.n; i++)
-		if (strcmp(ip, x->cfg->metallb_ips.v[i]) == 0) {
+	for (size_t i = 0; ip && i < x->cfg->lb_ips.n; i++)
+		if (strcmp(ip, x->cfg->lb_ips.v[i]) == 0) {
 			ynode_map_remove(x->y, spec, "loadBalancerIP");
 			patch_changed(x, "spec.loadBalancerIP", ip, "(removed: the loadBalancerIPs annotation holds it)");
 			return 0;
 		}
-	return patch_error(x, node, "spec.loadBalancerIP is %s, which --metallb-ip does not list; MetalLB "
-			   "refuses a Service with both, so remove the field or add the address to --metallb-ip",
-			   ip ? ip : "not a scalar");
+	return patch_error(x, node, "spec.loadBalancerIP is %s, which --lb-ip does not list; the two ask for "
+			   "different addresses (MetalLB refuses a Service with both), so remove the field or add the "
+			   "address to --lb-ip", ip ? ip : "not a scalar");
 }
 
 int
@@ -324,8 +291,7 @@ expose_apply(struct patch_ctx *x)
 {
 	const struct config *cfg = x->cfg;
 	yaml_document_t *y = x->y;
-	char ips[1024];
-	bool metallb = cfg->metallb_pool || cfg->metallb_ips.n || cfg->metallb_shared_ip;
+	bool annotate = lb_wanted(cfg);
 	bool reachable_before, made_reachable = false;
 
 	int spec = patch_own(x, x->o->node, "spec", true, true, "spec");
@@ -333,19 +299,14 @@ expose_apply(struct patch_ctx *x)
 		return -1;
 	const char *type = ynode_str(y, ynode_get(y, spec, "type"));
 	reachable_before = type && (strcmp(type, "LoadBalancer") == 0 || strcmp(type, "NodePort") == 0);
-	if (metallb) {
+	if (annotate) {
 		int anns = ynode_is_map(y, ynode_path(y, x->o->node, "metadata.annotations"))
 				   ? patch_own(x, ynode_get(y, x->o->node, "metadata"), "annotations", true, false,
 					       "metadata.annotations")
 				   : 0;
-		if (cfg->metallb_pool && annotate(x, &anns, "address-pool", cfg->metallb_pool) != 0)
+		if (cfg->lb_ips.n && drop_load_balancer_ip(x, spec) != 0)
 			return -1;
-		join_list(&cfg->metallb_ips, ips, sizeof(ips));
-		if (cfg->metallb_ips.n && drop_load_balancer_ip(x, spec) != 0)
-			return -1;
-		if (cfg->metallb_ips.n && annotate(x, &anns, "loadBalancerIPs", ips) != 0)
-			return -1;
-		if (cfg->metallb_shared_ip && annotate(x, &anns, "allow-shared-ip", cfg->metallb_shared_ip) != 0)
+		if (lb_annotate(x, &anns) != 0)
 			return -1;
 		if (!type || strcmp(type, "LoadBalancer") != 0) {
 			patch_set(x, spec, "type", "LoadBalancer", YAML_PLAIN_SCALAR_STYLE, "spec.type");
@@ -365,6 +326,9 @@ expose_apply(struct patch_ctx *x)
 			made_reachable = true;
 		}
 	}
+	const struct lb_impl *lb = lb_impl(cfg);
+	if (type && !strcmp(type, "LoadBalancer") && lb->loses_client_ip)
+		patch_warn(x, 0, "--load-balancer %s: %s", lb->name, lb->loses_client_ip);
 	bool external = type && (strcmp(type, "LoadBalancer") == 0 || strcmp(type, "NodePort") == 0);
 	int policy = ynode_get(y, spec, "externalTrafficPolicy");
 	const char *have = ynode_str(y, policy);

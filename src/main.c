@@ -14,6 +14,7 @@
 #include "config.h"
 #include "diag.h"
 #include "diff.h"
+#include "lb.h"
 #include "pipeline.h"
 #include "report.h"
 #include "sources.h"
@@ -41,7 +42,7 @@ read_sources(struct config *cfg)
 	    (cfg->config_file && sources_read_config_file(cfg, cfg->config_file, err, sizeof(err)) != 0) ||
 	    (kv && *kv && config_set_from(cfg, SRC_ENV, "kube-version", kv, "KUBE_VERSION", err, sizeof(err)) != 0) ||
 	    (ns && config_set_from(cfg, SRC_ENV, "namespace", ns, ns_var, err, sizeof(err)) != 0) ||
-	    config_check_combination(cfg, err, sizeof(err)) != 0) {
+	    config_check_combination(cfg, err, sizeof(err)) != 0 || lb_check_config(cfg, err, sizeof(err)) != 0) {
 		diag_error("%s", err);
 		return EXIT_CONFIG;
 	}

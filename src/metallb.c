@@ -1,6 +1,6 @@
-/* metallb.c -- generates the MetalLB objects of --metallb-emit-pool: an
+/* metallb.c -- generates the MetalLB objects of --lb-emit-pool: an
  * IPAddressPool (metallb.io/v1beta1, autoAssign true) named by
- * --metallb-pool, and an L2Advertisement of the same name that lists that
+ * --lb-pool, and an L2Advertisement of the same name that lists that
  * very pool (the guide's example names three different pools). Objects of
  * the same kind, name and namespace already in the stream are kept as they
  * are and not generated again, which also makes a second run a no-op. It
@@ -43,17 +43,17 @@ same_set(yaml_document_t *y, int seq, const struct strlist *l)
 void
 metallb_observe(struct metallb *m, struct doc *d)
 {
-	const char *pool = m->cfg->metallb_pool;
-	if (!m->cfg->metallb_emit_pool.n)
+	const char *pool = m->cfg->lb_pool;
+	if (!m->cfg->lb_emit_pool.n)
 		return;
 	for (size_t i = 0; i < d->nobjects; i++) {
 		const struct object *o = &d->objects[i];
 		if (gendoc_is(o, METALLB_GROUP, "IPAddressPool", m->ns, pool)) {
 			int addrs = ynode_path(&d->y, o->node, "spec.addresses");
 			m->pool_seen = true;
-			if (!same_set(&d->y, addrs, &m->cfg->metallb_emit_pool))
+			if (!same_set(&d->y, addrs, &m->cfg->lb_emit_pool))
 				diag_warn_at(doc_line(d, o->node), "IPAddressPool %s/%s is already in the stream with "
-					     "other addresses; it is kept as it is and --metallb-emit-pool is not "
+					     "other addresses; it is kept as it is and --lb-emit-pool is not "
 					     "applied to it", m->ns, pool);
 			else
 				diag_note("IPAddressPool %s/%s is already in the stream; not generated again", m->ns,
@@ -86,21 +86,16 @@ address_lines(struct buf *b, const struct strlist *l)
 }
 
 int
-metallb_finish(struct metallb *m, struct gendoc_stream *g, struct spool *out, size_t dms_services)
+metallb_finish(struct metallb *m, struct gendoc_stream *g, struct spool *out)
 {
-	const char *pool = m->cfg->metallb_pool;
+	const char *pool = m->cfg->lb_pool;
 	int rc = 0;
-	if (!m->cfg->metallb_emit_pool.n)
+	if (!m->cfg->lb_emit_pool.n)
 		return 0;
-	if (!dms_services) {
-		diag_warn("--metallb-emit-pool: no docker-mailserver Service in the stream, so no IPAddressPool "
-			  "was generated; the pool belongs to the release that has the Service");
-		return 0;
-	}
 	if (!m->pool_seen) {
 		struct buf b = {0};
 		buf_adds(&b, "spec:\n  addresses:\n");
-		address_lines(&b, &m->cfg->metallb_emit_pool);
+		address_lines(&b, &m->cfg->lb_emit_pool);
 		buf_adds(&b, "  autoAssign: true\n");
 		buf_add(&b, "", 1);
 		rc = gendoc_write(g, out, "metallb-ipaddresspool.yaml", METALLB_API, "IPAddressPool", m->ns, pool,

@@ -19,7 +19,7 @@
 #include "gendoc.h"
 #include "harden.h"
 #include "hostnet.h"
-#include "metallb.h"
+#include "lb.h"
 #include "patch.h"
 #include "proxy.h"
 #include "stash.h"
@@ -80,7 +80,7 @@ struct runner {
 	size_t dms_services;   /* docker-mailserver Services patched */
 	size_t held_changed;   /* held Services written changed */
 	struct gendoc_stream gen;
-	struct metallb metallb;
+	struct lb lb;
 	struct proxy *proxy;
 };
 
@@ -92,7 +92,7 @@ runner_new(const struct config *cfg)
 	r->env = envsrc_new();
 	r->name_seen = xcalloc(cfg->containers.n + 1, sizeof(bool));
 	r->service_seen = xcalloc(cfg->services.n + 1, sizeof(bool));
-	metallb_init(&r->metallb, cfg);
+	lb_init(&r->lb, cfg);
 	r->proxy = proxy_new(cfg);
 	stash_init(&r->stash, STASH_DEFAULT_MEMORY);
 	return r;
@@ -105,6 +105,7 @@ runner_free(struct runner *r)
 		return;
 	envsrc_free(r->env);
 	proxy_free(r->proxy);
+	lb_free(&r->lb);
 	free(r->name_seen);
 	free(r->service_seen);
 	for (size_t i = 0; i < r->ndms; i++)
@@ -197,8 +198,11 @@ patch_service(struct patch_ctx *x, struct object *o, const struct dms_workload *
 	if (!x->shared)
 		patch_find_shared(x);
 	x->patch = "expose";
-	if (!expose_is_split_service(x) && (expose_apply(x) != 0 || diag_failed()))
+	bool internal = expose_is_split_service(x);
+	if (!internal && (expose_apply(x) != 0 || diag_failed()))
 		return -1;
+	if (!internal && lb_wanted(x->cfg))
+		lb_note_service(&x->run->lb, o->namespace_, o->name);
 	x->patch = "proxy";
 	if (proxy_service(x, ws, nws) != 0 || diag_failed())
 		return -1;
@@ -438,8 +442,9 @@ wants_tree(const struct runner *r, const struct doc *d)
 	for (size_t i = 0; i < countof(generated); i++)
 		if (!strcmp(kind, generated[i]))
 			return r->cfg->proxy_protocol != 0;
-	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement"))
-		return r->cfg->metallb_emit_pool.n != 0;
+	if (!strcmp(kind, "IPAddressPool") || !strcmp(kind, "L2Advertisement") ||
+	    !strcmp(kind, "CiliumLoadBalancerIPPool"))
+		return r->cfg->lb_emit_pool.n != 0;
 	if (!strcmp(kind, "Service"))
 		return r->cfg->services.n || d->mail_port;
 	return doc_is_list_kind(kind);
@@ -485,7 +490,7 @@ runner_document(struct runner *r, struct doc *d, struct spool *out)
 	 * the stream), so the order of the documents does not matter. */
 	envsrc_observe(r->env, d);
 	gendoc_observe(&r->gen, d);
-	metallb_observe(&r->metallb, d);
+	lb_observe(&r->lb, d);
 	proxy_observe(r->proxy, d);
 	bool keep = false, workload = false;
 	for (size_t i = 0; i < d->nobjects; i++) {
@@ -540,7 +545,7 @@ runner_finish(struct runner *r, struct spool *out)
 	diag_set_document(0, NULL, 0);
 	if (proxy_finish(r->proxy, &r->gen, out) != 0)
 		return -1;
-	if (metallb_finish(&r->metallb, &r->gen, out, r->dms_services) != 0)
+	if (lb_finish(&r->lb, &r->gen, out, r->dms_services) != 0)
 		return -1;
 	for (size_t k = 0; k < r->cfg->containers.n; k++)
 		if (!r->name_seen[k])

@@ -85,9 +85,9 @@ file_entry(struct config *cfg, const char *name, yaml_document_t *y, yaml_node_t
 	if (!o)
 		return -1;
 	snprintf(where, sizeof(where), "%s:%lu", name, (unsigned long)v->start_mark.line + 1);
-	snprintf(origin, sizeof(origin), "%s: %s", where, o->name);
+	snprintf(origin, sizeof(origin), "%s: %s", where, key);
 	if (config_cli_only(o)) {
-		snprintf(err, errlen, "%s: '%s' can only be given on the command line", where, o->name);
+		snprintf(err, errlen, "%s: '%s' can only be given on the command line", where, key);
 		return -1;
 	}
 	/* null (what --print-config writes for an unset value) sets nothing. */

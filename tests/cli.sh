@@ -377,11 +377,11 @@ for bad in 192.0.2.1/33 2001:db8::1/64 192.0.2.9-192.0.2.1 192.0.2.1-2001:db8::1
 	expect_error "cli/bad-pool-range $bad" 3 "--metallb-emit-pool: '$bad' is not a CIDR with no host bits set"
 done
 run_prog "$TMP/out" "$TMP/err" --metallb-emit-pool=192.0.2.0/28 <"$FIX"
-expect_error "cli/emit-pool-needs-pool" 3 "--metallb-emit-pool needs --metallb-pool NAME"
+expect_error "cli/emit-pool-needs-pool" 3 "--lb-emit-pool needs --lb-pool NAME"
 run_prog "$TMP/out" "$TMP/err" --metallb-pool=Mail_Pool --metallb-emit-pool=192.0.2.0/28 <"$FIX"
-expect_error "cli/emit-pool-name-is-an-object-name" 3 "--metallb-pool Mail_Pool: with --metallb-emit-pool the pool name becomes an object name"
+expect_error "cli/emit-pool-name-is-an-object-name" 3 "--lb-pool Mail_Pool: with --lb-emit-pool the pool name becomes an object name"
 run_prog "$TMP/out" "$TMP/err" --metallb-namespace=lb <"$FIX"
-expect_error "cli/metallb-namespace-needs-emit-pool" 3 "--metallb-namespace only places the objects --metallb-emit-pool generates"
+expect_error "cli/metallb-namespace-needs-emit-pool" 3 "--metallb-namespace only places the objects --lb-emit-pool generates"
 run_prog "$TMP/out" "$TMP/err" --metallb-pool=mail --metallb-emit-pool=192.0.2.0/28 --metallb-namespace=Metal_LB <"$FIX"
 expect_error "cli/bad-metallb-namespace" 3 "--metallb-namespace: expected a DNS label"
 
@@ -396,7 +396,7 @@ fi
 # make install puts it next to the binary.
 run_prog "$TMP/out" "$TMP/err" --help </dev/null
 missing=
-opts=$(grep -oE -- '^ {2,}(-[a-zA-Z], )?--[a-z][a-z0-9-]*' "$TMP/out" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
+opts=$(grep -oE -- '^ {2,6}(-[a-zA-Z], )?--[a-z][a-z0-9-]*' "$TMP/out" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
 [ "$(echo "$opts" | wc -l)" -ge 20 ] || missing=" (only $(echo "$opts" | wc -l) options found in --help)"
 for opt in $opts; do
 	grep -q -- "^\.B[IR]* .*${opt//-/\\\\-}\b" "$ROOT/dms-postrender.1" || missing="$missing $opt"

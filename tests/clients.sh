@@ -128,7 +128,7 @@ check_readme() {
 			grep -qx 'deployment/argocd-repo-server configured (fake-kubectl: parsed only, namespace argocd)' "$out" ;;
 	"kubectl apply -f examples/argocd/application.yaml") grep -q '^application/mail configured' "$out" ;;
 	"dms-postrender --config examples/dms-postrender.yaml --fail2ban=off --print-config")
-		grep -qx 'fail2ban: "off"  # command line' "$out" && grep -qx 'metallb-pool: "mail"  # config file' "$out" &&
+		grep -qx 'fail2ban: "off"  # command line' "$out" && grep -qx 'lb-pool: "mail"  # config file' "$out" &&
 			grep -qx '  - "2001:db8::25"' "$out" ;;
 	*"dms-postrender --report report.json > mail.yaml")
 		hrun 3 helm template mail "$CHART" >"$TMP/render.yaml" &&
@@ -140,6 +140,10 @@ check_readme() {
 	*"> metallb-before-0.14.9.yaml")
 		grep -q 'metallb.universe.tf/address-pool: mail' "$sandbox/metallb-before-0.14.9.yaml" &&
 			! grep -q 'metallb.io/' "$sandbox/metallb-before-0.14.9.yaml" ;;
+	*"> cilium.yaml")
+		grep -q '^kind: CiliumLoadBalancerIPPool' "$sandbox/cilium.yaml" &&
+			grep -q '^          - mail-docker-mailserver$' "$sandbox/cilium.yaml" && ! grep -q 'metallb' "$sandbox/cilium.yaml" ;;
+	*"> kube-vip.yaml") grep -q 'kube-vip.io/loadbalancerIPs: 192.0.2.25' "$sandbox/kube-vip.yaml" ;;
 	*"> traefik.yaml")
 		grep -q '^kind: ServersTransportTCP' "$sandbox/traefik.yaml" && grep -q '^          serversTransport: ' "$sandbox/traefik.yaml" &&
 			! grep -q '^          proxyProtocol:' "$sandbox/traefik.yaml" &&

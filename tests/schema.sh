@@ -52,7 +52,9 @@ else
 		"${proxy[*]} --proxy-ingress=traefik --traefik-proxy-protocol=inline"
 		"${proxy[*]} --proxy-ingress=gateway --gateway=envoy-gateway-system/mail --proxy-service=split"
 		"${proxy[*]} --proxy-ingress=gateway --gateway=gw/mail --gateway-api-version=v1alpha2 --gateway-proxy=none"
-		"${proxy[*]} --proxy-ingress=nginx")
+		"${proxy[*]} --proxy-ingress=nginx"
+		"--load-balancer=cilium --lb-pool=mail --lb-emit-pool=192.0.2.16/28,192.0.2.40-192.0.2.42 --lb-ip=192.0.2.20 --lb-shared-ip=mail --namespace=mail"
+		"--load-balancer=kube-vip --lb-ip=192.0.2.25,2001:db8::25")
 	m=0
 	for mode in "${modes[@]}"; do
 		m=$((m + 1))

@@ -50,9 +50,9 @@ ARGOCD_APP_PARAMETERS=$params KUBE_VERSION=1.31.2 print_config "sources/preceden
 	--config "$TMP/c.yaml" --fail2ban=auto
 has_line "sources/precedence" \
 	'fail2ban: auto  # command line' \
-	'metallb-pool: "from-argo"  # ARGOCD_APP_PARAMETERS' \
+	'lb-pool: "from-argo"  # ARGOCD_APP_PARAMETERS' \
 	'image:  # ARGOCD_APP_PARAMETERS' '  - "mirror.example.com/docker-mailserver"' \
-	'metallb-ip:  # ARGOCD_APP_PARAMETERS' '  - "198.51.100.7"' '  - "198.51.100.8"' \
+	'lb-ip:  # ARGOCD_APP_PARAMETERS' '  - "198.51.100.7"' '  - "198.51.100.8"' \
 	'traffic-policy: cluster  # config file' 'kube-version: "1.29"  # config file' \
 	'max-document-size: 16M  # config file' 'verbose: true  # config file' \
 	'apparmor: auto  # default' 'container: []  # default'
@@ -118,7 +118,7 @@ fi
 print_config "sources/repeated-flags" --image a.example/docker-mailserver --image=b.example/docker-mailserver \
 	--metallb-pool one --metallb-pool=two
 has_line "sources/repeated-flags" 'image:  # command line' '  - "a.example/docker-mailserver"' \
-	'  - "b.example/docker-mailserver"' 'metallb-pool: "two"  # command line'
+	'  - "b.example/docker-mailserver"' 'lb-pool: "two"  # command line'
 
 # What --print-config prints is a config file giving the same configuration.
 ARGOCD_APP_PARAMETERS=$params print_config "sources/print-config-round-trip" --config "$TMP/c.yaml" --host-network
@@ -175,7 +175,7 @@ bad command-line-only 'print-config: true\n' "bad.yaml:1: 'print-config' can onl
 # output a client applies (an empty stream deletes a release, prunes an app).
 bad check-command-line-only 'check: true\n' "bad.yaml:1: 'check' can only be given on the command line"
 bad allow-empty-command-line-only 'allow-empty: true\n' "bad.yaml:1: 'allow-empty' can only be given on the command line"
-bad bad-combination 'metallb-emit-pool: 192.0.2.0/28\n' '--metallb-emit-pool needs --metallb-pool'
+bad bad-combination 'metallb-emit-pool: 192.0.2.0/28\n' '--lb-emit-pool needs --lb-pool'
 source_error "sources/file-missing" "--config $TMP/none.yaml: cannot open: No such file or directory" \
 	$VALGRIND "$BIN" --config "$TMP/none.yaml"
 head -c 1100000 /dev/zero | tr '\0' '#' >"$TMP/huge.yaml"
@@ -190,7 +190,7 @@ print_config "sources/comment-only-file" --config "$TMP/empty.yaml"
 has_line "sources/comment-only-file" 'fail2ban: auto  # default'
 printf 'metallb-pool:\nmetallb-shared-ip: null\n' >"$TMP/empty.yaml"
 KUBE_VERSION=1.30 print_config "sources/null-sets-nothing" --config "$TMP/empty.yaml"
-has_line "sources/null-sets-nothing" 'metallb-pool: null  # default' 'metallb-shared-ip: null  # default'
+has_line "sources/null-sets-nothing" 'lb-pool: null  # default' 'lb-shared-ip: null  # default'
 
 argo() { source_error "sources/argo-$1" "$3" ARGOCD_APP_PARAMETERS="$2" $VALGRIND "$BIN" --print-config; }
 argo unknown-name '[{"name":"values-files","array":["values-dev.yaml"]}]' \
@@ -213,7 +213,7 @@ argo allow-empty-command-line-only '[{"name":"allow-empty","string":"true"}]' \
 
 # A form field left blank arrives as "" and sets nothing.
 ARGOCD_APP_PARAMETERS='[{"name":"metallb-pool","string":""}]' print_config "sources/argo-blank-string"
-has_line "sources/argo-blank-string" 'metallb-pool: null  # default'
+has_line "sources/argo-blank-string" 'lb-pool: null  # default'
 
 # Argo CD's contract (clients.md section 4): the request environment as the
 # CMP server sets it, parameters as JSON plus PARAM_* variables, which must be
@@ -319,7 +319,7 @@ report_of_early_error "sources/report-of-a-bad-config-file" 3 "bad.yaml:1: fail2
 	$VALGRIND "$BIN" --report "$TMP/report.json" --config "$TMP/bad.yaml"
 report_of_early_error "sources/report-of-a-bad-argo-parameter" 3 "parameter 'check' can only be given" \
 	ARGOCD_APP_PARAMETERS='[{"name":"check","string":"true"}]' $VALGRIND "$BIN" --report "$TMP/report.json"
-report_of_early_error "sources/report-of-a-bad-combination" 3 "--metallb-emit-pool needs --metallb-pool" \
+report_of_early_error "sources/report-of-a-bad-combination" 3 "--lb-emit-pool needs --lb-pool" \
 	$VALGRIND "$BIN" --report "$TMP/report.json" --metallb-emit-pool=192.0.2.0/28
 
 # A report that cannot be written stops the run before any output.

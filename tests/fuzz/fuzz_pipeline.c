@@ -49,7 +49,7 @@ options(struct config *cfg, uint8_t a, uint8_t b)
 	static const char *const f2b[] = {"auto", "on", "off"};
 	static const char *const aa[] = {"auto", "annotation", "field", "both", "off"};
 	static const char *const tp[] = {"local", "cluster", "keep"};
-	static const char *const ma[] = {"both", "new", "legacy"};
+	static const char *const ma[] = {"new", "legacy", "both"};
 	static const char *const kv[] = {"1.29", "1.30.2", "1.35"};
 	set(cfg, "fail2ban", f2b[a % 3]);
 	set(cfg, "apparmor", aa[(a / 3) % 5]);
@@ -59,12 +59,26 @@ options(struct config *cfg, uint8_t a, uint8_t b)
 		set(cfg, "kube-version", kv[(a >> 5) % 3]);
 	/* Values of a past the 135 combinations above switch PROXY on. */
 	if (a >= 135) {
-		static const char *const ingress[] = {"none", "traefik", "nginx"};
+		static const char *const ingress[] = {"none", "traefik", "nginx", "gateway"};
+		const char *in = ingress[(a >> 3) % 4];
 		set(cfg, "proxy-protocol", a & 0x40 ? "only" : "separate");
 		set(cfg, "trusted-networks", "10.42.0.0/16,2001:db8::/48");
-		set(cfg, "proxy-ingress", ingress[(a >> 3) % 3]);
+		set(cfg, "proxy-ingress", in);
+		set(cfg, "namespace", "mail");
 		if (a & 0x20)
 			set(cfg, "proxy-network-policy", NULL);
+		if (!strcmp(in, "gateway"))
+			set(cfg, "gateway", "gw/mail");
+		if (!strcmp(in, "traefik") && (a & 0x04))
+			set(cfg, "traefik-proxy-protocol", "inline");
+		/* split needs separate (the option check refuses it with only). */
+		if (!(a & 0x40) && (a & 0x02))
+			set(cfg, "proxy-service", "split");
+	} else if (a & 0x40) {
+		/* The other load balancers (their option checks are lb.c's, run
+		 * by main before a pipeline starts: a pool is only generated). */
+		set(cfg, "load-balancer", a & 0x01 ? "cilium" : "kube-vip");
+		set(cfg, "namespace", "mail");
 	}
 	/* Byte b: one option per bit (value NULL: a flag). */
 	static const struct {

@@ -30,6 +30,9 @@ def main():
     text = open(help_text).read()
     cfg = yaml.safe_load(open(cfg_path))
     readme = open(readme).read()
+    # The options table is under "## Options"; other tables name options too.
+    start = readme.find("\n## Options")
+    readme = readme[start:readme.find("\n## ", start + 1)] if start >= 0 else readme
     man = open(man).read()
     params = {p["name"]: p for p in yaml.safe_load(open(plugin))["spec"]["parameters"]["static"]}
     problems = []

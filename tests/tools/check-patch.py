@@ -23,7 +23,8 @@ Checks, with PyYAML and its own docker-mailserver image rule (not the C code's):
     MetalLB annotations, type, externalTrafficPolicy and externalIPs the
     options ask for, with everything else as it was;
   * the documents after the input's are exactly the generated MetalLB
-    objects (--metallb-emit-pool), naming the pool the Services name.
+    objects (--lb-emit-pool), naming the pool the Services name, or the
+    CiliumLoadBalancerIPPool that selects the docker-mailserver Services.
 Exit 0 when all hold; otherwise print each violation and exit 1.
 """
 import fnmatch
@@ -81,7 +82,7 @@ MAIL_PORTS = {25, 465, 587, 143, 993, 110, 995, 4190, 12525, 10465, 10587, 10143
 def opts(args):
     o = {"containers": [], "images": [], "apparmor": "auto", "linter": True, "services": [], "pool": None,
          "ips": [], "shared": None, "prefixes": ["metallb.io/"], "policy": "local",
-         "external": [], "emit": [], "mlb_ns": "metallb-system", "hostnet": False}
+         "external": [], "emit": [], "mlb_ns": "metallb-system", "hostnet": False, "lb": "metallb"}
     for a in args:
         k, _, v = a.partition("=")
         if k == "--container":
@@ -94,12 +95,14 @@ def opts(args):
             o["linter"] = False
         elif k == "--service":
             o["services"].append(v)
-        elif k == "--metallb-pool":
+        elif k in ("--lb-pool", "--metallb-pool"):
             o["pool"] = v
-        elif k == "--metallb-ip":
+        elif k in ("--lb-ip", "--metallb-ip"):
             o["ips"] += v.split(",")
-        elif k == "--metallb-shared-ip":
+        elif k in ("--lb-shared-ip", "--metallb-shared-ip"):
             o["shared"] = v
+        elif k == "--load-balancer":
+            o["lb"] = v
         elif k == "--metallb-annotations":
             o["prefixes"] = {"new": ["metallb.io/"], "legacy": ["metallb.universe.tf/"],
                             "both": ["metallb.io/", "metallb.universe.tf/"]}[v]
@@ -108,7 +111,7 @@ def opts(args):
             o["policy_given"] = True
         elif k == "--external-ip":
             o["external"] += v.split(",")
-        elif k == "--metallb-emit-pool":
+        elif k in ("--lb-emit-pool", "--metallb-emit-pool"):
             o["emit"] += [x for x in v.split(",") if x]
         elif k == "--metallb-namespace":
             o["mlb_ns"] = v
@@ -284,9 +287,15 @@ def check_service(where, si, so, o):
     anns = get(so, "metadata.annotations") or {}
     owned = []
     metallb = o["pool"] or o["ips"] or o["shared"]
-    for name, value in (("address-pool", o["pool"]), ("loadBalancerIPs", ",".join(o["ips"]) if o["ips"] else None),
-                        ("allow-shared-ip", o["shared"])):
-        for prefix in o["prefixes"] if value else []:
+    # Each implementation's keys, as its upstream source names them
+    # (../shared/reference/ecosystem-2026.md section 2, crds/kube-vip).
+    keys = {"metallb": ("address-pool", "loadBalancerIPs", "allow-shared-ip"),
+            "cilium": (None, "lbipam.cilium.io/ips", "lbipam.cilium.io/sharing-key"),
+            "kube-vip": (None, "kube-vip.io/loadbalancerIPs", None),
+            "servicelb": (None, None, None)}[o["lb"]]
+    prefixes = o["prefixes"] if o["lb"] == "metallb" else [""]
+    for name, value in zip(keys, (o["pool"], ",".join(o["ips"]) if o["ips"] else None, o["shared"])):
+        for prefix in prefixes if value and name else []:
             owned.append(prefix + name)
             if anns.get(prefix + name) != value:
                 err(where, "annotation %s is %r, want %r" % (prefix + name, anns.get(prefix + name), value))
@@ -381,8 +390,12 @@ def check_generated(extra, docs_in, o, workloads):
                 for d in docs_in for x in objects(d) if isinstance(x, dict)}
     services = any(is_dms_service(x, o, workloads) for d in docs_in for x in objects(d)
                    if isinstance(x, dict) and x.get("kind") == "Service")
-    if o["emit"] and services:
+    if o["emit"] and services and o["lb"] == "metallb":
         want = [k for k in ("IPAddressPool", "L2Advertisement") if (k, o["mlb_ns"], o["pool"]) not in existing]
+    if o["emit"] and services and o["lb"] == "cilium" and ("CiliumLoadBalancerIPPool", None, o["pool"]) not in existing:
+        want = ["CiliumLoadBalancerIPPool"]
+    dms_names = sorted({get(x, "metadata.name") for d in docs_in for x in objects(d)
+                        if isinstance(x, dict) and x.get("kind") == "Service" and is_dms_service(x, o, workloads)})
     got = []
     # Helm 4 writes "# Source:" itself from the filename annotation, so a
     # generated document carries one of the two: the comment when the input
@@ -403,6 +416,17 @@ def check_generated(extra, docs_in, o, workloads):
             ann = (get(d, "metadata") or {}).get("annotations") or {}
             if helm4 and not str(ann.get("postrenderer.helm.sh/postrender-filename", "")).startswith("dms-postrender/"):
                 err(where, "a Helm 4 stream's generated document has no dms-postrender/ filename annotation")
+            if d.get("kind") == "CiliumLoadBalancerIPPool":
+                # Cluster-scoped, cilium.io/v2; its blocks are the pool's
+                # addresses, and it selects the DMS Services by name.
+                blocks = [b.get("cidr") or "%s-%s" % (b.get("start"), b.get("stop")) for b in get(d, "spec.blocks") or []]
+                exprs = get(d, "spec.serviceSelector.matchExpressions") or []
+                names = [e.get("values") for e in exprs if e.get("key") == "io.kubernetes.service.name"]
+                if d.get("apiVersion") != "cilium.io/v2" or get(d, "metadata.name") != o["pool"] \
+                        or get(d, "metadata.namespace") is not None or blocks != o["emit"] or names != [dms_names]:
+                    err(where, "wrong pool %r %r: blocks %r, names %r, want %r" % (
+                        d.get("apiVersion"), get(d, "metadata.name"), blocks, names, dms_names))
+                continue
             if d.get("apiVersion") != "metallb.io/v1beta1" or get(d, "metadata.name") != o["pool"] \
                     or get(d, "metadata.namespace") != o["mlb_ns"]:
                 err(where, "wrong identity %r %r/%r" % (d.get("apiVersion"), get(d, "metadata.namespace"),
