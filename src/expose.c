@@ -133,8 +133,12 @@ expose_warn_host_ports(struct patch_ctx *x)
 		}
 	}
 	if (*list)
-		expose_warn_proxy_reachable(x, 0, "the pod's hostPorts make these ports reachable on the node's address",
-					    list);
+		patch_warn(x, 0,
+			   "PROXY-protocol ports published on the node's address by hostPort: %s; Postfix accepts any "
+			   "PROXY header on them, so anyone who reaches the node can claim any client address (and "
+			   "slip past SPF checks, rate limits and bans). Remove their hostPort and let your ingress "
+			   "reach them through a ClusterIP Service",
+			   list);
 }
 
 void

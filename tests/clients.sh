@@ -258,6 +258,37 @@ EOF
 		fail "clients/fixtures-are-real-helm-renders" "re-render differs or failed (tools/render-fixtures.sh): $(head -c 200 "$TMP/err")"
 	fi
 
+	# Public PROXY ports (issue 27, point 5), rendered by the real Helm 3:
+	# every run that leaves a PROXY port on a LoadBalancer or NodePort
+	# Service warns, naming the ports, whether dms-postrender added them or
+	# the chart did; a ClusterIP Service, or the split, gets no warning.
+	public_proxy() { # NAME WANT(warn|quiet) HELM-SETS -- DMS-POSTRENDER-ARGS
+		local name=$1 want=$2 sets=() args=()
+		shift 2
+		while [ "$#" -gt 0 ] && [ "$1" != -- ]; do sets+=(--set "$1"); shift; done
+		shift
+		args=("$@")
+		hrun 3 helm template mail "$CHART" "${sets[@]}" >"$TMP/pp-in.yaml" 2>"$TMP/err" &&
+			"$BIN" "${args[@]}" <"$TMP/pp-in.yaml" >"$TMP/pp-out.yaml" 2>"$TMP/pp-err"
+		local rc=$? warned=0
+		grep -qE 'Service mail-docker-mailserver: this Service is reachable from outside the cluster \(type (LoadBalancer|NodePort)\) and carries PROXY-protocol ports: .*smtp[a-z-]* \((25|12525)\)' \
+			"$TMP/pp-err" && warned=1
+		if [ "$rc" -eq 0 ] && { { [ "$want" = warn ] && [ "$warned" = 1 ]; } || { [ "$want" = quiet ] && [ "$warned" = 0 ]; }; }; then
+			pass "clients/public-proxy-ports: $name"
+		else
+			fail "clients/public-proxy-ports: $name" "exit $rc, wanted $want: $(head -c 300 "$TMP/pp-err")"
+		fi
+	}
+	proxy_args=(--proxy-protocol=separate --trusted-networks=10.0.0.0/8)
+	public_proxy "ours on a LoadBalancer Service" warn service.type=LoadBalancer proxyProtocol.enabled=false -- "${proxy_args[@]}"
+	public_proxy "ours on a NodePort Service" warn service.type=NodePort proxyProtocol.enabled=false -- "${proxy_args[@]}"
+	public_proxy "the chart's on a LoadBalancer Service" warn service.type=LoadBalancer --
+	public_proxy "the chart's on a LoadBalancer Service, --proxy-protocol only" warn service.type=LoadBalancer -- \
+		--proxy-protocol=only --trusted-networks=10.0.0.0/8
+	public_proxy "ours on a ClusterIP Service" quiet proxyProtocol.enabled=false -- "${proxy_args[@]}"
+	public_proxy "the chart's on a ClusterIP Service" quiet --
+	public_proxy "split off the LoadBalancer Service" quiet service.type=LoadBalancer -- "${proxy_args[@]}" --proxy-service=split
+
 	# template, install and upgrade --install, both versions, with the
 	# README's options: the release is patched.
 	for v in 3 4; do
