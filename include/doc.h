@@ -29,12 +29,15 @@ struct object {
 	const char *name;
 	const char *namespace_;
 	const char *filename;     /* Helm 4 postrenderer.helm.sh/postrender-filename */
+	const char *hook;         /* its helm.sh/hook annotation: a Helm hook, never
+				   * patched (Helm 4 sends hooks to post-renderers) */
 	int pod_spec;             /* pod spec mapping of a workload, else 0 */
 	struct container *containers;
 	size_t ncontainers;
 };
 
-#define DOC_TEXTS 8
+#define DOC_TEXTS 9
+#define DOC_HOOK_KEY "helm.sh/hook"
 
 /* Deepest nesting of mappings and sequences accepted in a document. */
 #define DOC_MAX_DEPTH 1000

@@ -148,6 +148,7 @@ describe(struct doc *d, struct object *o, int node)
 	o->namespace_ = ynode_str(y, ynode_get(y, meta, "namespace"));
 	o->filename = ynode_str(y, ynode_get(y, ynode_get(y, meta, "annotations"),
 					     "postrenderer.helm.sh/postrender-filename"));
+	o->hook = ynode_str(y, ynode_get(y, ynode_get(y, meta, "annotations"), DOC_HOOK_KEY));
 	const char *path = pod_spec_path(o->kind);
 	if (!path)
 		return;
@@ -189,7 +190,7 @@ doc_kind_may_need_tree(const char *kind)
 
 /* ---- the event pass ---- */
 
-enum { K_NONE, K_API, K_KIND, K_META, K_NAME, K_NS, K_ANNS, K_FILENAME, K_OTHER };
+enum { K_NONE, K_API, K_KIND, K_META, K_NAME, K_NS, K_ANNS, K_FILENAME, K_HOOK, K_OTHER };
 
 #define SCAN_DEPTH 3 /* root, metadata, metadata.annotations */
 
@@ -234,10 +235,11 @@ key_of(const struct scan *s, const char *v)
 		return !strcmp(v, "name") ? K_NAME : !strcmp(v, "namespace") ? K_NS
 			: !strcmp(v, "annotations") ? K_ANNS : K_OTHER;
 	case 3:
-		return s->key[1] == K_META && s->key[2] == K_ANNS &&
-				       !strcmp(v, "postrenderer.helm.sh/postrender-filename")
-			       ? K_FILENAME
-			       : K_OTHER;
+		if (s->key[1] != K_META || s->key[2] != K_ANNS)
+			return K_OTHER;
+		return !strcmp(v, "postrenderer.helm.sh/postrender-filename") ? K_FILENAME
+			: !strcmp(v, DOC_HOOK_KEY)				    ? K_HOOK
+										    : K_OTHER;
 	default:
 		return K_OTHER;
 	}
@@ -768,6 +770,7 @@ doc_load(struct doc *d, const struct chunk *c, bool *memory_error)
 	d->objects[0].name = d->text[K_NAME];
 	d->objects[0].namespace_ = d->text[K_NS];
 	d->objects[0].filename = d->text[K_FILENAME];
+	d->objects[0].hook = d->text[K_HOOK];
 	/* Under Helm 4 nobody sees the stream's line numbers: messages name the
 	 * template file first. */
 	if (!c->source && d->text[K_FILENAME])

@@ -134,6 +134,8 @@ patch_object(struct runner *r, struct object *o, struct patch_ctx *x)
 {
 	x->o = o;
 	x->ndms = 0;
+	if (o->hook)
+		return 0; /* a Helm hook (a test Pod, a Job) is never the workload */
 	for (size_t i = 0; i < o->ncontainers; i++) {
 		if (!patch_is_dms_container(r->cfg, &o->containers[i]))
 			continue;
@@ -214,7 +216,7 @@ patch_service(struct patch_ctx *x, struct object *o, const struct dms_workload *
 static bool
 is_service(const struct object *o)
 {
-	return o->kind && strcmp(o->kind, "Service") == 0;
+	return o->kind && strcmp(o->kind, "Service") == 0 && !o->hook;
 }
 
 /* Every docker-mailserver workload of the stream whose pods Service O of Y
@@ -453,6 +455,8 @@ wants_tree(const struct runner *r, const struct doc *d)
 static bool
 has_dms_container(const struct runner *r, const struct object *o)
 {
+	if (o->hook)
+		return false; /* a Helm hook is never the docker-mailserver workload */
 	for (size_t i = 0; i < o->ncontainers; i++)
 		if (patch_is_dms_container(r->cfg, &o->containers[i]))
 			return true;
@@ -495,7 +499,16 @@ runner_document(struct runner *r, struct doc *d, struct spool *out)
 	bool keep = false, workload = false;
 	for (size_t i = 0; i < d->nobjects; i++) {
 		const struct object *o = &d->objects[i];
-		if (doc_is_workload_kind(o->kind)) {
+		if (doc_is_workload_kind(o->kind) && o->hook) {
+			/* Helm 4 sends hooks to post-renderers (Helm 3 does not). */
+			for (size_t k = 0; k < o->ncontainers; k++)
+				if (patch_is_dms_container(r->cfg, &o->containers[k])) {
+					diag_note("%s %s is a Helm hook (helm.sh/hook: %s): passed through as it is, "
+						  "although it runs docker-mailserver", o->kind,
+						  o->name ? o->name : "(no name)", o->hook);
+					break;
+				}
+		} else if (doc_is_workload_kind(o->kind)) {
 			r->workloads++;
 			workload |= has_dms_container(r, o);
 		}

@@ -424,6 +424,31 @@ EOF
 	# 4. Generated documents under Helm 4: one "# Source:" line each, and a
 	# run over Helm 4's own output (re-sorted, annotation gone) generates
 	# nothing new.
+	# Helm 4 sends hooks to the post-renderer (Helm 3 does not): the test
+	# chart's hook Pod runs the docker-mailserver image, and must come out of
+	# the real Helm 4 with every option as it went in, while the Deployment is
+	# patched.
+	h4 helm template mail "$CHART" >"$TMP/h4-plain.yaml" 2>"$TMP/err"
+	h4 helm template mail "$CHART" --post-renderer dms-postrender --post-renderer-args --proxy-protocol=separate \
+		--post-renderer-args --trusted-networks=10.42.0.0/16 --post-renderer-args --lb-pool=mail \
+		--post-renderer-args --proxy-ingress=traefik >"$TMP/h4-hooks.yaml" 2>"$TMP/err"
+	RC=$?
+	if [ "$RC" -eq 0 ] && "$PY" - "$TMP/h4-plain.yaml" "$TMP/h4-hooks.yaml" <<'PY'
+import sys, yaml
+def objs(p, hooks):
+    return {d["metadata"]["name"]: d for d in yaml.safe_load_all(open(p)) if d and
+            ("helm.sh/hook" in (d["metadata"].get("annotations") or {})) == hooks}
+plain, patched = objs(sys.argv[1], True), objs(sys.argv[2], True)
+dep = [d for d in objs(sys.argv[2], False).values() if d["kind"] == "Deployment"]
+ok = (len(plain) == 2 and plain == patched and "mail-docker-mailserver-test-config" in plain
+      and dep and "securityContext" in str(dep[0]) and "securityContext" not in str(patched))
+sys.exit(0 if ok else 1)
+PY
+	then
+		pass "clients/helm4-hooks-pass-through (the test chart's two hook Pods, one running docker-mailserver)"
+	else
+		fail "clients/helm4-hooks-pass-through" "exit $RC: $(head -c 300 "$TMP/err")"
+	fi
 	h4 helm template mail "$CHART" --post-renderer dms-postrender --post-renderer-args --metallb-pool=mail \
 		--post-renderer-args --metallb-emit-pool=192.0.2.0/28 >"$TMP/out" 2>"$TMP/err"
 	RC=$?

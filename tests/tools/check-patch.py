@@ -255,7 +255,7 @@ def dms_workloads(docs, o):
     found = []
     for doc in docs:
         for obj in objects(doc):
-            if not isinstance(obj, dict) or obj.get("kind") not in KINDS:
+            if not isinstance(obj, dict) or obj.get("kind") not in KINDS or is_hook(obj):
                 continue
             tp = KINDS[obj["kind"]]
             tmpl = get(obj, tp) if tp else obj
@@ -339,8 +339,17 @@ def check_service(where, si, so, o):
         err(where, "Service fields the patch does not own changed")
 
 
+def is_hook(obj):
+    """A Helm hook (Helm 4 sends them to post-renderers): never patched."""
+    return isinstance(obj, dict) and "helm.sh/hook" in (get(obj, "metadata.annotations") or {})
+
+
 def check_object(where, oi, oo, o, workloads=()):
     kind = oi.get("kind") if isinstance(oi, dict) else None
+    if is_hook(oi):
+        if oi != oo:
+            err(where, "a Helm hook (%s) changed" % kind)
+        return False
     if kind == "Service" and is_dms_service(oi, o, workloads):
         check_service(where, oi, oo, o)
         return True

@@ -93,6 +93,8 @@ def main():
         kind = d.get("kind")
         if kind not in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"):
             continue
+        if "helm.sh/hook" in ((d.get("metadata") or {}).get("annotations") or {}):
+            continue  # a Helm hook is never the docker-mailserver workload
         pod = d.get("spec", {}) if kind == "Pod" else ((d.get("spec") or {}).get("template") or {}).get("spec") or {}
         labels = (d.get("metadata") if kind == "Pod" else (d["spec"].get("template") or {}).get("metadata") or {}) or {}
         labels = labels.get("labels") or {}
@@ -200,6 +202,8 @@ def main():
             for s in docs:
                 if s.get("kind") != "Service" or (s.get("metadata") or {}).get("namespace") != ns:
                     continue
+                if "helm.sh/hook" in ((s.get("metadata") or {}).get("annotations") or {}):
+                    continue  # a hook Service is never a mail Service
                 sel = (s.get("spec") or {}).get("selector") or {}
                 if not sel or any(labels.get(k) != v for k, v in sel.items()):
                     continue
