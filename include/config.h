@@ -176,6 +176,11 @@ int config_parse_size(const char *text, size_t *out);
  * read. Returns 0, or -1 after writing a one-line reason into err. */
 int config_check_combination(const struct config *cfg, char *err, size_t errlen);
 
+/* The --trusted-networks that reach beyond the non-global ranges
+ * (private, shared, loopback, link-local, documentation), comma-separated
+ * into OUT ("" when none). */
+void config_public_trusted(const struct config *cfg, char *out, size_t outlen);
+
 /* Major and minor of the target Kubernetes version; false when unknown. */
 bool config_kube_version(const struct config *cfg, unsigned *major, unsigned *minor);
 

@@ -136,7 +136,8 @@ static const struct option_spec options[] = {
 	 "addresses allowed to send PROXY headers (your ingress or load balancer); required with "
 	 "--proxy-protocol", AT(trusted_networks), NULL, check_network},
 	{"allow-any-proxy", 0, OPT_FLAG, NULL,
-	 "accept 0.0.0.0/0 or ::/0 in --trusted-networks (anyone could then forge client addresses)",
+	 "accept 0.0.0.0/0, ::/0 or networks that together trust an eighth or more of a family's addresses in "
+	 "--trusted-networks (anyone could then forge client addresses)",
 	 AT(allow_any_proxy), NULL, NULL},
 	{"proxy-network-policy", 0, OPT_FLAG, NULL,
 	 "also generate a NetworkPolicy that admits the PROXY ports only from --trusted-networks (Postfix "
@@ -601,6 +602,89 @@ differs(const struct config *a, const struct config *b, const struct option_spec
 	}
 }
 
+/* A trusted network as address bytes, family and prefix length (the text
+ * is check_network's "ADDR/BITS"). */
+struct net {
+	unsigned char a[16];
+	int fam;
+	int bits;
+};
+
+static bool
+net_parse(const char *text, struct net *n)
+{
+	char addr[64];
+	const char *slash = strchr(text, '/');
+	if (!slash || (size_t)(slash - text) >= sizeof(addr))
+		return false;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - text), text);
+	n->bits = atoi(slash + 1);
+	return parse_ip(addr, n->a, &n->fam);
+}
+
+/* Whether network IN lies inside network OUT (same family). */
+static bool
+net_within(const struct net *in, const struct net *out)
+{
+	if (in->fam != out->fam || in->bits < out->bits)
+		return false;
+	for (int b = 0; b < out->bits; b++)
+		if ((in->a[b / 8] ^ out->a[b / 8]) & (0x80 >> (b % 8)))
+			return false;
+	return true;
+}
+
+/* The share of family FAM's address space the networks of L cover
+ * together (overlaps counted once): two networks are nested or disjoint,
+ * so the ones no other network holds add up. */
+static double
+net_share(const struct strlist *l, int fam)
+{
+	double share = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct net a, b;
+		if (!net_parse(l->v[i], &a) || a.fam != fam)
+			continue;
+		bool held = false;
+		for (size_t k = 0; k < l->n && !held; k++)
+			held = k != i && net_parse(l->v[k], &b) && net_within(&a, &b) &&
+			       (b.bits < a.bits || k < i); /* equal networks: the first counts */
+		double part = 1;
+		for (int bit = 0; bit < a.bits && part > 0; bit++)
+			part /= 2;
+		if (!held)
+			share += part;
+	}
+	return share;
+}
+
+/* Networks not reachable from the Internet (IANA's special-purpose
+ * registries: private, shared, loopback, link-local, documentation,
+ * benchmarking; IPv6
+ * unique-local, link-local, loopback, documentation). */
+static const char *const non_global[] = {
+	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+	"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "198.18.0.0/15", "fc00::/7", "fe80::/10", "::1/128", "2001:db8::/32",
+};
+
+void
+config_public_trusted(const struct config *cfg, char *out, size_t outlen)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < cfg->trusted_networks.n; i++) {
+		struct net n, p;
+		bool inside = false;
+		if (!net_parse(cfg->trusted_networks.v[i], &n))
+			continue;
+		for (size_t k = 0; k < countof(non_global) && !inside; k++)
+			inside = net_parse(non_global[k], &p) && net_within(&n, &p);
+		if (!inside && used < outlen)
+			used += (size_t)snprintf(out + used, outlen - used, "%s%s", used ? ", " : "",
+						 cfg->trusted_networks.v[i]);
+	}
+}
+
 int
 config_check_combination(const struct config *cfg, char *err, size_t errlen)
 {
@@ -650,6 +734,25 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 					 "and bans); name your proxy's networks, or add --allow-any-proxy if a "
 					 "NetworkPolicy or firewall already guarantees that only the proxy can connect",
 					 cfg->trusted_networks.v[i]);
+				return -1;
+			}
+		}
+		/* Together, networks can trust as much as /0 does (0.0.0.0/1 and
+		 * 128.0.0.0/1), or a share no proxy needs: an eighth of a family's
+		 * addresses (a /3) or more. */
+		static const struct {
+			int fam;
+			const char *name;
+		} fams[] = {{AF_INET, "IPv4"}, {AF_INET6, "IPv6"}};
+		for (size_t f = 0; f < countof(fams) && !cfg->allow_any_proxy; f++) {
+			double share = net_share(&cfg->trusted_networks, fams[f].fam);
+			if (share >= 0.125) {
+				snprintf(err, errlen, "--trusted-networks: together these networks trust %s %s addresses%s: "
+					 "anyone there could send a PROXY header and forge the client address (defeating SPF "
+					 "checks, rate limits and bans); name your proxy's networks, or add --allow-any-proxy "
+					 "if a NetworkPolicy or firewall already guarantees that only the proxy can connect",
+					 share >= 1 ? "all" : share >= 0.5 ? "half or more of all" : "an eighth or more of all",
+					 fams[f].name, share >= 1 ? (f ? ", as ::/0 would" : ", as 0.0.0.0/0 would") : "");
 				return -1;
 			}
 		}

@@ -89,6 +89,12 @@ proxy_new(const struct config *cfg)
 	struct proxy *p = xcalloc(1, sizeof(*p));
 	p->cfg = cfg;
 	route_set_init(&p->routes, cfg);
+	char public[512];
+	config_public_trusted(cfg, public, sizeof(public));
+	if (cfg->proxy_protocol != PROXY_OFF && *public && !cfg->allow_any_proxy)
+		diag_warn("--trusted-networks %s: publicly routable addresses; any host there that reaches a PROXY "
+			  "port can claim any client address to Dovecot (and to Postfix, which trusts every sender "
+			  "of a PROXY header); trust only the addresses your proxy or ingress sends from", public);
 	for (size_t i = 0; i < cfg->trusted_networks.n; i++) {
 		size_t used = strlen(p->trusted);
 		snprintf(p->trusted + used, sizeof(p->trusted) - used, "%s%s", i ? " " : "", cfg->trusted_networks.v[i]);

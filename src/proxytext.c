@@ -148,18 +148,176 @@ line_has(const char *text, const char *a, const char *b)
 	return false;
 }
 
-/* Whether CODE holds the shell word "exit" as a command. */
-static bool
-has_exit(const char *code)
+/* ---- a shell reader, only as far as "which exit ends the script" ---- */
+
+/* The first line (1-based) of shell script TEXT whose top-level "exit"
+ * command can end the script, or 0. Not an exit: the word inside quotes
+ * (echo "... will exit now"), in a comment, in a here-document, as an
+ * argument (echo exit), in a subshell or command substitution (which it
+ * only leaves), or in a function body (a die() { ...; exit 1; } is an error
+ * path). Reads quotes that span lines, <<WORD and <<-WORD here-documents,
+ * and function definitions (NAME() { ... } and function NAME { ... }). */
+static size_t
+top_level_exit(const char *text)
 {
-	for (const char *p = strstr(code, "exit"); p; p = strstr(p + 1, "exit")) {
-		char before = ' ', after = p[4];
-		if (p != code)
-			before = p[-1];
-		if (strchr(" \t;&|(){}!", before) && (after == '\0' || strchr(" \t;&|)\r", after)))
-			return true;
+	enum { MAX_NEST = 64, MAX_DOCS = 8 };
+	char word[64], docs[MAX_DOCS][64];
+	bool doc_tabs[MAX_DOCS];
+	bool fn_frame[MAX_NEST];            /* the open braces: a function body? */
+	size_t ndocs = 0, nw = 0, depth = 0, parens = 0, line = 1;
+	bool cmd = true, pending_fn = false, fn_keyword = false, word_quoted = false, want_doc = false;
+	bool doc_dash = false, word_started = false;
+	size_t fns = 0;
+	for (const char *p = text;; p++) {
+		char ch = *p;
+		bool boundary = ch == '\0' || strchr(" \t\n;&|()<>", ch) != NULL;
+		if (boundary && word_started) {
+			word[nw < sizeof(word) ? nw : sizeof(word) - 1] = '\0';
+			if (want_doc) {
+				/* The delimiter of a here-document (quotes taken off). */
+				if (ndocs < MAX_DOCS) {
+					snprintf(docs[ndocs], sizeof(docs[0]), "%s", word);
+					doc_tabs[ndocs++] = doc_dash;
+				}
+				want_doc = false;
+			} else if (cmd && !word_quoted && !strcmp(word, "exit")) {
+				if (!fns && !parens)
+					return line;
+				cmd = false;
+			} else if (cmd && !word_quoted && !strcmp(word, "{")) {
+				if (depth < MAX_NEST)
+					fns += fn_frame[depth++] = pending_fn;
+				pending_fn = false;
+			} else if (cmd && !word_quoted && !strcmp(word, "}")) {
+				if (depth)
+					fns -= fn_frame[--depth];
+			} else if (cmd && !word_quoted && !strcmp(word, "function")) {
+				fn_keyword = true;
+				cmd = false;
+			} else if (fn_keyword) {
+				fn_keyword = false;
+				pending_fn = true;
+				cmd = true;
+			} else if (cmd && !word_quoted &&
+				   (!strcmp(word, "then") || !strcmp(word, "do") || !strcmp(word, "else") ||
+				    !strcmp(word, "elif") || !strcmp(word, "if") || !strcmp(word, "while") ||
+				    !strcmp(word, "until") || !strcmp(word, "!"))) {
+				cmd = true;
+			} else {
+				cmd = false;
+			}
+			nw = 0;
+			word_started = word_quoted = false;
+		}
+		if (ch == '\0')
+			break;
+		if (ch == '\n') {
+			line++;
+			cmd = true;
+			/* Here-documents begin on the next line and end at their delimiter. */
+			for (size_t d = 0; d < ndocs; d++) {
+				for (;;) {
+					const char *l = p + 1;
+					if (!*l)
+						return 0;
+					const char *nl = strchr(l, '\n');
+					size_t n = nl ? (size_t)(nl - l) : strlen(l);
+					const char *t = l;
+					if (doc_tabs[d])
+						while (*t == '\t')
+							t++;
+					size_t tn = n - (size_t)(t - l);
+					if (tn && t[tn - 1] == '\r')
+						tn--;
+					p = nl ? nl : l + n - 1;
+					line += nl != NULL;
+					if (tn == strlen(docs[d]) && !strncmp(t, docs[d], tn))
+						break;
+					if (!nl)
+						return 0;
+				}
+			}
+			ndocs = 0;
+			continue;
+		}
+		if (ch == '\\' && p[1]) {
+			/* An escaped character is part of a word; a line continuation joins lines. */
+			if (p[1] == '\n')
+				line++;
+			else
+				word_started = word_quoted = true;
+			p++;
+			continue;
+		}
+		if (ch == '\'' || ch == '"') {
+			const char *end = p + 1;
+			while (*end && *end != ch) {
+				if (ch == '"' && *end == '\\' && end[1])
+					end++;
+				line += *end == '\n';
+				end++;
+			}
+			if (want_doc && nw + (size_t)(end - p - 1) < sizeof(word)) {
+				memcpy(word + nw, p + 1, (size_t)(end - p - 1));
+				nw += (size_t)(end - p - 1);
+			}
+			word_started = word_quoted = true;
+			if (!*end)
+				break;
+			p = end;
+			continue;
+		}
+		if (ch == '#' && !word_started) {
+			while (p[1] && p[1] != '\n')
+				p++;
+			continue;
+		}
+		if (ch == '$' && p[1] == '(') {
+			parens++;
+			p++;
+			cmd = true;
+			continue;
+		}
+		if (ch == '(') {
+			/* NAME() opens a function definition; ( at a command starts a subshell. */
+			if (p[1] == ')') {
+				pending_fn = true;
+				cmd = true;
+				p++;
+			} else {
+				parens++;
+				cmd = true;
+			}
+			continue;
+		}
+		if (ch == ')') {
+			/* The end of a subshell, or of a case pattern: a command may follow. */
+			if (parens)
+				parens--;
+			cmd = true;
+			continue;
+		}
+		if (ch == '<' && p[1] == '<' && p[2] != '<') {
+			p++;
+			doc_dash = p[1] == '-';
+			if (doc_dash)
+				p++;
+			while (p[1] == ' ' || p[1] == '\t')
+				p++;
+			want_doc = true;
+			continue;
+		}
+		if (ch == ';' || ch == '&' || ch == '|') {
+			cmd = true;
+			continue;
+		}
+		if (ch == ' ' || ch == '\t' || ch == '<' || ch == '>')
+			continue;
+		if (nw < sizeof(word) - 1)
+			word[nw++] = ch;
+		word_started = true;
 	}
-	return false;
+	return 0;
 }
 
 /* Whether CODE is a plain "exit" or "exit N" at the start of a line. */
@@ -197,12 +355,11 @@ shell_insert_point(const char *text, size_t *at, char *err, size_t errlen)
 		if (code[strspn(code, " \t\r")] != '\0') {
 			last_code = lineno;
 			final_exit = is_final_exit(code) ? (long)(line - text) : -1;
-			if (has_exit(code) && !exit_line)
-				exit_line = lineno;
 		}
 		free(code);
 		line += n + (nl != NULL);
 	}
+	exit_line = top_level_exit(text);
 	if (final_exit >= 0 && exit_line == last_code) {
 		*at = (size_t)final_exit;
 		return 0;
@@ -410,6 +567,42 @@ dovecot_block(enum proxy_mode mode, const char *text, unsigned services, bool ne
 
 /* ---- Postfix ---- */
 
+/* Whether TEXT holds a master.cf entry for PORT written out whole (a
+ * here-document or an echo into master.cf): a line, or a quoted string,
+ * that starts with the port and "inet". *PROXIED tells whether one of its
+ * "-o" lines (the ones after it that start with white space, or "-o" on the
+ * same line) sets *_upstream_proxy_protocol=haproxy. */
+static bool
+master_entry(const char *text, unsigned port, bool *proxied)
+{
+	char head[16];
+	int hn = snprintf(head, sizeof(head), "%u", port);
+	*proxied = false;
+	bool in_entry = false, found = false;
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		char *code = code_of(line, n);
+		bool starts = false;
+		/* At the start of the line, or at the start of a quoted string. */
+		for (const char *c = code; *c && !starts; c++) {
+			if (c != code && c[-1] != '\'' && c[-1] != '"')
+				continue;
+			starts = !strncmp(c, head, (size_t)hn) && (c[hn] == ' ' || c[hn] == '\t') &&
+				 !strncmp(c + hn + strspn(c + hn, " \t"), "inet", 4);
+		}
+		if (starts)
+			in_entry = found = true;
+		else if (in_entry && !(code[0] == ' ' || code[0] == '\t'))
+			in_entry = false;
+		if (in_entry && strstr(code, "_upstream_proxy_protocol=haproxy"))
+			*proxied = true;
+		free(code);
+		line += n + (nl != NULL);
+	}
+	return found;
+}
+
 static void
 postfix_block(enum proxy_file f, const char *text, unsigned services, struct buf *block)
 {
@@ -441,8 +634,15 @@ postfix_block(enum proxy_file f, const char *text, unsigned services, struct buf
 			continue;
 		}
 		snprintf(svc, sizeof(svc), "%u/inet/", ports[s].port);
-		if (!line_has(text, svc, "_upstream_proxy_protocol=haproxy"))
+		bool proxied, written = master_entry(text, ports[s].port, &proxied);
+		if (!line_has(text, svc, "_upstream_proxy_protocol=haproxy") && !written) {
 			buf_adds(block, clone[s]);
+		} else if (written && !proxied && !line_has(text, svc, "_upstream_proxy_protocol=haproxy")) {
+			/* The operator's own entry without PROXY: only the setting
+			 * (a second entry would be a duplicate master.cf service). */
+			const char *set = strstr(clone[s], "postconf -P ");
+			buf_adds(block, set);
+		}
 		/* Two postscreen services must share one cache (through proxymap),
 		 * whoever wrote the clone: else the second one cannot lock it. */
 		if (s == PX_SMTP && !line_has(text, "postscreen_cache_map", "proxy:"))

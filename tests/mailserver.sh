@@ -76,6 +76,10 @@ else
 	# The operator's own user-patches.sh (DMS's Kubernetes page, exit 0 at
 	# the end), IMAP off and POP3 on.
 	mail_case own-user-patches-separate "$ROOT/tests/mailserver/own-user-patches.yaml" separate
+	# An operator's user-patches.sh with an error function that exits,
+	# "exit" in strings and here-documents, and its own 12525 entry
+	# written out in a here-document: no duplicate master.cf entry.
+	mail_case own-heredoc-clone-separate "$ROOT/tests/mailserver/own-heredoc-clone.yaml" separate
 	# The official chart without its own PROXY settings: all generated.
 	mail_case official-no-chart-proxy-separate "$R/no-chart-proxy.yaml" separate
 	mail_case official-no-chart-proxy-only "$R/no-chart-proxy.yaml" only

@@ -166,6 +166,16 @@ def main():
                     # Comments are not configuration: a '#' at the start or after a blank.
                     code = [re.sub(r"(^|[ \t])#.*", "", l) for l in up.splitlines()]
                     lines = [l for l in code if f"{n}/inet/" in l and "_upstream_proxy_protocol=haproxy" in l]
+                    # A master.cf entry for the port written out whole (a
+                    # here-document): its service line, then "-o" lines.
+                    for i, l in enumerate(code):
+                        if re.match(rf"^['\"]?{n}\s+inet\s", l):
+                            opts = []
+                            for m in code[i + 1:]:
+                                if not re.match(r"^[ \t]", m):
+                                    break
+                                opts.append(m)
+                            lines += [o for o in opts if "_upstream_proxy_protocol=haproxy" in o]
                     want = 1 if n in nums else 0
                     need(len(lines) == want, f"{where}: user-patches.sh configures PROXY on {n} {len(lines)} times")
                 if 12525 in nums:

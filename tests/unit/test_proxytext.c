@@ -146,7 +146,9 @@ user_scripts(void)
 	}
 	CHECK("the block goes before a final exit", before);
 	static const char *const early[] = {"[[ -f /x ]] && exit 0\necho a\n", "if true; then\n  exit 0\nfi\n",
-					    "echo a; exit\necho b\n", "f() { exit 1; }\nf\n"};
+					    "echo a; exit\necho b\n", "{ echo a; exit 0; }\necho b\n",
+					    "case $1 in\n  -h) exit 0 ;;\nesac\necho a\n",
+					    "cat <<EOF\nexit\nEOF\nexit 3\necho a\n", "echo 'it\nspans' ; exit\necho a\n"};
 	bool refused = true;
 	for (size_t i = 0; i < sizeof(early) / sizeof(early[0]); i++) {
 		char *f = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, early[i], smtp, "10.0.0.0/8", &r);
@@ -157,6 +159,44 @@ user_scripts(void)
 	static const char words[] = "echo exited; postconf -e 'x = exit_code'\nmy-exit\n";
 	char *g = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, words, smtp, "10.0.0.0/8", &r);
 	CHECK("exit inside other words is no exit", g && strncmp(g, words, strlen(words)) == 0);
+	/* Seen on real servers (issue 28): an exit that cannot end the script
+	 * where the block is added is no early exit. */
+	static const char *const not_early[] = {
+		"echo \"postfix will exit now\"\necho a\n",
+		"die() { echo \"$*\" >&2; exit 1; }\npostconf -e x=y || die failed\n",
+		"function die {\n  exit 1\n}\necho a\n",
+		"cat >/tmp/x <<'EOF'\nexit 0\nEOF\necho a\n",
+		"cat >/tmp/x <<-EOF\n\texit 0\n\tEOF\necho a\n",
+		"( cd /tmp || exit 1 )\nx=$(exit 2)\necho exit\n",
+		"# exit here\necho 'a' # exit\n",
+		"echo 'multi\nline exit\n'\necho a\n",
+	};
+	bool kept = true;
+	for (size_t i = 0; i < sizeof(not_early) / sizeof(not_early[0]); i++) {
+		char *f = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, not_early[i], smtp, "10.0.0.0/8", &r);
+		kept = kept && f && strncmp(f, not_early[i], strlen(not_early[i])) == 0 && strstr(f, PROXYTEXT_BEGIN);
+		if (!f)
+			printf("# not an early exit, but refused: %s\n", not_early[i]);
+		free(f);
+	}
+	CHECK("exit in a string, function, here-document, subshell or comment is no early exit", kept);
+	/* An operator's 12525 entry written out whole (seen on real servers:
+	 * a second one made Postfix stop with "duplicate master.cf entry"). */
+	static const char heredoc[] = "cat >>/etc/postfix/master.cf <<EOF\n"
+				      "12525     inet  n       -       n       -       1       postscreen\n"
+				      "  -o syslog_name=postfix/smtpd-proxyprotocol\n"
+				      "  -o postscreen_upstream_proxy_protocol=haproxy\n"
+				      "EOF\n";
+	char *hd = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, heredoc, smtp, "10.0.0.0/8", &r);
+	CHECK("a 12525 entry in a here-document is not cloned again",
+	      hd && count(hd, "12525") == 1 && count(hd, "postscreen_cache_map = proxy:") == 1);
+	static const char bare[] = "echo '12525 inet n - n - 1 postscreen' >> /etc/postfix/master.cf\n";
+	char *bd = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, bare, smtp, "10.0.0.0/8", &r);
+	CHECK("an entry without PROXY gets only the setting",
+	      bd && count(bd, "postconf -Mf smtp/inet") == 0 &&
+		      count(bd, "postconf -P 12525/inet/postscreen_upstream_proxy_protocol=haproxy") == 1);
+	free(hd);
+	free(bd);
 	static const char placed[] = "[[ -f /x ]] && exit 0\n" PROXYTEXT_BEGIN "\n" PROXYTEXT_END "\necho after\n";
 	char *h = proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, placed, smtp, "10.0.0.0/8", &r);
 	char *h2 = h ? proxytext_merge(PF_USER_PATCHES, PROXY_SEPARATE, h, smtp, "10.0.0.0/8", &r) : NULL;
