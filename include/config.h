@@ -21,6 +21,7 @@ enum apparmor_mode {
 	APPARMOR_OFF,
 };
 
+enum dms_version { DMS_AUTO, DMS_15, DMS_16 };
 enum load_balancer { LB_METALLB, LB_CILIUM, LB_KUBE_VIP, LB_SERVICELB };
 enum metallb_prefix { METALLB_NEW, METALLB_LEGACY, METALLB_BOTH };
 enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
@@ -58,6 +59,7 @@ struct config {
 	struct strlist containers;     /* select the DMS container by name */
 	int fail2ban;                  /* enum fail2ban_mode */
 	struct strlist add_capabilities; /* canonical names, no CAP_ prefix */
+	int dms_version;               /* enum dms_version */
 	int apparmor;                  /* enum apparmor_mode */
 	char *kube_version;            /* "1.30" or "1.30.2", NULL when unknown */
 	bool no_linter_annotations;

@@ -19,4 +19,15 @@ bool image_repository(const char *ref, char *out, size_t outlen);
  * without its registry host) matches one of the NPATTERNS shell globs. */
 bool image_is_dms(const char *ref, char *const *patterns, size_t npatterns);
 
+/* The newest docker-mailserver major version this release knows the
+ * Kubernetes guide of. */
+#define IMAGE_DMS_NEWEST 16
+
+/* The docker-mailserver major version REF's tag names: "16", "16.0.1",
+ * "v15.1.0", "15.1.0-rc1" give 16 and 15; "edge" (the development branch)
+ * and "latest" or no tag (the newest release) give IMAGE_DMS_NEWEST. 0 when
+ * the tag does not say (a digest alone, another word). WHY (LEN bytes)
+ * says how it was read, for --verbose. */
+int image_dms_major(const char *ref, char *why, size_t len);
+
 #endif

@@ -25,6 +25,7 @@
 
 static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
 static const char *const apparmor_choices[] = {"auto", "annotation", "field", "both", "off", NULL};
+static const char *const dms_version_choices[] = {"auto", "15", "16", NULL};
 static const char *const lb_choices[] = {"metallb", "cilium", "kube-vip", "servicelb", NULL};
 static const char *const metallb_choices[] = {"new", "legacy", "both", NULL};
 static const char *const traffic_choices[] = {"local", "cluster", "keep", NULL};
@@ -67,8 +68,13 @@ static const struct option_spec options[] = {
 	 "add NET_ADMIN and NET_RAW for Fail2Ban; auto reads ENABLE_FAIL2BAN (default auto)",
 	 AT(fail2ban), fail2ban_choices, NULL},
 	{"add-capability", 0, OPT_LIST, "CAP",
-	 "add one more Linux capability, e.g. MAC_OVERRIDE (Kubernetes 1.35); repeatable",
+	 "add one more Linux capability, e.g. MAC_OVERRIDE for a docker-mailserver 15 image on Kubernetes 1.35 "
+	 "(16's guide has it); repeatable",
 	 AT(add_capabilities), NULL, config_check_capability},
+	{"dms-version", 0, OPT_ENUM, "auto|15|16",
+	 "the docker-mailserver version whose Kubernetes guide sets the capabilities (16 adds MAC_OVERRIDE); "
+	 "auto reads the image tag: 16, 16.0.1, v15.1.0, edge and latest (the newest release) say it, a digest "
+	 "alone does not and gets 15's set (default auto)", AT(dms_version), dms_version_choices, NULL},
 	{"apparmor", 0, OPT_ENUM, "auto|annotation|field|both|off",
 	 "where the RuntimeDefault AppArmor profile goes; auto: the securityContext field "
 	 "for Kubernetes >= 1.30, else the pod annotation (default auto)",

@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "expose.h"
+#include "image.h"
 #include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
@@ -27,7 +28,11 @@
  * has it. */
 static const char *const caps_base1[] = {"CHOWN", "FOWNER", "MKNOD", "SETGID", "SETUID", "DAC_OVERRIDE"};
 static const char *const caps_fail2ban[] = {"NET_ADMIN", "NET_RAW"};
-static const char *const caps_base2[] = {"NET_BIND_SERVICE", "SYS_CHROOT", "KILL"};
+static const char *const caps_base2[] = {"NET_BIND_SERVICE", "SYS_CHROOT"};
+/* Between SYS_CHROOT and KILL from the v16 guide on (DMS PR #4661,
+ * docs/content/config/advanced/kubernetes.md:282 at v16.0.0). */
+static const char *const caps_v16[] = {"MAC_OVERRIDE"};
+static const char *const caps_base3[] = {"KILL"};
 
 /* Container ports that carry PROXY protocol in the official chart. */
 
@@ -208,7 +213,7 @@ set_fields(struct patch_ctx *x, int sc, const char *cname, const char *base)
 }
 
 static int
-set_capabilities(struct patch_ctx *x, int sc, bool fail2ban, const char *base)
+set_capabilities(struct patch_ctx *x, int sc, bool fail2ban, int major, const char *base)
 {
 	const char *want[64];
 	size_t nwant = 0;
@@ -219,6 +224,10 @@ set_capabilities(struct patch_ctx *x, int sc, bool fail2ban, const char *base)
 		want[nwant++] = caps_fail2ban[i];
 	for (size_t i = 0; i < countof(caps_base2); i++)
 		want[nwant++] = caps_base2[i];
+	for (size_t i = 0; major >= 16 && i < countof(caps_v16); i++)
+		want[nwant++] = caps_v16[i];
+	for (size_t i = 0; i < countof(caps_base3); i++)
+		want[nwant++] = caps_base3[i];
 	for (size_t i = 0; i < x->cfg->add_capabilities.n && nwant < countof(want); i++)
 		if (!want_cap(want, nwant, x->cfg->add_capabilities.v[i]))
 			want[nwant++] = x->cfg->add_capabilities.v[i];
@@ -471,6 +480,37 @@ set_linter_annotations(struct patch_ctx *x, const char *names)
 
 /* ---- the container ---- */
 
+/* The docker-mailserver major version whose guide sets container C's
+ * capabilities: --dms-version, else the image tag, else 15's (said under
+ * --verbose either way). */
+static int
+dms_major(struct patch_ctx *x, const struct container *c, const char *cname)
+{
+	char why[192];
+	int major = x->cfg->dms_version == DMS_16 ? 16 : x->cfg->dms_version == DMS_15 ? 15 : 0;
+	if (major)
+		snprintf(why, sizeof(why), "--dms-version");
+	else
+		major = image_dms_major(c->image, why, sizeof(why));
+	if (!major) {
+		diag_note("container '%s': the docker-mailserver version is not known (%s): the guide's capabilities "
+			  "for 15 and older; pass --dms-version 16 for 16's (MAC_OVERRIDE)", cname, why);
+		return 15;
+	}
+	diag_note("container '%s': docker-mailserver %d (%s): the guide's capabilities for %s", cname, major, why,
+		  major >= 16 ? "16 and later, MAC_OVERRIDE included" : "15 and older");
+	unsigned kmaj, kmin;
+	bool asked = false;
+	for (size_t i = 0; i < x->cfg->add_capabilities.n; i++)
+		asked |= !strcmp(x->cfg->add_capabilities.v[i], "MAC_OVERRIDE");
+	if (major < 16 && !asked && config_kube_version(x->cfg, &kmaj, &kmin) && (kmaj > 1 || kmin >= 35))
+		diag_note("container '%s': docker-mailserver's guide added MAC_OVERRIDE after a report that it did not "
+			  "start on Kubernetes 1.35.0 without it (DMS PR #4661; no cause was found); it is in the v16 "
+			  "guide, not in 15's: if the container fails to start, add --add-capability MAC_OVERRIDE",
+			  cname);
+	return major;
+}
+
 static int
 harden_container(struct patch_ctx *x, int pod, size_t idx)
 {
@@ -499,7 +539,8 @@ harden_container(struct patch_ctx *x, int pod, size_t idx)
 		return -1;
 	int pod_sc = ynode_get(x->y, pod, "securityContext");
 	set_fields(x, sc, cname, base);
-	if (set_capabilities(x, sc, fail2ban, base) != 0 || set_seccomp(x, sc, pod_sc, cname, base) != 0)
+	if (set_capabilities(x, sc, fail2ban, dms_major(x, c, cname), base) != 0 ||
+	    set_seccomp(x, sc, pod_sc, cname, base) != 0)
 		return -1;
 	if (x->cfg->apparmor != APPARMOR_OFF && set_apparmor(x, sc, pod_sc, cname, base) != 0)
 		return -1;

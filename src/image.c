@@ -69,3 +69,39 @@ image_is_dms(const char *ref, char *const *patterns, size_t npatterns)
 			return true;
 	return false;
 }
+
+int
+image_dms_major(const char *ref, char *why, size_t len)
+{
+	char repo[512];
+	if (!ref || !image_repository(ref, repo, sizeof(repo))) {
+		snprintf(why, len, "no image");
+		return 0;
+	}
+	size_t rn = strlen(repo), dn = strcspn(ref, "@");
+	const char *tag = ref[rn] == ':' ? ref + rn + 1 : NULL;
+	size_t tn = tag ? dn - rn - 1 : 0;
+	if (!tag && ref[dn] == '@') {
+		snprintf(why, len, "the image is pinned by digest only");
+		return 0;
+	}
+	if (!tag || (tn == 6 && !strncmp(tag, "latest", 6))) {
+		snprintf(why, len, "%s, the newest release", tag ? "the tag latest" : "no tag (latest)");
+		return IMAGE_DMS_NEWEST;
+	}
+	if (tn == 4 && !strncmp(tag, "edge", 4)) {
+		snprintf(why, len, "the tag edge, the development branch");
+		return IMAGE_DMS_NEWEST;
+	}
+	const char *t = tag + (*tag == 'v');
+	int major = 0;
+	size_t i = 0;
+	while (t + i < tag + tn && t[i] >= '0' && t[i] <= '9' && major < 1000)
+		major = major * 10 + (t[i++] - '0');
+	if (!i || (t + i < tag + tn && t[i] != '.' && t[i] != '-')) {
+		snprintf(why, len, "the tag %.*s names no version", (int)tn, tag);
+		return 0;
+	}
+	snprintf(why, len, "the tag %.*s", (int)tn, tag);
+	return major;
+}

@@ -82,7 +82,8 @@ MAIL_PORTS = {25, 465, 587, 143, 993, 110, 995, 4190, 12525, 10465, 10587, 10143
 def opts(args):
     o = {"containers": [], "images": [], "apparmor": "auto", "linter": True, "services": [], "pool": None,
          "ips": [], "shared": None, "prefixes": ["metallb.io/"], "policy": "local",
-         "external": [], "emit": [], "mlb_ns": "metallb-system", "hostnet": False, "lb": "metallb"}
+         "external": [], "emit": [], "mlb_ns": "metallb-system", "hostnet": False, "lb": "metallb",
+         "dms": "auto", "caps": []}
     for a in args:
         k, _, v = a.partition("=")
         if k == "--container":
@@ -103,6 +104,10 @@ def opts(args):
             o["shared"] = v
         elif k == "--load-balancer":
             o["lb"] = v
+        elif k == "--dms-version":
+            o["dms"] = v
+        elif k == "--add-capability":
+            o["caps"].append(norm_cap(v))
         elif k == "--metallb-annotations":
             o["prefixes"] = {"new": ["metallb.io/"], "legacy": ["metallb.universe.tf/"],
                             "both": ["metallb.io/", "metallb.universe.tf/"]}[v]
@@ -128,6 +133,21 @@ def repo(image):
     image = image.split("@")[0]
     head, _, last = image.rpartition("/")
     return (head + "/" if head else "") + last.split(":")[0]
+
+
+def dms_major(image):
+    """The major version an image tag names; latest, edge or no tag: 16 (the
+    newest release when this was written); a digest alone or a word: 0."""
+    image = str(image or "")
+    name, _, digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    tag = last.partition(":")[2] if ":" in last else None
+    if tag is None:
+        return 0 if digest else 16
+    if tag in ("latest", "edge"):
+        return 16
+    m = re.match(r"v?(\d+)(?:[.-]|$)", tag)
+    return int(m.group(1)) if m else 0
 
 
 def is_dms(c, o):
@@ -177,6 +197,14 @@ def check_container(where, ci, co, pod_o, tmpl_i, tmpl_o, o):
         err(where, "capabilities.drop lacks ALL")
     if not BASE_CAPS <= add:
         err(where, "capabilities.add lacks %s" % sorted(BASE_CAPS - add))
+    # The guide of the version in use: 16's adds MAC_OVERRIDE (DMS PR #4661,
+    # kubernetes.md:282 at v16.0.0), 15's does not.
+    v16 = o["dms"] == "16" or (o["dms"] == "auto" and dms_major(co.get("image")) >= 16)
+    had = {norm_cap(x) for x in (sc_i.get("capabilities") or {}).get("add") or []}
+    if v16 and "MAC_OVERRIDE" not in add:
+        err(where, "capabilities.add lacks MAC_OVERRIDE (docker-mailserver 16's guide)")
+    if not v16 and "MAC_OVERRIDE" in add - had and "MAC_OVERRIDE" not in o["caps"]:
+        err(where, "MAC_OVERRIDE added for docker-mailserver before 16")
     if add & drop:
         err(where, "capabilities %s are both added and dropped" % sorted(add & drop))
     caps_i = sc_i.get("capabilities") or {}
