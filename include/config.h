@@ -60,6 +60,7 @@ struct config {
 	int fail2ban;                  /* enum fail2ban_mode */
 	struct strlist add_capabilities; /* canonical names, no CAP_ prefix */
 	int dms_version;               /* enum dms_version */
+	int pod_security;              /* enum psa_level the pod must meet: PRIVILEGED (no limit) or BASELINE */
 	int apparmor;                  /* enum apparmor_mode */
 	char *kube_version;            /* "1.30" or "1.30.2", NULL when unknown */
 	bool no_linter_annotations;
@@ -182,6 +183,9 @@ int config_check_combination(const struct config *cfg, char *err, size_t errlen)
  * (private, shared, loopback, link-local, documentation), comma-separated
  * into OUT ("" when none). */
 void config_public_trusted(const struct config *cfg, char *out, size_t outlen);
+
+/* True when capability CAP may be added under Pod Security's baseline. */
+bool config_baseline_capability(const char *cap);
 
 /* Major and minor of the target Kubernetes version; false when unknown. */
 bool config_kube_version(const struct config *cfg, unsigned *major, unsigned *minor);

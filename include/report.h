@@ -26,6 +26,11 @@ bool report_active(void);
 void report_change(size_t index, const char *kind, const char *ns, const char *name, const char *source,
 		   const char *patch, const char *path, const char *old, const char *new_);
 
+/* The Pod Security level LEVEL a docker-mailserver workload's pod meets,
+ * and the checks it fails (psa.h's lists, "" when none). */
+void report_pod_security(size_t index, const char *kind, const char *ns, const char *name, const char *level,
+			 const char *baseline, const char *restricted);
+
 /* A document appended to the stream. */
 void report_generated(const char *kind, const char *ns, const char *name, const char *source);
 

@@ -25,6 +25,7 @@
 
 static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
 static const char *const apparmor_choices[] = {"auto", "annotation", "field", "both", "off", NULL};
+static const char *const pod_security_choices[] = {"privileged", "baseline", NULL};
 static const char *const dms_version_choices[] = {"auto", "15", "16", NULL};
 static const char *const lb_choices[] = {"metallb", "cilium", "kube-vip", "servicelb", NULL};
 static const char *const metallb_choices[] = {"new", "legacy", "both", NULL};
@@ -75,6 +76,10 @@ static const struct option_spec options[] = {
 	 "the docker-mailserver version whose Kubernetes guide sets the capabilities (16 adds MAC_OVERRIDE); "
 	 "auto reads the image tag: 16, 16.0.1, v15.1.0, edge and latest (the newest release) say it, a digest "
 	 "alone does not and gets 15's set (default auto)", AT(dms_version), dms_version_choices, NULL},
+	{"pod-security", 0, OPT_ENUM, "privileged|baseline",
+	 "the Pod Security level the docker-mailserver pod must meet: baseline refuses what needs more "
+	 "(Fail2Ban's NET_ADMIN and NET_RAW, MAC_OVERRIDE, host network and host ports), naming the failed "
+	 "check; privileged sets no limit (default privileged)", AT(pod_security), pod_security_choices, NULL},
 	{"apparmor", 0, OPT_ENUM, "auto|annotation|field|both|off",
 	 "where the RuntimeDefault AppArmor profile goes; auto: the securityContext field "
 	 "for Kubernetes >= 1.30, else the pod annotation (default auto)",
@@ -608,6 +613,21 @@ differs(const struct config *a, const struct config *b, const struct option_spec
 	}
 }
 
+/* Pod Security's baseline capabilities: capabilities_allowed_1_0 in
+ * check_capabilities_baseline.go of kubernetes/pod-security-admission
+ * (psa.c checks pods with it). */
+bool
+config_baseline_capability(const char *cap)
+{
+	static const char *const allowed[] = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID",
+					      "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID",
+					      "SETPCAP", "SETUID", "SYS_CHROOT"};
+	for (size_t i = 0; i < countof(allowed); i++)
+		if (!strcmp(cap, allowed[i]))
+			return true;
+	return false;
+}
+
 /* A trusted network as address bytes, family and prefix length (the text
  * is check_network's "ADDR/BITS"). */
 struct net {
@@ -720,6 +740,26 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 				 "object name and may hold only a-z, 0-9, '-' and '.'", cfg->lb_pool);
 			return -1;
 		}
+	if (cfg->pod_security == 1 /* baseline */) {
+		const char *why = NULL;
+		char cap[96] = "";
+		if (cfg->host_network)
+			why = "hostNamespaces and hostPorts: --host-network puts the pod in the node's network namespace";
+		else if (cfg->fail2ban == FAIL2BAN_ON)
+			why = "capabilities_baseline: --fail2ban on adds NET_ADMIN and NET_RAW, which Fail2Ban needs to "
+			      "ban; leave Fail2Ban off (ENABLE_FAIL2BAN=0, --fail2ban off) and ban at the ingress or CNI";
+		for (size_t i = 0; !why && i < cfg->add_capabilities.n; i++)
+			if (!config_baseline_capability(cfg->add_capabilities.v[i])) {
+				snprintf(cap, sizeof(cap), "capabilities_baseline: --add-capability %s is outside the "
+					 "baseline list", cfg->add_capabilities.v[i]);
+				why = cap;
+			}
+		if (why) {
+			snprintf(err, errlen, "--pod-security baseline: %s; a namespace that enforces baseline would "
+				 "reject the pod (drop the option, or let the namespace enforce privileged)", why);
+			return -1;
+		}
+	}
 	if (cfg->proxy_ingress == INGRESS_GATEWAY && !cfg->gateway) {
 		snprintf(err, errlen, "--proxy-ingress gateway needs --gateway NAMESPACE/NAME: the Gateway whose TCP "
 			 "listeners the TCPRoutes attach to");

@@ -21,7 +21,7 @@
 
 static void report_discard(void);
 
-static cJSON *root, *documents, *generated, *warnings, *errors, *counts;
+static cJSON *root, *documents, *generated, *warnings, *errors, *counts, *pod_security;
 static cJSON *last_changes; /* the changes array of the most recent object */
 static size_t last_index;
 static char last_id[512];
@@ -88,6 +88,19 @@ report_change(size_t index, const char *kind, const char *ns, const char *name, 
 }
 
 void
+report_pod_security(size_t index, const char *kind, const char *ns, const char *name, const char *level,
+		    const char *baseline, const char *restricted)
+{
+	if (!root)
+		return;
+	static const char *const keys[] = {"kind", "namespace", "name", "level", "baselineFails", "restrictedFails"};
+	const char *const values[] = {kind, ns, name, level, baseline && *baseline ? baseline : NULL,
+				      restricted && *restricted ? restricted : NULL};
+	cJSON *o = append_object(pod_security, keys, values, 6);
+	ok(cJSON_AddNumberToObject(o, "document", (double)index));
+}
+
+void
 report_generated(const char *kind, const char *ns, const char *name, const char *source)
 {
 	if (!root)
@@ -143,6 +156,7 @@ report_start(const char *path)
 	add_str(root, "tool", PROG_NAME " " VERSION);
 	documents = ok(cJSON_AddArrayToObject(root, "documents"));
 	generated = ok(cJSON_AddArrayToObject(root, "generated"));
+	pod_security = ok(cJSON_AddArrayToObject(root, "podSecurity"));
 	warnings = ok(cJSON_AddArrayToObject(root, "warnings"));
 	errors = ok(cJSON_AddArrayToObject(root, "errors"));
 	return 0;
@@ -200,7 +214,7 @@ report_discard(void)
 	if (tmp_path[0])
 		unlink(tmp_path); /* a report never written leaves nothing behind */
 	tmp_path[0] = '\0';
-	root = documents = generated = warnings = errors = counts = last_changes = NULL;
+	root = documents = generated = warnings = errors = counts = last_changes = pod_security = NULL;
 	last_index = 0;
 	last_id[0] = '\0';
 }

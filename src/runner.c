@@ -22,6 +22,8 @@
 #include "lb.h"
 #include "patch.h"
 #include "proxy.h"
+#include "psa.h"
+#include "report.h"
 #include "stash.h"
 #include "util.h"
 #include "ynode.h"
@@ -81,6 +83,11 @@ struct runner {
 	size_t held_changed;   /* held Services written changed */
 	struct gendoc_stream gen;
 	struct lb lb;
+	struct {
+		char *ns, *how;
+		int level;
+	} *enforce;            /* Namespaces with a pod-security.kubernetes.io/enforce label */
+	size_t nenforce;
 	struct proxy *proxy;
 };
 
@@ -106,6 +113,11 @@ runner_free(struct runner *r)
 	envsrc_free(r->env);
 	proxy_free(r->proxy);
 	lb_free(&r->lb);
+	for (size_t i = 0; i < r->nenforce; i++) {
+		free(r->enforce[i].ns);
+		free(r->enforce[i].how);
+	}
+	free(r->enforce);
 	free(r->name_seen);
 	free(r->service_seen);
 	for (size_t i = 0; i < r->ndms; i++)
@@ -128,6 +140,52 @@ runner_free(struct runner *r)
 }
 
 /* ---- the runner ---- */
+
+/* The Pod Security level of the patched pod of workload x->o: said under
+ * --verbose and in --report; an error when --pod-security baseline or the
+ * namespace's pod-security.kubernetes.io/enforce label asks for more. */
+static int
+pod_security(struct runner *r, struct patch_ctx *x)
+{
+	const char *path = doc_pod_spec_path(x->o->kind);
+	char meta[96];
+	size_t n = strlen(path);
+	/* The pod template's metadata: "spec.template.spec" -> "spec.template.metadata". */
+	if (n >= 5 && !strcmp(path + n - 5, ".spec"))
+		snprintf(meta, sizeof(meta), "%.*s.metadata.annotations", (int)(n - 5), path);
+	else
+		snprintf(meta, sizeof(meta), "metadata.annotations");
+	unsigned kmaj, kmin = 0;
+	if (!config_kube_version(r->cfg, &kmaj, &kmin) || kmaj != 1)
+		kmin = 0;
+	struct psa_result ps;
+	psa_evaluate(x->y, ynode_path(x->y, x->o->node, path), ynode_path(x->y, x->o->node, meta), kmin, &ps);
+	const char *name = x->o->name ? x->o->name : "(no name)";
+	diag_note("%s %s: Pod Security level %s%s%s%s%s", x->o->kind, name, psa_level_name(ps.level),
+		  *ps.baseline ? "; baseline fails: " : "", ps.baseline, *ps.restricted ? "; restricted fails: " : "",
+		  ps.restricted);
+	report_pod_security(x->d->chunk->index, x->o->kind, x->o->namespace_, name, psa_level_name(ps.level),
+			    ps.baseline, ps.restricted);
+	int want = r->cfg->pod_security == 1 ? PSA_BASELINE : PSA_PRIVILEGED;
+	const char *ns = x->o->namespace_ ? x->o->namespace_ : r->cfg->namespace_, *by = "--pod-security";
+	for (size_t i = 0; ns && i < r->nenforce; i++)
+		if (!strcmp(r->enforce[i].ns, ns) && r->enforce[i].level > want) {
+			want = r->enforce[i].level;
+			by = r->enforce[i].how;
+		}
+	if ((int)ps.level >= want)
+		return 0;
+	if (want == PSA_RESTRICTED)
+		return patch_error(x, 0, "%s asks for Pod Security level restricted, which docker-mailserver can never "
+				   "meet: it starts as root, needs privilege escalation for Postfix's SGID postdrop and "
+				   "capabilities beyond NET_BIND_SERVICE (restricted fails: %s); let the namespace "
+				   "enforce baseline", by, ps.restricted);
+	return patch_error(x, 0, "%s asks for Pod Security level baseline, and this pod meets only privileged: "
+			   "baseline fails %s. NET_ADMIN and NET_RAW are Fail2Ban's (ENABLE_FAIL2BAN=0 or --fail2ban "
+			   "off); MAC_OVERRIDE is in docker-mailserver 16's guide (--dms-version 15 leaves it out, "
+			   "as 15's guide does; see the README on why it was added); host network and host ports come "
+			   "from --host-network or the chart", by, ps.baseline);
+}
 
 static int
 patch_object(struct runner *r, struct object *o, struct patch_ctx *x)
@@ -165,6 +223,8 @@ patch_object(struct runner *r, struct object *o, struct patch_ctx *x)
 	}
 	if (x->hardened && !r->cfg->host_network)
 		expose_warn_host_ports(x);
+	if (x->hardened && pod_security(r, x) != 0)
+		return -1;
 	if (x->hardened) {
 		r->dms = xrealloc(r->dms, (r->ndms + 1) * sizeof(*r->dms));
 		expose_record(&r->dms[r->ndms++], x);
@@ -449,6 +509,8 @@ wants_tree(const struct runner *r, const struct doc *d)
 		return r->cfg->lb_emit_pool.n != 0;
 	if (!strcmp(kind, "Service"))
 		return r->cfg->services.n || d->mail_port;
+	if (!strcmp(kind, "Namespace"))
+		return true; /* its pod-security labels */
 	return doc_is_list_kind(kind);
 }
 
@@ -484,6 +546,29 @@ depends_on_stream(const struct runner *r, yaml_document_t *y, const struct objec
 	return r->cfg->proxy_protocol && o->kind && strcmp(o->kind, "ConfigMap") == 0;
 }
 
+/* A Namespace whose pod-security.kubernetes.io/enforce label names a level:
+ * its docker-mailserver pods must meet it. */
+static void
+observe_namespace(struct runner *r, struct doc *d)
+{
+	for (size_t i = 0; d->loaded && i < d->nobjects; i++) {
+		const struct object *o = &d->objects[i];
+		if (!o->kind || strcmp(o->kind, "Namespace") != 0 || !o->name)
+			continue;
+		const char *v = ynode_str(&d->y, ynode_get(&d->y, ynode_path(&d->y, o->node, "metadata.labels"),
+							    "pod-security.kubernetes.io/enforce"));
+		int level = psa_level_of(v);
+		if (level < 0)
+			continue;
+		char how[256];
+		snprintf(how, sizeof(how), "Namespace %s (label pod-security.kubernetes.io/enforce: %s)", o->name, v);
+		r->enforce = xrealloc(r->enforce, (r->nenforce + 1) * sizeof(*r->enforce));
+		r->enforce[r->nenforce].ns = xstrdup(o->name);
+		r->enforce[r->nenforce].how = xstrdup(how);
+		r->enforce[r->nenforce++].level = level;
+	}
+}
+
 int
 runner_document(struct runner *r, struct doc *d, struct spool *out)
 {
@@ -496,6 +581,7 @@ runner_document(struct runner *r, struct doc *d, struct spool *out)
 	gendoc_observe(&r->gen, d);
 	lb_observe(&r->lb, d);
 	proxy_observe(r->proxy, d);
+	observe_namespace(r, d);
 	bool keep = false, workload = false;
 	for (size_t i = 0; i < d->nobjects; i++) {
 		const struct object *o = &d->objects[i];

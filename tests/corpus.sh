@@ -146,17 +146,31 @@ print(len(list(yaml.load_all(open(sys.argv[1], "rb"), Loader=getattr(yaml, "CBas
 		case "$f" in
 		*.snap) ;;
 		*)
-			run_prog "$TMP/out" "$TMP/err" --image='*' <"$f"
+			# A Namespace that enforces a Pod Security level stops a run whose
+			# docker-mailserver pods it would reject; the splicer test runs on
+			# a copy whose enforce labels are renamed.
+			hf=$f
+			if grep -q 'pod-security.kubernetes.io/enforce:' "$f"; then
+				run_prog "$TMP/out" "$TMP/err" --image='*' <"$f"
+				if [ "$RC" -eq 4 ] && [ ! -s "$TMP/out" ] && grep -q 'label pod-security.kubernetes.io/enforce: .*asks for Pod Security level' "$TMP/err"; then
+					pass "$name: every workload hardened: its Namespace's Pod Security label refuses them"
+				else
+					fail "$name: every workload hardened" "a Namespace enforcing Pod Security did not stop the run (exit $RC)"
+				fi
+				sed 's#pod-security.kubernetes.io/enforce:#pod-security.kubernetes.io/enforce-off:#' "$f" >"$TMP/relabelled.yaml"
+				hf=$TMP/relabelled.yaml
+			fi
+			run_prog "$TMP/out" "$TMP/err" --image='*' <"$hf"
 			if [ "$RC" -ne 0 ]; then
 				fail "$name: every workload hardened" "exit $RC: $(head -c 300 "$TMP/err")"
 			else
 				run_prog "$TMP/out2" "$TMP/err2" --image='*' <"$TMP/out"
 				if [ "$RC" -ne 0 ] || ! cmp -s "$TMP/out" "$TMP/out2"; then
 					fail "$name: every workload hardened" "a second pass changed the output or failed (exit $RC)"
-				elif cmp -s "$f" "$TMP/out"; then
+				elif cmp -s "$hf" "$TMP/out"; then
 					pass "$name: every workload hardened: no workload, passed through"
 				else
-					minimal_vs_reemit "$name: every workload hardened" "$f" "$TMP/out" --image='*'
+					minimal_vs_reemit "$name: every workload hardened" "$hf" "$TMP/out" --image='*'
 				fi
 			fi
 			;;

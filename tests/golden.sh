@@ -116,6 +116,12 @@ for dir in "$here"/golden/*/*/; do
 	golden/harden/* | golden/expose/*)
 		[ "$want_rc" -eq 0 ] || continue
 		[ -f "$dir/no-pyyaml" ] || oracle "$name: oracle" check-patch "$dir/input.yaml" "$TMP/out" "${args[@]}"
+		# The Pod Security level reported for each docker-mailserver pod
+		# is the one the upstream checks give (tools/check-psa.py).
+		if [ ! -f "$dir/no-pyyaml" ] && run_prog "$TMP/psa-out" "$TMP/psa-err" "${args[@]}" --report "$TMP/psa.json" <"$dir/input.yaml" &&
+			[ "$RC" -eq 0 ] && grep -q '"podSecurity":\s*\[\s*{' "$TMP/psa.json"; then
+			oracle "$name: Pod Security level" check-psa "$TMP/psa-out" "$TMP/psa.json"
+		fi
 		kustomize_parses "$name: kubectl kustomize parses the output" "$TMP/out"
 		# Generated MetalLB objects: the Go parser's reading of them and of
 		# the Services must name one and the same pool.
@@ -162,4 +168,21 @@ for dir in "$here"/golden/*/*/; do
 		fi
 		;;
 	esac
+done
+
+# The Pod Security level of the official chart's renders, Fail2Ban on and
+# off, docker-mailserver 15 and 16, on the host network: what dms-postrender
+# reports is what the upstream checks give (tools/check-psa.py).
+for f in "$SHARED"/corpus/dms/rendered/helm*/*.yaml; do
+	[ -f "$f" ] || continue
+	for opts in "--fail2ban=off" "--fail2ban=on" "--fail2ban=off --dms-version=16" "--fail2ban=off --host-network"; do
+		name="psa: ${f#"$SHARED"/corpus/dms/rendered/} $opts"
+		# shellcheck disable=SC2086
+		run_prog "$TMP/psa-out" "$TMP/psa-err" $opts --report "$TMP/psa.json" <"$f"
+		if [ "$RC" -ne 0 ]; then
+			fail "$name" "exit $RC: $(head -c 200 "$TMP/psa-err")"
+		else
+			oracle "$name" check-psa "$TMP/psa-out" "$TMP/psa.json"
+		fi
+	done
 done
