@@ -21,6 +21,9 @@ bool ynode_is_map(yaml_document_t *d, int id);
 bool ynode_is_seq(yaml_document_t *d, int id);
 /* A plain scalar "", "~", "null", "Null" or "NULL": YAML's null. */
 bool ynode_is_null(yaml_document_t *d, int id);
+/* A plain scalar's YAML 1.1 boolean, as Go's sigs.k8s.io/yaml reads it
+ * (true/yes/on/y and their false twins): 1, 0, or -1 for anything else. */
+int ynode_bool(yaml_document_t *d, int id);
 
 /* Value of KEY in mapping MAP (first occurrence); 0 when absent or MAP is not
  * a mapping. */

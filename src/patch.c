@@ -150,19 +150,7 @@ patch_text(struct patch_ctx *x, int node)
 int
 patch_bool(struct patch_ctx *x, int node)
 {
-	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"};
-	static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"};
-	yaml_node_t *n = ynode_at(x->y, node);
-	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return -1;
-	const char *v = (const char *)n->data.scalar.value;
-	for (size_t i = 0; i < countof(yes); i++) {
-		if (strcmp(v, yes[i]) == 0)
-			return 1;
-		if (strcmp(v, no[i]) == 0)
-			return 0;
-	}
-	return -1;
+	return ynode_bool(x->y, node);
 }
 
 /* ---- alias-safe editing ---- */

@@ -36,32 +36,16 @@ psa_baseline_capability(const char *cap)
 	return config_baseline_capability(cap);
 }
 
-/* A plain YAML boolean true, as Go's YAML 1.1 reader (sigs.k8s.io/yaml,
- * which the API server's clients use) takes it. */
 static bool
 is_true(yaml_document_t *y, int node)
 {
-	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"};
-	yaml_node_t *n = ynode_at(y, node);
-	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	for (size_t i = 0; i < countof(yes); i++)
-		if (!strcmp((const char *)n->data.scalar.value, yes[i]))
-			return true;
-	return false;
+	return ynode_bool(y, node) == 1;
 }
 
 static bool
 is_false(yaml_document_t *y, int node)
 {
-	static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"};
-	yaml_node_t *n = ynode_at(y, node);
-	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	for (size_t i = 0; i < countof(no); i++)
-		if (!strcmp((const char *)n->data.scalar.value, no[i]))
-			return true;
-	return false;
+	return ynode_bool(y, node) == 0;
 }
 
 /* Append "ID (DETAIL)" to the list OUT unless ID is there (details of one
