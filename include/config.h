@@ -22,6 +22,7 @@ enum apparmor_mode {
 };
 
 enum dms_version { DMS_AUTO, DMS_15, DMS_16 };
+enum probes_mode { PROBES_KEEP, PROBES_HEALTHCHECK };
 enum load_balancer { LB_METALLB, LB_CILIUM, LB_KUBE_VIP, LB_SERVICELB };
 enum metallb_prefix { METALLB_NEW, METALLB_LEGACY, METALLB_BOTH };
 enum traffic_policy { TRAFFIC_LOCAL, TRAFFIC_CLUSTER, TRAFFIC_KEEP };
@@ -60,6 +61,7 @@ struct config {
 	int fail2ban;                  /* enum fail2ban_mode */
 	struct strlist add_capabilities; /* canonical names, no CAP_ prefix */
 	int dms_version;               /* enum dms_version */
+	int probes;                    /* enum probes_mode */
 	int pod_security;              /* enum psa_level the pod must meet: PRIVILEGED (no limit) or BASELINE */
 	int apparmor;                  /* enum apparmor_mode */
 	char *kube_version;            /* "1.30" or "1.30.2", NULL when unknown */

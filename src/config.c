@@ -25,6 +25,7 @@
 
 static const char *const fail2ban_choices[] = {"auto", "on", "off", NULL};
 static const char *const apparmor_choices[] = {"auto", "annotation", "field", "both", "off", NULL};
+static const char *const probes_choices[] = {"keep", "healthcheck", NULL};
 static const char *const pod_security_choices[] = {"privileged", "baseline", NULL};
 static const char *const dms_version_choices[] = {"auto", "15", "16", NULL};
 static const char *const lb_choices[] = {"metallb", "cilium", "kube-vip", "servicelb", NULL};
@@ -76,6 +77,10 @@ static const struct option_spec options[] = {
 	 "the docker-mailserver version whose Kubernetes guide sets the capabilities (16 adds MAC_OVERRIDE); "
 	 "auto reads the image tag: 16, 16.0.1, v15.1.0, edge and latest (the newest release) say it, a digest "
 	 "alone does not and gets 15's set (default auto)", AT(dms_version), dms_version_choices, NULL},
+	{"probes", 0, OPT_ENUM, "keep|healthcheck",
+	 "healthcheck: the docker-mailserver container's startup, readiness and liveness probes run the image's "
+	 "dms-healthcheck (docker-mailserver 16 and later; refused for older images) instead of the chart's; "
+	 "keep leaves them (default keep)", AT(probes), probes_choices, NULL},
 	{"pod-security", 0, OPT_ENUM, "privileged|baseline",
 	 "the Pod Security level the docker-mailserver pod must meet: baseline refuses what needs more "
 	 "(Fail2Ban's NET_ADMIN and NET_RAW, MAC_OVERRIDE, host network and host ports), naming the failed "

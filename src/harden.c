@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "expose.h"
 #include "image.h"
+#include "probes.h"
 #include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
@@ -539,10 +540,15 @@ harden_container(struct patch_ctx *x, int pod, size_t idx)
 		return -1;
 	int pod_sc = ynode_get(x->y, pod, "securityContext");
 	set_fields(x, sc, cname, base);
-	if (set_capabilities(x, sc, fail2ban, dms_major(x, c, cname), base) != 0 ||
-	    set_seccomp(x, sc, pod_sc, cname, base) != 0)
+	int major = dms_major(x, c, cname);
+	if (set_capabilities(x, sc, fail2ban, major, base) != 0 || set_seccomp(x, sc, pod_sc, cname, base) != 0)
 		return -1;
 	if (x->cfg->apparmor != APPARMOR_OFF && set_apparmor(x, sc, pod_sc, cname, base) != 0)
+		return -1;
+	char cbase[PATH_MAX_LEN];
+	join(cbase, x->pod_path, ".containers[", cname);
+	join(cbase, cbase, "]", NULL);
+	if (probes_apply(x, c->node, cname, major, cbase) != 0)
 		return -1;
 	return diag_failed() ? -1 : 0;
 }

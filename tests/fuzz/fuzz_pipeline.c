@@ -80,6 +80,11 @@ options(struct config *cfg, uint8_t a, uint8_t b)
 		set(cfg, "load-balancer", a & 0x01 ? "cilium" : "kube-vip");
 		set(cfg, "namespace", "mail");
 	}
+	/* DMS 16's capability set and dms-healthcheck probes. */
+	if (a < 135 && (a & 0x20)) {
+		set(cfg, "dms-version", "16");
+		set(cfg, "probes", "healthcheck");
+	}
 	/* Byte b: one option per bit (value NULL: a flag). */
 	static const struct {
 		const char *name, *value;

@@ -83,7 +83,7 @@ def opts(args):
     o = {"containers": [], "images": [], "apparmor": "auto", "linter": True, "services": [], "pool": None,
          "ips": [], "shared": None, "prefixes": ["metallb.io/"], "policy": "local",
          "external": [], "emit": [], "mlb_ns": "metallb-system", "hostnet": False, "lb": "metallb",
-         "dms": "auto", "caps": []}
+         "dms": "auto", "caps": [], "probes": "keep"}
     for a in args:
         k, _, v = a.partition("=")
         if k == "--container":
@@ -106,6 +106,8 @@ def opts(args):
             o["lb"] = v
         elif k == "--dms-version":
             o["dms"] = v
+        elif k == "--probes":
+            o["probes"] = v
         elif k == "--add-capability":
             o["caps"].append(norm_cap(v))
         elif k == "--metallb-annotations":
@@ -197,6 +199,15 @@ def check_container(where, ci, co, pod_o, tmpl_i, tmpl_o, o):
         err(where, "capabilities.drop lacks ALL")
     if not BASE_CAPS <= add:
         err(where, "capabilities.add lacks %s" % sorted(BASE_CAPS - add))
+    # --probes healthcheck: the three probes run dms-healthcheck, with the
+    # documented timings (README "Health probes").
+    want_probes = {"startupProbe": (10, 60), "readinessProbe": (10, 3), "livenessProbe": (30, 4)}
+    for k, (period, failures) in want_probes.items() if o["probes"] == "healthcheck" else ():
+        p = co.get(k) or {}
+        if (get(p, "exec.command") != ["dms-healthcheck"] or p.get("periodSeconds") != period
+                or p.get("timeoutSeconds") != 10 or p.get("failureThreshold") != failures
+                or any(h in p for h in ("httpGet", "tcpSocket", "grpc"))):
+            err(where, "%s is %r, not dms-healthcheck every %ds, 10s timeout, %d failures" % (k, p, period, failures))
     # The guide of the version in use: 16's adds MAC_OVERRIDE (DMS PR #4661,
     # kubernetes.md:282 at v16.0.0), 15's does not.
     v16 = o["dms"] == "16" or (o["dms"] == "auto" and dms_major(co.get("image")) >= 16)
@@ -258,6 +269,9 @@ def strip(obj, o, tmpl_path, dms_names, linter_in):
                     sc.pop(k, None)
             if not sc:
                 c.pop("securityContext", None)
+            if o["probes"] == "healthcheck":
+                for k in ("startupProbe", "readinessProbe", "livenessProbe"):
+                    c.pop(k, None)
             if o["hostnet"]:
                 for p in c.get("ports") or []:
                     if isinstance(p, dict) and is_mail(p.get("containerPort")):
