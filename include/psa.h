@@ -31,4 +31,11 @@ int psa_level_of(const char *text);
 /* True when capability CAP may be added under baseline. */
 bool psa_baseline_capability(const char *cap);
 
+/* The run's summary lines ("Pod Security: Deployment ns/name meets ..."),
+ * kept for --diff's header: add one, walk them (NULL past the last), free
+ * them. */
+void psa_log_add(const char *line);
+const char *psa_log_line(size_t i);
+void psa_log_free(void);
+
 #endif

@@ -16,6 +16,7 @@
 #include "diff.h"
 #include "lb.h"
 #include "pipeline.h"
+#include "psa.h"
 #include "report.h"
 #include "sources.h"
 #include "spool.h"
@@ -150,8 +151,26 @@ write_diff(const struct config *cfg, int in_copy, struct spool *out)
 			close(patched);
 		return EXIT_IO;
 	}
-	long n = diff_streams(in_copy, patched, cfg->max_document_size, STDOUT_FILENO);
+	/* The diff goes to a file first: its header (each docker-mailserver
+	 * pod's Pod Security level, as comment lines before the first section,
+	 * which patch and git apply pass over) only when something changes. */
+	int body = temp_file("--diff");
+	long n = body < 0 ? -1 : diff_streams(in_copy, patched, cfg->max_document_size, body);
 	close(patched);
+	if (n > 0) {
+		for (size_t i = 0; psa_log_line(i); i++)
+			dprintf(STDOUT_FILENO, "# %s\n", psa_log_line(i));
+		char chunk[65536];
+		ssize_t got;
+		if (lseek(body, 0, SEEK_SET) != 0)
+			n = -1;
+		while (n > 0 && (got = read(body, chunk, sizeof(chunk))) > 0)
+			if (write_all(STDOUT_FILENO, chunk, (size_t)got) != 0)
+				n = -1;
+	}
+	if (body >= 0)
+		close(body);
+	psa_log_free();
 	if (n < 0)
 		return EXIT_IO;
 	if (n == 0)

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "config.h"
 #include "util.h"
 #include "ynode.h"
@@ -266,4 +268,30 @@ psa_evaluate(yaml_document_t *y, int pod, int annotations, unsigned minor, struc
 		}
 	}
 	r->level = *b ? PSA_PRIVILEGED : *rs ? PSA_BASELINE : PSA_RESTRICTED;
+}
+
+static char **log_lines;
+static size_t nlog;
+
+void
+psa_log_add(const char *line)
+{
+	log_lines = xrealloc(log_lines, (nlog + 1) * sizeof(char *));
+	log_lines[nlog++] = xstrdup(line);
+}
+
+const char *
+psa_log_line(size_t i)
+{
+	return i < nlog ? log_lines[i] : NULL;
+}
+
+void
+psa_log_free(void)
+{
+	for (size_t i = 0; i < nlog; i++)
+		free(log_lines[i]);
+	free(log_lines);
+	log_lines = NULL;
+	nlog = 0;
 }

@@ -161,9 +161,14 @@ pod_security(struct runner *r, struct patch_ctx *x)
 	struct psa_result ps;
 	psa_evaluate(x->y, ynode_path(x->y, x->o->node, path), ynode_path(x->y, x->o->node, meta), kmin, &ps);
 	const char *name = x->o->name ? x->o->name : "(no name)";
-	diag_note("%s %s: Pod Security level %s%s%s%s%s", x->o->kind, name, psa_level_name(ps.level),
-		  *ps.baseline ? "; baseline fails: " : "", ps.baseline, *ps.restricted ? "; restricted fails: " : "",
-		  ps.restricted);
+	char line[2048];
+	snprintf(line, sizeof(line), "%s %s%s%s: Pod Security level %s%s%s%s%s", x->o->kind,
+		 x->o->namespace_ ? x->o->namespace_ : "", x->o->namespace_ ? "/" : "", name, psa_level_name(ps.level),
+		 *ps.baseline ? "; baseline fails: " : "", ps.baseline, *ps.restricted ? "; restricted fails: " : "",
+		 ps.restricted);
+	diag_note("%s", line);
+	if (r->cfg->diff)
+		psa_log_add(line);
 	report_pod_security(x->d->chunk->index, x->o->kind, x->o->namespace_, name, psa_level_name(ps.level),
 			    ps.baseline, ps.restricted);
 	int want = r->cfg->pod_security == 1 ? PSA_BASELINE : PSA_PRIVILEGED;

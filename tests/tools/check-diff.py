@@ -23,6 +23,12 @@ def main():
     out, pos, sections, hunks, i = [], 0, 0, 0, 0
     if diff and diff[-1] == b"":
         diff.pop()
+    # A header of comment lines before the first section (the Pod Security
+    # level of each docker-mailserver pod), as patch and git apply allow.
+    header = 0
+    while i < len(diff) and diff[i].startswith(b"# "):
+        i += 1
+        header += 1
     while i < len(diff):
         if diff[i].startswith(b"--- "):
             if not (diff[i].startswith(b"--- a/") or diff[i].startswith(b"--- /dev/null")) or \
