@@ -68,19 +68,23 @@ else
 		done
 	done
 	CRD_DIR="$SHARED/reference/crds" node "$SCHEMA/validate.mjs" "${files[@]}" >"$TMP/schema.out" 2>&1
-	# The control: Traefik's inline proxyProtocol, validated without
-	# --allow-deprecated, must fail as a deprecated field, and a TCPRoute
-	# whose backend port is a string must fail the upstream CRD.
-	inline=$(ls "$TMP"/schema/mode4-helm3-default.yaml 2>/dev/null)
-	sed 's/^          port: \([0-9]*\)$/          port: "\1"/' "$TMP/schema/mode5-helm3-default.yaml" >"$TMP/schema/bad-port.yaml" 2>/dev/null
-	if [ -n "$inline" ] &&
-		CRD_DIR="$SHARED/reference/crds" node "$SCHEMA/validate.mjs" "$SHARED/corpus/dms/rendered/helm3/default.yaml" "$inline" 2>&1 |
-		grep -q 'deprecated field .spec.routes\[0\].services\[0\].proxyProtocol' &&
-		CRD_DIR="$SHARED/reference/crds" node "$SCHEMA/validate.mjs" "$SHARED/corpus/dms/rendered/helm3/default.yaml" "$TMP/schema/bad-port.yaml" 2>&1 |
-		grep -q 'TCPRoute .*/spec/rules/0/backendRefs/0/port must be integer (CRD gateway.networking.k8s.io_tcproutes.yaml)'; then
-		pass "schema: control: a deprecated field and a wrong type fail against the upstream CRDs"
+	if [ ! -d "$SHARED/reference/crds" ]; then
+		missing_shared "schema: upstream CRDs" "$SHARED/reference/crds"
 	else
-		fail "schema: control" "the validator passed a deprecated field or a string port"
+		# The control: Traefik's inline proxyProtocol, validated without
+		# --allow-deprecated, must fail as a deprecated field, and a TCPRoute
+		# whose backend port is a string must fail the upstream CRD.
+		inline=$(ls "$TMP"/schema/mode4-helm3-default.yaml 2>/dev/null)
+		sed 's/^          port: \([0-9]*\)$/          port: "\1"/' "$TMP/schema/mode5-helm3-default.yaml" >"$TMP/schema/bad-port.yaml" 2>/dev/null
+		if [ -n "$inline" ] &&
+			CRD_DIR="$SHARED/reference/crds" node "$SCHEMA/validate.mjs" "$SHARED/corpus/dms/rendered/helm3/default.yaml" "$inline" 2>&1 |
+			grep -q 'deprecated field .spec.routes\[0\].services\[0\].proxyProtocol' &&
+			CRD_DIR="$SHARED/reference/crds" node "$SCHEMA/validate.mjs" "$SHARED/corpus/dms/rendered/helm3/default.yaml" "$TMP/schema/bad-port.yaml" 2>&1 |
+			grep -q 'TCPRoute .*/spec/rules/0/backendRefs/0/port must be integer (CRD gateway.networking.k8s.io_tcproutes.yaml)'; then
+			pass "schema: control: a deprecated field and a wrong type fail against the upstream CRDs"
+		else
+			fail "schema: control" "the validator passed a deprecated field or a string port"
+		fi
 	fi
 	while IFS= read -r line; do
 		case "$line" in
