@@ -37,6 +37,10 @@ bool expose_is_proxy_port(const struct config *cfg, const char *number, const ch
  * "on the host network ..."), and what to do about it. */
 void expose_warn_proxy_reachable(struct patch_ctx *x, int node, const char *where, const char *list);
 
+/* How Service SVC is reachable from outside the cluster ("type
+ * LoadBalancer", "type NodePort", "spec.externalIPs"), or NULL. */
+const char *expose_is_public(yaml_document_t *y, int svc);
+
 /* Warn when Service x->o, as the patches leave it, is reachable from
  * outside the cluster (type LoadBalancer or NodePort, external IPs) and
  * carries PROXY ports, ours or the chart's. */

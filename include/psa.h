@@ -28,9 +28,6 @@ const char *psa_level_name(enum psa_level l);
 /* The level named TEXT ("privileged", "baseline", "restricted"), or -1. */
 int psa_level_of(const char *text);
 
-/* True when capability CAP may be added under baseline. */
-bool psa_baseline_capability(const char *cap);
-
 /* The run's summary lines ("Pod Security: Deployment ns/name meets ..."),
  * kept for --diff's header: add one, walk them (NULL past the last), free
  * them. */

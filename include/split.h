@@ -44,10 +44,6 @@ struct split_set {
 
 void split_set_free(struct split_set *s);
 
-/* True when Service x->o, as the exposure patch left it, is reachable from
- * outside the cluster, so that --proxy-service split applies to it. */
-bool split_applies(struct patch_ctx *x);
-
 /* Move the PROXY ports of Service x->o off it, into a new split record,
  * which is returned (its name is the one routes target). Returns NULL after
  * an error. */

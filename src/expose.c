@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "lb.h"
+#include "split.h"
 #include "proxytext.h"
 #include "util.h"
 #include "ynode.h"
@@ -83,18 +84,27 @@ proxy_ports_of(const struct config *cfg, yaml_document_t *y, int svc, char *list
 	}
 }
 
+const char *
+expose_is_public(yaml_document_t *y, int svc)
+{
+	const char *type = ynode_str(y, ynode_path(y, svc, "spec.type"));
+	if (type && !strcmp(type, "LoadBalancer"))
+		return "type LoadBalancer";
+	if (type && !strcmp(type, "NodePort"))
+		return "type NodePort";
+	return ynode_seq_len(y, ynode_path(y, svc, "spec.externalIPs")) ? "spec.externalIPs" : NULL;
+}
+
 void
 expose_warn_public_proxy(struct patch_ctx *x)
 {
 	yaml_document_t *y = x->y;
-	const char *type = ynode_str(y, ynode_path(y, x->o->node, "spec.type"));
-	bool public = type && (!strcmp(type, "LoadBalancer") || !strcmp(type, "NodePort"));
+	const char *how = expose_is_public(y, x->o->node);
 	char list[512] = "", where[96];
-	if (!public && !ynode_seq_len(y, ynode_path(y, x->o->node, "spec.externalIPs")))
+	if (!how)
 		return;
 	proxy_ports_of(x->cfg, y, x->o->node, list, sizeof(list));
-	snprintf(where, sizeof(where), "this Service is reachable from outside the cluster (%s)",
-		 public ? (!strcmp(type, "NodePort") ? "type NodePort" : "type LoadBalancer") : "spec.externalIPs");
+	snprintf(where, sizeof(where), "this Service is reachable from outside the cluster (%s)", how);
 	if (*list)
 		expose_warn_proxy_reachable(x, ynode_path(y, x->o->node, "spec.ports"), where, list);
 }
@@ -103,8 +113,8 @@ bool
 expose_is_split_service(struct patch_ctx *x)
 {
 	yaml_document_t *y = x->y;
-	size_t n = x->o->name ? strlen(x->o->name) : 0;
-	if (x->cfg->proxy_service != PROXY_SERVICE_SPLIT || n <= 6 || strcmp(x->o->name + n - 6, "-proxy") != 0)
+	size_t n = x->o->name ? strlen(x->o->name) : 0, k = strlen(SPLIT_SUFFIX);
+	if (x->cfg->proxy_service != PROXY_SERVICE_SPLIT || n <= k || strcmp(x->o->name + n - k, SPLIT_SUFFIX) != 0)
 		return false;
 	int ports = ynode_path(y, x->o->node, "spec.ports");
 	for (size_t i = 0; i < ynode_seq_len(y, ports); i++) {

@@ -660,7 +660,8 @@ proxy_service(struct patch_ctx *x, const struct dms_workload *ws, size_t nws)
 	if (!spec)
 		return -1;
 	struct split *moved = NULL;
-	if (p->cfg->proxy_service == PROXY_SERVICE_SPLIT && split_applies(x) && !(moved = split_take(&p->splits, x)))
+	if (p->cfg->proxy_service == PROXY_SERVICE_SPLIT && expose_is_public(x->y, x->o->node) &&
+	    !(moved = split_take(&p->splits, x)))
 		return -1;
 	struct route *r = route_add(&p->routes, x->o->namespace_, moved ? moved->name : x->o->name);
 	if (p->cfg->proxy_ingress != INGRESS_NONE &&

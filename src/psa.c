@@ -32,12 +32,6 @@ psa_level_of(const char *text)
 	return -1;
 }
 
-bool
-psa_baseline_capability(const char *cap)
-{
-	return config_baseline_capability(cap);
-}
-
 static bool
 is_true(yaml_document_t *y, int node)
 {
@@ -223,7 +217,7 @@ psa_evaluate(yaml_document_t *y, int pod, int annotations, unsigned minor, struc
 			bool only_bind = true;
 			for (size_t k = 0; k < ynode_seq_len(y, add); k++) {
 				const char *cap = ynode_str(y, ynode_seq_item(y, add, k));
-				if (cap && !psa_baseline_capability(cap))
+				if (cap && !config_baseline_capability(cap))
 					fail(b, bl, "capabilities_baseline", cap);
 				only_bind &= cap && !strcmp(cap, "NET_BIND_SERVICE");
 			}

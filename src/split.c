@@ -35,15 +35,6 @@ split_set_free(struct split_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-bool
-split_applies(struct patch_ctx *x)
-{
-	yaml_document_t *y = x->y;
-	const char *type = ynode_str(y, ynode_path(y, x->o->node, "spec.type"));
-	return (type && (!strcmp(type, "LoadBalancer") || !strcmp(type, "NodePort"))) ||
-	       ynode_seq_len(y, ynode_path(y, x->o->node, "spec.externalIPs")) > 0;
-}
-
 static void
 add(struct split *sp, const char *name, unsigned number, const char *target)
 {
