@@ -23,7 +23,7 @@ MAIL_LAYOUT=15 # mail_case's layout: 15 (this machine) or 16 (the Debian 13 root
 MAIL_TRUSTED=127.0.0.9/32 # haproxy's source address in the lab
 
 mail_missing=""
-[ "$(id -u)" -eq 0 ] || mail_missing="root (for private mount and network namespaces)"
+[ "$(id -u)" -eq 0 ] || mail_missing=" root (for private mount and network namespaces)"
 for c in unshare postfix postconf postalias dovecot doveconf haproxy openssl script ip; do
 	command -v "$c" >/dev/null 2>&1 || mail_missing="$mail_missing $c"
 done
