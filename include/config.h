@@ -97,6 +97,8 @@ struct config {
 	char *config_file;             /* --config FILE (command line only) */
 	bool print_config;             /* --print-config (command line only) */
 	char *report;                  /* --report FILE: JSON report of the run */
+	bool report_object;            /* --report-object: the report as a ConfigMap in the stream */
+	bool strict;                   /* --strict: any warning fails the run */
 	unsigned char source[CONFIG_MAX_OPTIONS]; /* enum config_source per option */
 	const char *env_name[CONFIG_MAX_OPTIONS];  /* the variable, for SRC_ENV (a static string) */
 };
@@ -171,8 +173,13 @@ const char *config_option_needs(const struct option_spec *o);
 bool config_cli_only(const struct option_spec *o);
 
 /* Print the effective configuration as a YAML config file, each line with a
- * comment naming its source. Returns 0 or -1 when writing failed. */
-int config_print(const struct config *cfg, FILE *f);
+ * comment naming its source; SET_ONLY: only the options a source set, with
+ * no header. Returns 0 or -1 when writing failed. */
+int config_print(const struct config *cfg, FILE *f, bool set_only);
+
+/* Where option NAME's value came from, in words ("command line",
+ * "HELM_NAMESPACE", "default", ...). */
+const char *config_source_name(const struct config *cfg, const char *name);
 
 /* Parse "123", "64K", "16M", "1G" into bytes. Returns 0 or -1. */
 int config_parse_size(const char *text, size_t *out);

@@ -19,6 +19,7 @@ enum exit_code {
 	EXIT_IO = 5,     /* reading, writing or memory failed */
 	EXIT_EMPTY = 6,  /* the input holds no document (see --allow-empty) */
 	EXIT_CHECK = 7,  /* --check: the stream is not fully patched */
+	EXIT_STRICT = 8, /* --strict: the run warned */
 };
 
 #define PROG_NAME "dms-postrender"
@@ -62,26 +63,28 @@ void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * harnesses that run the pipeline many times in one process. */
 void diag_set_output(FILE *f);
 
+/* How many warnings this run printed (--strict fails on any). */
+size_t diag_warnings(void);
 /* Where messages go besides stderr, for clients that drop it. */
-enum diag_tty {
-	DIAG_TTY_NONE,
-	DIAG_TTY_ALL,        /* Helm 4 drops stderr always: every error and warning */
-	DIAG_TTY_ON_SUCCESS, /* Helm 3 shows stderr only on failure: warnings of a run that succeeds */
+enum diag_client {
+	DIAG_CLIENT_NONE,
+	DIAG_CLIENT_ALL,        /* Helm 4 drops stderr always: every error and warning */
+	DIAG_CLIENT_ON_SUCCESS, /* Helm 3 shows stderr only on failure: warnings of a run that succeeds */
 };
-
 /* Also append errors and warnings to LOG_PATH (NULL: none; created 0600,
  * started afresh past 64 KiB, each run headed by a UTC timestamp and pid)
- * and write them to /dev/tty, if it opens, as TTY says: at once for
- * DIAG_TTY_ALL, at diag_finish() for DIAG_TTY_ON_SUCCESS. */
-void diag_mirror(const char *log_path, enum diag_tty tty);
-
-/* The run ends with STATUS: write what DIAG_TTY_ON_SUCCESS held back when
+ * and write them to the client's own stderr, CLIENT (a /proc/PID/fd/2 path;
+ * NULL, unopenable or our own stderr: /dev/tty, if it opens), as WHEN says:
+ * at once for DIAG_CLIENT_ALL, at diag_finish() for DIAG_CLIENT_ON_SUCCESS. */
+void diag_mirror(const char *log_path, const char *client, enum diag_client when);
+/* The run ends with STATUS: write what DIAG_CLIENT_ON_SUCCESS held back when
  * STATUS is 0, and close this run's entry in the log with it. */
 void diag_finish(int status);
 
-/* Also hand every error and warning, without the program prefix and the
- * newline, to FN (NULL: nobody); --report collects them this way. */
-void diag_set_listener(void (*fn)(bool error, const char *text));
+/* Also hand every error and warning to FN (NULL: nobody): TEXT as printed
+ * without the program prefix and the newline, MESSAGE without the place and
+ * the document context either; the reports collect them this way. */
+void diag_set_listener(void (*fn)(bool error, const char *text, const char *message));
 
 /* Forget all state (for tests and repeated runs in one process). */
 void diag_reset(void);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "reportobj.h"
 #include "util.h"
 #include "yscalar.h"
 
@@ -111,6 +112,9 @@ cilium_finish(struct cilium *c, struct gendoc_stream *g, struct spool *out)
 				   c->services[i] + 1);
 			return -1;
 		}
+	for (size_t i = 0; i < c->nservices; i++)
+		if (c->services[i][0] == '/')
+			reportobj_namespace_used(cfg, "the CiliumLoadBalancerIPPool's Service selector");
 	struct buf b = {0};
 	buf_adds(&b, "spec:\n  blocks:\n");
 	for (size_t i = 0; i < cfg->lb_emit_pool.n; i++) {

@@ -204,6 +204,15 @@ static const struct option_spec options[] = {
 	{"report", 0, OPT_STRING, "FILE",
 	 "write a JSON report of every change, warning and generated document to FILE (also when the run "
 	 "fails)", AT(report), NULL, check_path},
+	{"report-object", 0, OPT_FLAG, NULL,
+	 "also add a ConfigMap <release>-dms-postrender to the stream holding this version, the options, "
+	 "every change, every generated object and every warning, so that kubectl, helm get manifest and "
+	 "Argo CD show what the run did; a run that changes nothing else keeps the one already there "
+	 "(default: on under Argo CD, where $ARGOCD_APP_NAME is set, else off)",
+	 AT(report_object), NULL, NULL},
+	{"strict", 0, OPT_FLAG, NULL,
+	 "fail on any warning: exit 8 and write nothing (for CI and Argo CD, where a warning of a run that "
+	 "succeeds reaches nobody)", AT(strict), NULL, NULL},
 	{NULL, 0, OPT_FLAG, NULL, NULL, 0, NULL, NULL},
 };
 
@@ -1142,20 +1151,30 @@ source_name(const struct config *cfg, size_t i)
 	}
 }
 
-int
-config_print(const struct config *cfg, FILE *f)
+const char *
+config_source_name(const struct config *cfg, const char *name)
 {
-	int bad = fprintf(f, "# %s %s: effective configuration. Precedence: command line > "
-			  "ARGOCD_APP_PARAMETERS > --config FILE > environment (KUBE_VERSION, ARGOCD_APP_NAMESPACE, "
-			  "HELM_NAMESPACE) > default.\n", "dms-postrender",
-			  VERSION) < 0;
-	if (cfg->config_file)
+	for (size_t i = 0; options[i].name; i++)
+		if (!strcmp(options[i].name, name))
+			return source_name(cfg, i);
+	return "default";
+}
+
+int
+config_print(const struct config *cfg, FILE *f, bool set_only)
+{
+	int bad = 0;
+	if (!set_only)
+		bad |= fprintf(f, "# %s %s: effective configuration. Precedence: command line > "
+			       "ARGOCD_APP_PARAMETERS > --config FILE > environment (KUBE_VERSION, ARGOCD_APP_NAMESPACE, "
+			       "HELM_NAMESPACE) > default.\n", "dms-postrender", VERSION) < 0;
+	if (cfg->config_file && !set_only)
 		bad |= fputs("# --config ", f) == EOF || print_quoted(f, cfg->config_file) != 0 ||
 		       fputc('\n', f) == EOF;
 	for (const struct option_spec *o = options; o->name && !bad; o++) {
 		const void *field = (const char *)cfg + o->offset;
 		const char *from = source_name(cfg, (size_t)(o - options));
-		if (config_cli_only(o))
+		if (config_cli_only(o) || (set_only && cfg->source[o - options] == SRC_DEFAULT))
 			continue;
 		bad |= fprintf(f, "%s:", o->name) < 0;
 		switch (o->kind) {

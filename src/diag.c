@@ -1,14 +1,16 @@
 /* diag.c -- formats errors, warnings and verbose notes onto stderr with the
  * current document as context, and under Helm (Helm 4 throws a
  * post-renderer's stderr away, Helm 3 keeps it only on failure) also appends
- * errors and warnings to a log file and shows them on the terminal. It never
- * exits and never decides where it runs: main() says so. */
+ * errors and warnings to a log file and writes them where Helm writes its own
+ * messages (Helm's stderr, else the terminal). Under --strict it counts the
+ * warnings. It never exits and never decides where it runs: main() says so. */
 #include "diag.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -23,12 +25,15 @@ static bool verbose;
 static FILE *out; /* NULL: stderr */
 #define OUT (out ? out : stderr)
 static char mirror_path[4096]; /* log file for errors and warnings, or "" */
-static enum diag_tty mirror_tty; /* what also goes to /dev/tty, and when */
+static char client_path[64];     /* the client's stderr (/proc/PID/fd/2), or "" */
+static enum diag_client mirror_client; /* what also goes to the client, and when */
+static size_t warnings;          /* this run's warnings */
 static bool mirror_started;      /* this run's header is written */
-static char held[16384];         /* DIAG_TTY_ON_SUCCESS: warnings for the end */
+static char held[16384];         /* DIAG_CLIENT_ON_SUCCESS: warnings for the end */
 static size_t held_len;
 static bool held_cut;            /* some did not fit */
-static void (*listener)(bool error, const char *text);
+static void (*listener)(bool error, const char *text, const char *message);
+static char cur_message[1024]; /* the message being put, without place or context */
 
 #define MIRROR_MAX_BYTES ((off_t)64 * 1024)
 
@@ -63,14 +68,58 @@ mirror_log(const char *line)
 	close(fd);
 }
 
-static void
-mirror_to_tty(const char *line)
+/* True when the client's stderr (CLIENT_PATH, a /proc/PID/fd/N path) is a
+ * file it opened for appending. A file it opened otherwise (a plain "2>FILE")
+ * has an offset of its own, and the client's next write would land on ours. */
+static bool
+client_appends(void)
 {
-	int fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	char info[80], text[256];
+	const char *fd = strstr(client_path, "/fd/");
+	if (!fd)
+		return false;
+	snprintf(info, sizeof(info), "%.*s/fdinfo/%s", (int)(fd - client_path), client_path, fd + 4);
+	int in = open(info, O_RDONLY | O_CLOEXEC);
+	ssize_t n = in < 0 ? -1 : read(in, text, sizeof(text) - 1);
+	if (in >= 0)
+		close(in);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	const char *flags = strstr(text, "flags:");
+	return flags && (strtoul(flags + 6, NULL, 8) & O_APPEND);
+}
+
+/* Open the client's stderr: the file behind CLIENT_PATH unless it is our own
+ * stderr (a wrapper script between Helm and us: Helm would drop it too) or a
+ * file we cannot append to safely, else the terminal; -1 when neither.
+ * Non-blocking, so that a client that stopped reading its stderr can cost a
+ * message, never the run. */
+static int
+open_client(void)
+{
+	struct stat ours, theirs;
+	int fd = -1;
+	if (client_path[0])
+		fd = open(client_path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &theirs) != 0 || (S_ISREG(theirs.st_mode) && !client_appends()) ||
+			(fstat(STDERR_FILENO, &ours) == 0 && ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0)
+		fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	return fd;
+}
+
+static void
+mirror_to_client(const char *line)
+{
+	int fd = open_client();
 	if (fd < 0)
 		return;
 	if (write(fd, line, strlen(line)) < 0) {
-		/* no terminal after all */
+		/* the client is gone or its pipe is full; the log has it */
 	}
 	close(fd);
 }
@@ -78,7 +127,7 @@ mirror_to_tty(const char *line)
 /* Keep a warning for diag_finish(); past the buffer only the fact that
  * more came. */
 static void
-hold_for_tty(const char *line)
+hold_for_client(const char *line)
 {
 	size_t n = strlen(line);
 	if (held_len + n >= sizeof(held)) {
@@ -100,17 +149,17 @@ put_line(const char *line, bool error, bool warning)
 		size_t skip = strlen(error ? PROG_NAME ": error: " : PROG_NAME ": warning: ");
 		snprintf(text, sizeof(text), "%s", line + skip);
 		text[strcspn(text, "\n")] = '\0';
-		listener(error, text);
+		listener(error, text, cur_message);
 	}
 	fputs(line, OUT);
 	if (error)
 		fflush(OUT);
 	if (error || warning)
 		mirror_log(line);
-	if ((error || warning) && mirror_tty == DIAG_TTY_ALL)
-		mirror_to_tty(line);
-	else if (warning && mirror_tty == DIAG_TTY_ON_SUCCESS)
-		hold_for_tty(line);
+	if ((error || warning) && mirror_client == DIAG_CLIENT_ALL)
+		mirror_to_client(line);
+	else if (warning && mirror_client == DIAG_CLIENT_ON_SUCCESS)
+		hold_for_client(line);
 }
 
 /* Finish a line built with one byte kept free for its newline. */
@@ -181,6 +230,7 @@ put_message(char *line, size_t len, const char *fmt, va_list ap)
 	add(line, len, "%s", msg);
 	if (add_errno)
 		add(line, len, " %s", strerror(saved));
+	snprintf(cur_message, sizeof(cur_message), "%s%s%s", msg, add_errno ? " " : "", add_errno ? strerror(saved) : "");
 }
 
 /* The start of a message: the Helm 4 template file, else the position. */
@@ -259,6 +309,7 @@ static void
 vwarn_at(size_t line, const char *fmt, va_list ap)
 {
 	char text[1600] = PROG_NAME ": warning: ";
+	warnings++;
 	put_where(text, sizeof(text) - 1, line, 0, false);
 	put_message(text, sizeof(text) - 1, fmt, ap);
 	put_context(text, sizeof(text) - 1, line, 0, false);
@@ -320,6 +371,7 @@ diag_reset(void)
 	held_cut = false;
 	failed = false;
 	verbose = false;
+	warnings = 0;
 }
 
 void
@@ -328,11 +380,18 @@ diag_set_output(FILE *f)
 	out = f;
 }
 
+size_t
+diag_warnings(void)
+{
+	return warnings;
+}
+
 void
-diag_mirror(const char *log_path, enum diag_tty tty)
+diag_mirror(const char *log_path, const char *client, enum diag_client when)
 {
 	snprintf(mirror_path, sizeof(mirror_path), "%s", log_path ? log_path : "");
-	mirror_tty = tty;
+	snprintf(client_path, sizeof(client_path), "%s", client ? client : "");
+	mirror_client = when;
 	mirror_started = false;
 	held_len = 0;
 	held_cut = false;
@@ -341,10 +400,10 @@ diag_mirror(const char *log_path, enum diag_tty tty)
 void
 diag_finish(int status)
 {
-	if (mirror_tty == DIAG_TTY_ON_SUCCESS && status == 0 && held_len) {
-		mirror_to_tty(held);
+	if (mirror_client == DIAG_CLIENT_ON_SUCCESS && status == 0 && held_len) {
+		mirror_to_client(held);
 		if (held_cut)
-			mirror_to_tty(PROG_NAME ": warning: more warnings than fit here; see the log or run with "
+			mirror_to_client(PROG_NAME ": warning: more warnings than fit here; see the log or run with "
 						"the same input outside Helm\n");
 	}
 	held_len = 0;
@@ -356,7 +415,7 @@ diag_finish(int status)
 }
 
 void
-diag_set_listener(void (*fn)(bool error, const char *text))
+diag_set_listener(void (*fn)(bool error, const char *text, const char *message))
 {
 	listener = fn;
 }

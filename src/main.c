@@ -24,13 +24,16 @@
 
 /* The sources other than argv, each below the command line: Argo CD's
  * parameters, then the --config file, then the environment: KUBE_VERSION
- * (Argo CD sets it, "1.30.2", empty when unknown) and the release namespace;
- * then the checks across options. */
+ * (Argo CD sets it, "1.30.2", empty when unknown), the release namespace and
+ * under Argo CD the report object; then the checks across options. */
 static enum exit_code
 read_sources(struct config *cfg)
 {
 	const char *argo = getenv("ARGOCD_APP_PARAMETERS");
 	const char *kv = getenv("KUBE_VERSION");
+	/* Argo CD drops the stderr of a generate step that succeeds: there the
+	 * report object is on unless a parameter or the config file says no. */
+	const char *app = getenv("ARGOCD_APP_NAME");
 	/* The release namespace: Argo CD's destination, else Helm's default
 	 * (helm reads HELM_NAMESPACE too; its -n flag reaches no post-renderer). */
 	const char *ns_var = NULL, *ns = NULL, *argo_ns = getenv("ARGOCD_APP_NAMESPACE"), *helm_ns = getenv("HELM_NAMESPACE");
@@ -43,6 +46,7 @@ read_sources(struct config *cfg)
 	    (cfg->config_file && sources_read_config_file(cfg, cfg->config_file, err, sizeof(err)) != 0) ||
 	    (kv && *kv && config_set_from(cfg, SRC_ENV, "kube-version", kv, "KUBE_VERSION", err, sizeof(err)) != 0) ||
 	    (ns && config_set_from(cfg, SRC_ENV, "namespace", ns, ns_var, err, sizeof(err)) != 0) ||
+	    (app && *app && config_set_from(cfg, SRC_ENV, "report-object", "true", "ARGOCD_APP_NAME", err, sizeof(err)) != 0) ||
 	    config_check_combination(cfg, err, sizeof(err)) != 0 || lb_check_config(cfg, err, sizeof(err)) != 0) {
 		diag_error("%s", err);
 		return EXIT_CONFIG;
@@ -86,21 +90,25 @@ parent_is_helm(void)
 }
 
 /* Helm 4 runs us as a plugin (HELM_PLUGIN_NAME is set) and throws our
- * stderr away, reporting only "exited with error"; Helm 3 shows our stderr
- * only when we fail, so the warnings of a run that succeeds are lost. Under
- * either, errors and warnings also go to $XDG_STATE_HOME/dms-postrender/
- * messages.log (default ~/.local/state/...) and to the terminal: all of them
- * under Helm 4, the warnings of a successful run under Helm 3. */
+ * stderr away, reporting only "exited with error" (not even under --debug:
+ * internal/plugin/runtime_subprocess.go); Helm 3 shows our stderr only when
+ * we fail, so the warnings of a run that succeeds are lost. Under either,
+ * errors and warnings also go to $XDG_STATE_HOME/dms-postrender/messages.log
+ * (default ~/.local/state/...) and to Helm's own stderr, read from /proc
+ * (a terminal, or the log of a CI job that has none): all of them under
+ * Helm 4, the warnings of a successful run under Helm 3. */
 static void
 helm_messages(void)
 {
 	const char *plugin = getenv("HELM_PLUGIN_NAME");
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	enum diag_tty tty = plugin && *plugin ? DIAG_TTY_ALL : parent_is_helm() ? DIAG_TTY_ON_SUCCESS
-										    : DIAG_TTY_NONE;
-	char path[4096];
-	if (tty == DIAG_TTY_NONE)
+	enum diag_client when = plugin && *plugin ? DIAG_CLIENT_ALL
+				: parent_is_helm()  ? DIAG_CLIENT_ON_SUCCESS
+						    : DIAG_CLIENT_NONE;
+	char path[4096], client[64];
+	if (when == DIAG_CLIENT_NONE)
 		return;
+	snprintf(client, sizeof(client), "/proc/%ld/fd/2", (long)getppid());
 	if (state && *state == '/')
 		snprintf(path, sizeof(path), "%s/" PROG_NAME, state);
 	else if (home && *home == '/')
@@ -111,9 +119,9 @@ helm_messages(void)
 	if (path[0] && make_dirs(path)) {
 		size_t n = strlen(path);
 		snprintf(path + n, sizeof(path) - n, "/messages.log");
-		diag_mirror(path, tty);
+		diag_mirror(path, client, when);
 	} else {
-		diag_mirror(NULL, tty);
+		diag_mirror(NULL, client, when);
 	}
 }
 
@@ -215,6 +223,12 @@ run(struct config *cfg)
 	stream_free(&in);
 	if (status == EXIT_OK)
 		report_counts(st.documents, st.objects, st.changed, st.generated);
+	/* --strict: a warning is a failure, and its output would be applied. */
+	if (status == EXIT_OK && cfg->strict && diag_warnings()) {
+		diag_error("--strict: %zu warning%s above; nothing was written (fix what %s, or drop --strict)",
+			   diag_warnings(), diag_warnings() == 1 ? "" : "s", diag_warnings() == 1 ? "it says" : "they say");
+		status = EXIT_STRICT;
+	}
 	/* Never an empty stream for documents read: a client would apply it
 	 * and delete the release. Nothing should lead here; this is the last
 	 * line of defence. */
@@ -265,7 +279,7 @@ report_early_failure(const struct config *cfg, enum exit_code status)
 	if (!cfg->report || report_active() || report_start(cfg->report) != 0)
 		return;
 	if (diag_first_error())
-		report_message(true, diag_first_error());
+		report_message(true, diag_first_error(), NULL);
 	if (report_write((int)status, cfg->check) != 0) {
 		/* Nowhere to say more: the error line is already out. */
 	}
@@ -285,7 +299,7 @@ main(int argc, char **argv)
 		if (status != EXIT_OK) {
 			report_early_failure(&cfg, status);
 		} else if (cfg.print_config) {
-			if (config_print(&cfg, stdout) != 0 || fclose(stdout) != 0) {
+			if (config_print(&cfg, stdout, false) != 0 || fclose(stdout) != 0) {
 				diag_error("writing to stdout failed:");
 				status = EXIT_IO;
 			}
@@ -295,7 +309,9 @@ main(int argc, char **argv)
 				diag_error("--report %s: cannot create the report:", cfg.report);
 				status = EXIT_IO;
 			} else {
-				if (cfg.report)
+				if (cfg.report_object)
+					report_collect();
+				if (cfg.report || cfg.report_object)
 					diag_set_listener(report_message);
 				status = run(&cfg);
 			}
@@ -304,6 +320,7 @@ main(int argc, char **argv)
 				if (status == EXIT_OK || status == EXIT_CHECK)
 					status = EXIT_IO;
 			}
+			report_stop();
 		}
 		break;
 	case CLI_DONE: status = fclose(stdout) == 0 ? EXIT_OK : EXIT_IO; break;

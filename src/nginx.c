@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "reportobj.h"
 #include "route.h"
 #include "util.h"
 
@@ -42,6 +43,8 @@ generate(struct route_set *rs, struct gendoc_stream *g, struct spool *out)
 		const struct route *r = &rs->routes[i];
 		/* A Service without metadata.namespace is in the release's. */
 		const char *svc_ns = r->ns ? r->ns : rs->cfg->namespace_;
+		if (!r->ns)
+			reportobj_namespace_used(rs->cfg, "the ingress-nginx tcp-services entries");
 		if (!svc_ns) {
 			buf_free(&b);
 			diag_error("--proxy-ingress nginx: Service %s has no namespace in the stream, and the %s ConfigMap "

@@ -1,5 +1,6 @@
 /* report.c -- collects the --report JSON with cJSON while the run goes and
- * writes it once at the end, atomically (temporary file, fsync, rename).
+ * writes it once at the end, atomically (temporary file, fsync, rename);
+ * under --report-object it collects without a file, for reportobj.c to read.
  * It decides nothing about the stream and prints no messages. */
 #include "report.h"
 
@@ -22,6 +23,7 @@
 static void report_discard(void);
 
 static cJSON *root, *documents, *generated, *warnings, *errors, *counts, *pod_security;
+static cJSON *words; /* the warnings without place or document context */
 static cJSON *last_changes; /* the changes array of the most recent object */
 static size_t last_index;
 static char last_id[512];
@@ -110,10 +112,34 @@ report_generated(const char *kind, const char *ns, const char *name, const char 
 }
 
 void
-report_message(bool error, const char *text)
+report_message(bool error, const char *text, const char *message)
 {
-	if (root)
-		cJSON_AddItemToArray(error ? errors : warnings, ok(cJSON_CreateString(text)));
+	if (!root)
+		return;
+	cJSON_AddItemToArray(error ? errors : warnings, ok(cJSON_CreateString(text)));
+	if (!error)
+		cJSON_AddItemToArray(words, ok(cJSON_CreateString(message ? message : text)));
+}
+
+void
+report_namespace(const char *name, const char *from)
+{
+	if (!root || cJSON_GetObjectItemCaseSensitive(root, "releaseNamespace"))
+		return;
+	static const char *const keys[] = {"name", "from"};
+	const char *const values[] = {name, from};
+	cJSON *o = ok(cJSON_CreateObject());
+	for (size_t i = 0; i < 2; i++)
+		add_str(o, keys[i], values[i]);
+	cJSON_AddItemToObject(root, "releaseNamespace", o);
+}
+
+const cJSON *
+report_collected(const char *what)
+{
+	if (!root)
+		return NULL;
+	return !strcmp(what, "words") ? words : cJSON_GetObjectItemCaseSensitive(root, what);
 }
 
 void
@@ -128,6 +154,28 @@ report_counts(size_t n_documents, size_t objects, size_t changed, size_t n_gener
 	ok(cJSON_AddNumberToObject(counts, "objects", (double)objects));
 	ok(cJSON_AddNumberToObject(counts, "changed", (double)changed));
 	ok(cJSON_AddNumberToObject(counts, "generated", (double)n_generated));
+}
+
+/* The collection, without a file yet. */
+static void
+collect(void)
+{
+	root = ok(cJSON_CreateObject());
+	ok(cJSON_AddNumberToObject(root, "reportVersion", REPORT_FORMAT_VERSION));
+	add_str(root, "tool", PROG_NAME " " VERSION);
+	documents = ok(cJSON_AddArrayToObject(root, "documents"));
+	generated = ok(cJSON_AddArrayToObject(root, "generated"));
+	pod_security = ok(cJSON_AddArrayToObject(root, "podSecurity"));
+	warnings = ok(cJSON_AddArrayToObject(root, "warnings"));
+	errors = ok(cJSON_AddArrayToObject(root, "errors"));
+	words = ok(cJSON_CreateArray());
+}
+
+void
+report_collect(void)
+{
+	if (!root)
+		collect();
 }
 
 int
@@ -151,21 +199,20 @@ report_start(const char *path)
 		return -1;
 	}
 	snprintf(final_path, sizeof(final_path), "%s", path);
-	root = ok(cJSON_CreateObject());
-	ok(cJSON_AddNumberToObject(root, "reportVersion", REPORT_FORMAT_VERSION));
-	add_str(root, "tool", PROG_NAME " " VERSION);
-	documents = ok(cJSON_AddArrayToObject(root, "documents"));
-	generated = ok(cJSON_AddArrayToObject(root, "generated"));
-	pod_security = ok(cJSON_AddArrayToObject(root, "podSecurity"));
-	warnings = ok(cJSON_AddArrayToObject(root, "warnings"));
-	errors = ok(cJSON_AddArrayToObject(root, "errors"));
+	collect();
 	return 0;
+}
+
+void
+report_stop(void)
+{
+	report_discard();
 }
 
 int
 report_write(int exit_status, bool check)
 {
-	if (!root) {
+	if (!root || fd < 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -208,13 +255,14 @@ static void
 report_discard(void)
 {
 	cJSON_Delete(root);
+	cJSON_Delete(words);
 	if (fd >= 0)
 		close(fd);
 	fd = -1;
 	if (tmp_path[0])
 		unlink(tmp_path); /* a report never written leaves nothing behind */
 	tmp_path[0] = '\0';
-	root = documents = generated = warnings = errors = counts = last_changes = pod_security = NULL;
+	root = documents = generated = warnings = errors = counts = last_changes = pod_security = words = NULL;
 	last_index = 0;
 	last_id[0] = '\0';
 }

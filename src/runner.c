@@ -24,6 +24,7 @@
 #include "proxy.h"
 #include "psa.h"
 #include "report.h"
+#include "reportobj.h"
 #include "stash.h"
 #include "util.h"
 #include "ynode.h"
@@ -46,6 +47,7 @@ static const struct {
 struct held {
 	bool workload; /* it holds a docker-mailserver workload */
 	bool configmap; /* a ConfigMap alone (under --proxy-protocol) */
+	bool report;    /* a --report-object ConfigMap of an earlier run */
 	char *cm_ns, *cm_name; /* its namespace (or NULL) and name */
 	bool done;     /* written into its slot */
 	struct doc *tree; /* its tree as the first parse built it, kept while
@@ -89,6 +91,7 @@ struct runner {
 	} *enforce;            /* Namespaces with a pod-security.kubernetes.io/enforce label */
 	size_t nenforce;
 	struct proxy *proxy;
+	struct reportobj rep;
 };
 
 struct runner *
@@ -102,6 +105,7 @@ runner_new(const struct config *cfg)
 	lb_init(&r->lb, cfg);
 	r->proxy = proxy_new(cfg);
 	stash_init(&r->stash, STASH_DEFAULT_MEMORY);
+	reportobj_init(&r->rep);
 	return r;
 }
 
@@ -112,6 +116,7 @@ runner_free(struct runner *r)
 		return;
 	envsrc_free(r->env);
 	proxy_free(r->proxy);
+	reportobj_free(&r->rep);
 	lb_free(&r->lb);
 	for (size_t i = 0; i < r->nenforce; i++) {
 		free(r->enforce[i].ns);
@@ -363,7 +368,9 @@ hold(struct runner *r, struct doc *d, struct spool *out, bool workload)
 	diag_note("document %zu: %s %s held until the end of the stream (%s)", c->index,
 		  d->objects[0].kind ? d->objects[0].kind : "(no kind)",
 		  d->objects[0].name ? d->objects[0].name : "(no name)",
-		  workload ? "a docker-mailserver workload" : "its patch depends on the workloads");
+		  workload		? "a docker-mailserver workload"
+		  : reportobj_is(d) ? "the report of an earlier run, kept or replaced at the end"
+				    : "its patch depends on the workloads");
 	size_t bytes = d->loaded ? doc_memory(d) : 0;
 	if (bytes && r->trees_bytes + bytes <= RUNNER_TREES_MEMORY) {
 		h->tree = xmalloc(sizeof(*h->tree));
@@ -396,6 +403,23 @@ release(struct runner *r, struct held *h, struct spool *out, struct doc *d)
 		rc = -1;
 	h->c.data = NULL;
 	free(text);
+	stash_drop(&r->stash, &h->text);
+	if (h->tree) {
+		doc_free(h->tree);
+		free(h->tree);
+		h->tree = NULL;
+		r->trees_bytes -= h->tree_bytes;
+	}
+	h->done = true;
+	return rc;
+}
+
+/* Let go of held document H, writing nothing into its slot. */
+static int
+drop(struct runner *r, struct held *h, struct spool *out)
+{
+	spool_begin_slot(out, h->slot);
+	int rc = spool_end_slot(out);
 	stash_drop(&r->stash, &h->text);
 	if (h->tree) {
 		doc_free(h->tree);
@@ -587,6 +611,12 @@ runner_document(struct runner *r, struct doc *d, struct spool *out)
 	lb_observe(&r->lb, d);
 	proxy_observe(r->proxy, d);
 	observe_namespace(r, d);
+	if (r->cfg->report_object && reportobj_is(d)) {
+		if (hold(r, d, out, false) != 0)
+			return -2;
+		r->held[r->nheld - 1].report = true;
+		return 1;
+	}
 	bool keep = false, workload = false;
 	for (size_t i = 0; i < d->nobjects; i++) {
 		const struct object *o = &d->objects[i];
@@ -601,7 +631,10 @@ runner_document(struct runner *r, struct doc *d, struct spool *out)
 				}
 		} else if (doc_is_workload_kind(o->kind)) {
 			r->workloads++;
-			workload |= has_dms_container(r, o);
+			if (has_dms_container(r, o)) {
+				workload = true;
+				reportobj_observe_workload(&r->rep, d, o);
+			}
 		}
 		/* A ConfigMap is held by its kind alone; the rest needs the tree. */
 		bool by_kind = !d->is_list && o->kind && !strcmp(o->kind, "ConfigMap");
@@ -624,6 +657,34 @@ runner_generated(const struct runner *r)
 	return r->gen.generated;
 }
 
+/* --report-object, last of all: the report an earlier run left in the
+ * stream stays where it is, byte for byte, when this run changes and adds
+ * nothing else (so a second run changes nothing); otherwise it gives way to
+ * a fresh one at the end. A report of another name goes out as it came. */
+static int
+finish_report(struct runner *r, struct spool *out)
+{
+	char name[128];
+	const char *ns = reportobj_namespace(&r->rep);
+	bool fresh = r->held_changed || r->gen.generated, ours = false;
+	reportobj_name(&r->rep, name, sizeof(name));
+	for (size_t i = 0; i < r->nheld; i++) {
+		struct held *h = &r->held[i];
+		if (!h->report || h->done)
+			continue;
+		bool same = h->cm_name && !strcmp(h->cm_name, name) && (ns ? h->cm_ns && !strcmp(h->cm_ns, ns) : !h->cm_ns);
+		/* A second copy of ours (two streams joined) gives way too. */
+		bool keep = !same || (!fresh && !ours);
+		ours |= same && keep;
+		if (keep ? release(r, h, out, NULL) != 0 : drop(r, h, out) != 0)
+			return -2;
+	}
+	if (!r->cfg->report_object || ours)
+		return 0;
+	size_t generated = r->gen.generated;
+	return reportobj_write(&r->rep, r->cfg, &r->gen, out, r->held_changed, generated) != 0 ? -2 : 0;
+}
+
 int
 runner_finish(struct runner *r, struct spool *out)
 {
@@ -636,7 +697,7 @@ runner_finish(struct runner *r, struct spool *out)
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < r->nheld; i++) {
 			struct held *h = &r->held[i];
-			if (h->done || h->workload != (pass == 0))
+			if (h->done || h->report || h->workload != (pass == 0))
 				continue;
 			/* A ConfigMap no docker-mailserver workload mounts goes out as
 			 * it came, without being read again. */
@@ -662,5 +723,5 @@ runner_finish(struct runner *r, struct spool *out)
 		diag_warn("no docker-mailserver container found in %zu workload%s, so nothing was hardened; "
 			  "if the image comes from a mirror, pass --image PATTERN or --container NAME",
 			  r->workloads, r->workloads == 1 ? "" : "s");
-	return 0;
+	return finish_report(r, out);
 }

@@ -157,14 +157,16 @@ fi
 rm -f "$TMP/six.yaml" "$TMP/six.out" "$TMP/six.app" "$TMP/six.pipe"
 
 # Helm 4 runs the plugin with HELM_PLUGIN_NAME/HELM_PLUGIN_DIR set and
-# throws its stderr away: the reason for a failure must be in the log file,
-# the exit code must still say which kind of failure it was.
+# throws its stderr away: the reason for a failure must be in the log file
+# and on Helm's own stderr (a CI job's log), the exit code must still say
+# which kind of failure it was.
 state="$TMP/state"
 rm -rf "$state"
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n' >"$TMP/broken.yaml"
+: >"$TMP/client.err"
 # shellcheck disable=SC2086
-HELM_PLUGIN_NAME=dms-postrender HELM_PLUGIN_DIR="$ROOT" XDG_STATE_HOME="$state" \
-	$VALGRIND "$BIN" --metallb-pool=mail <"$TMP/broken.yaml" >"$TMP/out" 2>/dev/null
+client_run "$TMP/client.err" /dev/null env HELM_PLUGIN_NAME=dms-postrender HELM_PLUGIN_DIR="$ROOT" \
+	XDG_STATE_HOME="$state" $VALGRIND "$BIN" --metallb-pool=mail <"$TMP/broken.yaml" >"$TMP/out"
 RC=$?
 log="$state/dms-postrender/messages.log"
 if [ "$RC" -eq 1 ] && [ ! -s "$TMP/out" ] && [ -f "$log" ] &&
@@ -173,9 +175,27 @@ if [ "$RC" -eq 1 ] && [ ! -s "$TMP/out" ] && [ -f "$log" ] &&
 else
 	fail "cli/helm4-failure-reason-in-log-file" "exit $RC; log: $(head -c 300 "$log" 2>/dev/null)"
 fi
+if [ "$(grep -c '^dms-postrender: error: <stdin>:4:1: .*(document 1)$' "$TMP/client.err")" -eq 1 ] &&
+	[ "$(wc -l <"$TMP/client.err")" -eq 1 ]; then
+	pass "cli/helm4-failure-reason-on-the-client-stderr-once"
+else
+	fail "cli/helm4-failure-reason-on-the-client-stderr-once" "$(head -c 300 "$TMP/client.err")"
+fi
+# A client whose stderr is a file it did not open for appending (a plain
+# 2>FILE) would write over our line: nothing goes there.
+printf 'x\n' >"$TMP/client.err"
+# shellcheck disable=SC2086
+bash -c '"$@" 2>/dev/null; exit $?' client env HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$state" \
+	$VALGRIND "$BIN" <"$TMP/broken.yaml" >/dev/null 2>"$TMP/client.err"
+if [ ! -s "$TMP/client.err" ]; then
+	pass "cli/helm4-no-write-into-a-client-file-not-opened-for-appending"
+else
+	fail "cli/helm4-no-write-into-a-client-file-not-opened-for-appending" "$(head -c 300 "$TMP/client.err")"
+fi
 before=$(wc -c <"$log")
 # shellcheck disable=SC2086
-HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$state" $VALGRIND "$BIN" <"$FIX" >/dev/null 2>&1
+client_run /dev/null /dev/null env HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$state" $VALGRIND "$BIN" \
+	<"$FIX" >/dev/null
 if [ "$?" -eq 0 ] && [ "$(wc -c <"$log")" -eq "$before" ]; then
 	pass "cli/helm4-quiet-success-leaves-the-log-alone"
 else
@@ -183,7 +203,8 @@ else
 fi
 head -c 70000 /dev/zero | tr '\0' 'x' >"$log"
 # shellcheck disable=SC2086
-HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$state" $VALGRIND "$BIN" <"$TMP/broken.yaml" >/dev/null 2>&1
+client_run /dev/null /dev/null env HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$state" $VALGRIND "$BIN" \
+	<"$TMP/broken.yaml" >/dev/null
 if [ "$(wc -c <"$log")" -lt 1000 ] && grep -q 'error:' "$log"; then
 	pass "cli/helm4-log-starts-afresh-past-64KiB"
 else
@@ -207,8 +228,9 @@ else
 		cmd=$(awk -F'\t' '$1 == "command" {print $2}' "$TMP/plugin")
 		script=$("$PY" -c 'import json, sys; print(json.loads(sys.argv[1])[1])' "$hook")
 		if (cd "$TMP" && HELM_PLUGIN_NAME=dms-postrender HELM_PLUGIN_DIR="$ROOT" sh -c "$script" >"$TMP/hook.out" 2>&1) &&
-			HELM_PLUGIN_NAME=dms-postrender HELM_PLUGIN_DIR="$ROOT" XDG_STATE_HOME="$TMP/state" \
-				"${cmd/\$\{HELM_PLUGIN_DIR\}/$ROOT}" --metallb-pool=mail <"$FIX" >"$TMP/out" 2>/dev/null &&
+			client_run /dev/null /dev/null env HELM_PLUGIN_NAME=dms-postrender HELM_PLUGIN_DIR="$ROOT" \
+				XDG_STATE_HOME="$TMP/state" "${cmd/\$\{HELM_PLUGIN_DIR\}/$ROOT}" --metallb-pool=mail <"$FIX" \
+				>"$TMP/out" &&
 			grep -q 'metallb.io/address-pool: mail' "$TMP/out"; then
 			pass "cli/helm4-plugin-hook-builds-and-command-runs"
 		else
@@ -545,9 +567,10 @@ fi
 # One option table: every default and every dependency that --help and
 # --print-config show (both printed from the table) is the one the README
 # table, the man page and the Argo CD plugin's announcement give.
-"$BIN" --help >"$TMP/help.txt" 2>&1 && "$BIN" --print-config </dev/null >"$TMP/pc.yaml" 2>&1
+"$BIN" --help >"$TMP/help.txt" 2>&1 && "$BIN" --print-config </dev/null >"$TMP/pc.yaml" 2>&1 &&
+	ARGOCD_APP_NAME=app "$BIN" --print-config </dev/null >"$TMP/pc-argo.yaml" 2>&1
 if "$PY" "$here/tools/check-option-docs.py" "$TMP/help.txt" "$TMP/pc.yaml" "$ROOT/README.md" "$ROOT/dms-postrender.1" \
-	"$ROOT/examples/argocd/plugin.yaml" >"$TMP/docs.check" 2>&1; then
+	"$ROOT/examples/argocd/plugin.yaml" "$TMP/pc-argo.yaml" >"$TMP/docs.check" 2>&1; then
 	pass "cli/defaults-and-dependencies-agree ($(sed -n 's/^check-option-docs: ok, //p' "$TMP/docs.check"))"
 else
 	fail "cli/defaults-and-dependencies-agree" "$(head -n 5 "$TMP/docs.check" | tr '\n' '|')"
@@ -592,7 +615,8 @@ if [ "$RC" -eq 7 ] && grep -q '^--- a/docker-mailserver/templates/deployment.yam
 else
 	fail "cli/diff-names-source-and-object" "exit $RC: $(head -n 3 "$TMP/diff" | tr '\n' '|')"
 fi
-HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$TMP/state" "$BIN" --diff <"$FIX" >"$TMP/out" 2>"$TMP/err"
+client_run /dev/null "$TMP/err" env HELM_PLUGIN_NAME=dms-postrender XDG_STATE_HOME="$TMP/state" "$BIN" --diff \
+	<"$FIX" >"$TMP/out"
 RC=$?
 if [ "$RC" -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q 'writes a diff, not a stream' "$TMP/err"; then
 	pass "cli/diff-refused-as-a-post-renderer"

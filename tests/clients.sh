@@ -421,6 +421,61 @@ EOF
 		echo "SKIP clients/helm-pseudo-terminal: no script(1) (Debian: bsdutils)"
 	fi
 
+	# Messages in a pipeline, where Helm's stderr is a pipe (a CI job's log)
+	# and there is no terminal: a warning of a run that succeeds reaches
+	# Helm's stderr under Helm 3 and 4; --strict turns it into a failure
+	# that says why; --report-object puts it into the output; under Helm 4 a
+	# typo'd option says which option was meant.
+	# helm_piped OUT ERR CMD...: CMD's stdout to OUT, its stderr through a
+	# pipe into ERR; sets RC.
+	helm_piped() {
+		local o=$1 e=$2
+		shift 2
+		{
+			"$@" </dev/null >"$o"
+			echo $? >"$TMP/piped.rc"
+		} 2>&1 | cat >"$e"
+		RC=$(cat "$TMP/piped.rc")
+	}
+	for v in 3 4; do
+		helm_piped "$TMP/out" "$TMP/err" helmv "$v" template mail "$CHART" --post-renderer "$(pr "$v")" \
+			--post-renderer-args --lb-pool=mail
+		if [ "$RC" -eq 0 ] && [ "$(grep -c '^dms-postrender: warning: .*reachable from outside the cluster' "$TMP/err")" -eq 1 ]; then
+			pass "clients/helm$v-pipeline-warning-reaches-helm-stderr-once"
+		else
+			fail "clients/helm$v-pipeline-warning-reaches-helm-stderr-once" "exit $RC: $(head -c 300 "$TMP/err")"
+		fi
+		helm_piped "$TMP/out" "$TMP/err" helmv "$v" template mail "$CHART" --post-renderer "$(pr "$v")" \
+			--post-renderer-args --lb-pool=mail --post-renderer-args --strict
+		if [ "$RC" -eq 1 ] && [ ! -s "$TMP/out" ] && grep -q 'warning: .*reachable from outside the cluster' "$TMP/err" &&
+			grep -q 'dms-postrender: error: --strict: 1 warning above; nothing was written' "$TMP/err"; then
+			pass "clients/helm$v-pipeline-strict-fails-and-says-why"
+		else
+			fail "clients/helm$v-pipeline-strict-fails-and-says-why" "exit $RC: $(head -c 400 "$TMP/err")"
+		fi
+		helm_piped "$TMP/out" "$TMP/err" helmv "$v" template mail "$CHART" --post-renderer "$(pr "$v")" \
+			--post-renderer-args --lb-pool=mail --post-renderer-args --report-object
+		if [ "$RC" -eq 0 ] && "$PY" - "$TMP/out" <<'EOF'; then
+import sys, yaml
+cm = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["metadata"]["name"] == "mail-dms-postrender"]
+assert len(cm) == 1 and cm[0]["kind"] == "ConfigMap"
+assert "reachable from outside the cluster" in cm[0]["data"]["warnings"]
+EOF
+			pass "clients/helm$v-report-object-holds-the-warning"
+		else
+			fail "clients/helm$v-report-object-holds-the-warning" "exit $RC: $(head -c 300 "$TMP/err")"
+		fi
+	done
+	helm_piped "$TMP/out" "$TMP/err" helmv 4 template mail "$CHART" --post-renderer dms-postrender \
+		--post-renderer-args --metallb-pol=mail
+	if [ "$RC" -eq 1 ] && [ ! -s "$TMP/out" ] &&
+		grep -q "^dms-postrender: error: unknown option '--metallb-pol=mail' (did you mean '--metallb-pool'?)" "$TMP/err" &&
+		grep -q 'plugin "dms-postrender" exited with error' "$TMP/err"; then
+		pass "clients/helm4-typo-in-an-option-says-which-was-meant"
+	else
+		fail "clients/helm4-typo-in-an-option-says-which-was-meant" "exit $RC: $(head -c 400 "$TMP/err")"
+	fi
+
 	# 4. Generated documents under Helm 4: one "# Source:" line each, and a
 	# run over Helm 4's own output (re-sorted, annotation gone) generates
 	# nothing new.
@@ -606,6 +661,37 @@ else
 		fail "clients/argocd-example-generates-the-patched-stream" \
 			"init $rc_init, generate $RC: $(head -c 300 "$TMP/err")"
 	fi
+	# Argo CD drops the stderr of a step that succeeds: the warnings of the
+	# example Application's run (a LoadBalancer Service with PROXY ports) are
+	# in the report ConfigMap, on by default under Argo CD.
+	if [ "$RC" -eq 0 ] && grep -q '^dms-postrender: warning: .*reachable from outside the cluster' "$TMP/err" &&
+		"$PY" - "$TMP/out" <<'EOF'; then
+import sys, yaml
+cms = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "ConfigMap"
+       and d["metadata"]["name"] == "mail-dms-postrender"]
+assert len(cms) == 1, cms
+data = cms[0]["data"]
+assert "reachable from outside the cluster" in data["warnings"], data["warnings"]
+assert "Deployment mail-docker-mailserver:" in data["changes"]
+assert 'lb-pool: "mail"  # ARGOCD_APP_PARAMETERS' in data["options"], data["options"]
+assert cms[0]["metadata"]["labels"]["app.kubernetes.io/component"] == "report"
+EOF
+		pass "clients/argocd-example-warnings-in-the-report-object"
+	else
+		fail "clients/argocd-example-warnings-in-the-report-object" "exit $RC: $(head -c 300 "$TMP/err")"
+	fi
+	# The strict parameter makes the same warnings fail the step, which Argo
+	# CD shows (with the step's stderr) in the application's condition.
+	params=$("$PY" -c 'import json, sys; p = json.loads(sys.argv[1]); p.append({"name": "strict", "string": "true"}); print(json.dumps(p))' \
+		"$(printf '%s\n' "${argo_env[@]}" | sed -n 's/^ARGOCD_APP_PARAMETERS=//p')")
+	argo_step "$TMP/out" "$TMP/err" env ARGOCD_APP_PARAMETERS="$params" "${argo_gen[@]}"
+	RC=$?
+	if [ "$RC" -ne 0 ] && [ ! -s "$TMP/out" ] && grep -q '^dms-postrender: warning: .*reachable from outside the cluster' "$TMP/err" &&
+		grep -q '^dms-postrender: error: --strict: [0-9]* warnings\? above; nothing was written' "$TMP/err"; then
+		pass "clients/argocd-example-strict-fails-the-step"
+	else
+		fail "clients/argocd-example-strict-fails-the-step" "exit $RC, $(wc -c <"$TMP/out") bytes: $(tail -c 300 "$TMP/err")"
+	fi
 	# A config file in the application's directory is read; parameters override it.
 	printf 'metallb-pool: from-file\nmetallb-shared-ip: mail-key\n' >"$app/.dms-postrender.yaml"
 	argo_uses_plugin "$app"
@@ -645,8 +731,9 @@ else
 fi
 
 # The plugin announces every option (except the command-line-only ones) as
-# a parameter, lists as arrays, each with the default --print-config shows.
-"$BIN" --print-config </dev/null >"$TMP/defaults.yaml"
+# a parameter, lists as arrays, each with the default --print-config shows
+# under Argo CD.
+ARGOCD_APP_NAME=mail "$BIN" --print-config </dev/null >"$TMP/defaults.yaml"
 if "$PY" - "$ROOT/examples/argocd/plugin.yaml" "$TMP/defaults.yaml" >"$TMP/params.check" 2>&1 <<'EOF'; then
 import sys, yaml
 static = yaml.safe_load(open(sys.argv[1]))["spec"]["parameters"]["static"]
@@ -702,7 +789,7 @@ assert side["securityContext"]["runAsUser"] == 999
 assert {v["name"] for v in pod["volumes"]} >= {"var-files", "plugins", "dms-postrender-cmp", "dms-postrender-tmp"}
 env = {e["name"]: e["value"] for e in side.get("env", [])}
 assert side["securityContext"]["readOnlyRootFilesystem"] and mounts["/tmp"]["name"] == "dms-postrender-tmp"
-assert all(env.get(k, "").startswith("/tmp") for k in ("HOME", "HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME", "XDG_STATE_HOME")), env
+assert all(env.get(k, "").startswith("/tmp") for k in ("HOME", "HELM_CACHE_HOME", "HELM_CONFIG_HOME", "HELM_DATA_HOME")), env
 tmpl = docs[("Deployment", "argocd-repo-server")]["spec"]["template"]["metadata"]
 assert tmpl["annotations"]["kubectl.kubernetes.io/default-container"] == "argocd-repo-server"
 EOF

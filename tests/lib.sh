@@ -27,6 +27,16 @@ run_prog() {
 	RC=$?
 }
 
+# client_run CLIENT OWN CMD...: run CMD (stdin and stdout as given) as the
+# child of a shell playing the client (Helm): the shell's stderr is appended
+# to CLIENT, CMD's own stderr goes to OWN. Under Helm, dms-postrender also
+# writes its messages to its parent's stderr.
+client_run() {
+	local client=$1
+	shift
+	bash -c 'own=$1; shift; "$@" 2>"$own"; exit $?' client "$@" 2>>"$client"
+}
+
 # A Python 3 with PyYAML, the independent parser for document counts.
 find_pyyaml() {
 	local p

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""check-option-docs.py HELP PRINT-CONFIG README MAN PLUGIN -- every place an
-option is described agrees with the option table (src/config.c), as --help
-and --print-config print it:
+"""check-option-docs.py HELP PRINT-CONFIG README MAN PLUGIN [ARGO-PRINT-CONFIG] --
+every place an option is described agrees with the option table
+(src/config.c), as --help and --print-config print it:
 
 - the default: what --help says "(default X)" is the value --print-config
   shows, the README table's "(default `X`)", the man page's "(default X)" or
-  "Default X.", and the string (or array) the Argo CD plugin announces; an
+  "Default X.", and the string (or array) the Argo CD plugin announces (as
+  --print-config shows it under Argo CD, ARGO-PRINT-CONFIG, when given); an
   option whose --print-config value is set but whose --help names no default
   fails too;
 - the dependencies: an option --help says "(needs X)" of has "needs X" in its
@@ -29,6 +30,7 @@ def main():
     help_text, cfg_path, readme, man, plugin = sys.argv[1:6]
     text = open(help_text).read()
     cfg = yaml.safe_load(open(cfg_path))
+    argo = yaml.safe_load(open(sys.argv[6])) if len(sys.argv) > 6 else cfg
     readme = open(readme).read()
     # The options table is under "## Options"; other tables name options too.
     start = readme.find("\n## Options")
@@ -72,6 +74,7 @@ def main():
             elif shown not in (None, False, []) and not re.search(r"default: ", desc):
                 problems.append(f"--{name}: --print-config shows {shown!r}, but --help names no default")
             p = params.get(name)
+            shown = argo.get(name, shown)
             if p is None:
                 problems.append(f"--{name}: not announced by the Argo CD plugin")
             elif isinstance(shown, list):
