@@ -173,8 +173,8 @@ const char *config_option_needs(const struct option_spec *o);
 bool config_cli_only(const struct option_spec *o);
 
 /* Print the effective configuration as a YAML config file, each line with a
- * comment naming its source; SET_ONLY: only the options a source set, with
- * no header. Returns 0 or -1 when writing failed. */
+ * comment naming its source; SET_ONLY: only the options a source set that
+ * shape the objects (not --verbose, --format or --report), with no header. Returns 0 or -1 when writing failed. */
 int config_print(const struct config *cfg, FILE *f, bool set_only);
 
 /* Where option NAME's value came from, in words ("command line",

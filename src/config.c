@@ -1174,7 +1174,11 @@ config_print(const struct config *cfg, FILE *f, bool set_only)
 	for (const struct option_spec *o = options; o->name && !bad; o++) {
 		const void *field = (const char *)cfg + o->offset;
 		const char *from = source_name(cfg, (size_t)(o - options));
-		if (config_cli_only(o) || (set_only && cfg->source[o - options] == SRC_DEFAULT))
+		/* The report object names what shapes the objects, not how the
+		 * run talks or writes (so that --format reemit gives the same). */
+		if (config_cli_only(o) || (set_only && (cfg->source[o - options] == SRC_DEFAULT ||
+							!strcmp(o->name, "verbose") || !strcmp(o->name, "format") ||
+							!strcmp(o->name, "report"))))
 			continue;
 		bad |= fprintf(f, "%s:", o->name) < 0;
 		switch (o->kind) {
