@@ -101,7 +101,10 @@ tests/schema/node_modules/.installed: tests/schema/package.json tests/schema/pac
 	  echo "schema suite: could not install its npm packages (npm missing or offline); it will be skipped"; \
 	fi
 
-check: test
+# The quick suites (unit and golden, in under a minute on two cores); the
+# full suite is `make test`.
+check: $(OUT)/$(PROG) $(UNIT) $(TOOLS)
+	@bash tests/check.sh $(OUT)/$(PROG) $(BUILD)/tests
 
 asan:
 	$(MAKE) BUILD=build-asan OUT=build-asan/bin CFLAGS="-O1 -g" \

@@ -30,7 +30,8 @@ static const char usage_tail[] =
 	"  0 success            1 invalid input       2 usage error\n"
 	"  3 bad configuration  4 patch not possible  5 I/O or memory error\n"
 	"  6 empty input (no documents, as helm template sends with an output dir)\n"
-	"  7 --check, --diff: a run would change or add documents\n";
+	"  7 --check, --diff: a run would change or add documents\n"
+	"  8 --strict: the run warned\n";
 
 static int
 print_checked(const char *text)

@@ -309,7 +309,7 @@ fi
 # A 100 MB single line: refused at the document limit (64 MiB by default),
 # without reading the rest of it into memory.
 if [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ] || [ ! -x /usr/bin/time ]; then
-	echo "SKIP cli/100MB-single-line (sanitized build or no /usr/bin/time)"
+	skip "cli/100MB-single-line" "sanitized build or no /usr/bin/time"
 else
 	{ printf 'a: '; head -c 104857600 /dev/zero | tr '\0' 'x'; } >"$TMP/line.yaml"
 	/usr/bin/time -f '%M' -o "$TMP/rss" "$BIN" <"$TMP/line.yaml" >"$TMP/out" 2>"$TMP/err"
@@ -328,7 +328,7 @@ fi
 # read buffer. Skipped under sanitizers/valgrind, whose own memory use is not
 # the program's.
 if [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ]; then
-	echo "SKIP cli/flat-memory (sanitized build)"
+	skip "cli/flat-memory" "sanitized build"
 elif [ ! -x /usr/bin/time ]; then
 	fail "cli/flat-memory" "/usr/bin/time is missing (Debian package 'time')"
 else
@@ -497,7 +497,7 @@ if [ -f "$SHARED/corpus/dms/rendered/helm3/default.yaml" ]; then
 	keep_lines "cli/minimal-keeps-official-chart-comments-blank-lines-and-env" \
 		"$SHARED/corpus/dms/rendered/helm3/default.yaml" 100
 else
-	echo "SKIP cli/minimal-keeps-official-chart-comments-blank-lines-and-env: no $SHARED/corpus (the shared test data)"
+	skip "cli/minimal-keeps-official-chart-comments-blank-lines-and-env" "no $SHARED/corpus (the shared test data)"
 fi
 
 # The minimal-diff writer on layouts the fixtures do not have (a comment
@@ -562,6 +562,20 @@ sys.exit(f"booleans where strings are meant: {bad}" if bad else 0)' "$ROOT/examp
 	pass "cli/example-config-has-no-accidental-booleans"
 else
 	fail "cli/example-config-has-no-accidental-booleans" "$(cat "$TMP/err")"
+fi
+
+# --strict from a config file (it can only make a run fail): a warning is
+# exit 8 with nothing written; a run without warnings passes untouched.
+printf 'strict: true\n' >"$TMP/strict.yaml"
+run_prog "$TMP/out" "$TMP/err" --config "$TMP/strict.yaml" --lb-pool=mail <"$FIX"
+rc1=$RC
+run_prog "$TMP/out2" "$TMP/err2" --config "$TMP/strict.yaml" <"$FIX"
+if [ "$rc1" -eq 8 ] && [ ! -s "$TMP/out" ] && [ "$(tail -n 1 "$TMP/err")" = \
+	"dms-postrender: error: --strict: 1 warning above; nothing was written (fix what it says, or drop --strict)" ] &&
+	[ "$RC" -eq 0 ] && [ ! -s "$TMP/err2" ] && grep -q 'allowPrivilegeEscalation: true' "$TMP/out2"; then
+	pass "cli/strict-from-a-config-file"
+else
+	fail "cli/strict-from-a-config-file" "exits $rc1/$RC: $(tail -c 300 "$TMP/err")"
 fi
 
 # One option table: every default and every dependency that --help and

@@ -29,13 +29,13 @@ else
 	if [ -n "${CI:-}" ]; then
 		fail "clients/real-helm" "$why (CI must run the real clients)"
 	else
-		echo "SKIP clients/real-helm: $why"
+		skip "clients/real-helm" "$why"
 	fi
 fi
 # skip_helm NAME: say why a test needing Helm does not run; true when it does not.
 skip_helm() {
 	[ -n "$H3" ] && return 1
-	echo "SKIP $1: no real Helm (see clients/real-helm)"
+	skip "$1" "no real Helm (see clients/real-helm)"
 	return 0
 }
 
@@ -130,6 +130,15 @@ check_readme() {
 	"dms-postrender --config examples/dms-postrender.yaml --fail2ban=off --print-config")
 		grep -qx 'fail2ban: "off"  # command line' "$out" && grep -qx 'lb-pool: "mail"  # config file' "$out" &&
 			grep -qx '  - "2001:db8::25"' "$out" ;;
+	"helm template mail docker-mailserver/docker-mailserver --post-renderer ./bin/dms-postrender --post-renderer-args --strict > mail.yaml")
+		grep -q 'allowPrivilegeEscalation: true' "$sandbox/mail.yaml" ;;
+	*"dms-postrender --report-object --lb-pool=mail > mail.yaml")
+		"$PY" - "$sandbox/mail.yaml" <<'EOF'
+import sys, yaml
+cm = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["metadata"]["name"] == "mail-dms-postrender"]
+assert len(cm) == 1 and "reachable from outside the cluster" in cm[0]["data"]["warnings"]
+EOF
+		;;
 	*"dms-postrender --report report.json > mail.yaml")
 		hrun 3 helm template mail "$CHART" >"$TMP/render.yaml" &&
 			"$PY" "$here/tools/check-report.py" "$sandbox/report.json" "$TMP/render.yaml" "$sandbox/mail.yaml" 0 >/dev/null ;;
@@ -168,16 +177,16 @@ while IFS=$'\t' read -r section cmd; do
 	ncmd=$((ncmd + 1))
 	name="clients/readme: $cmd"
 	if [ "$cmd" = "make test" ]; then
-		echo "SKIP $name: the suite itself (CI runs it through .ci/run)"
+		skip "$name" "the suite itself (CI runs it through .ci/run)"
 		continue
 	fi
 	if { [ "$section" = "Helm 4" ] || [ "$cmd" = "make run" ]; } && { [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ]; }; then
 		# The install hook builds the checkout itself; that binary is not the one under test.
-		echo "SKIP $name: runs 'make' in the checkout (plain 'make test' runs it)"
+		skip "$name" "runs 'make' in the checkout (plain 'make test' runs it)"
 		continue
 	fi
 	if [[ $cmd == kubectl* ]] && [ -z "$real_kubectl" ]; then
-		echo "SKIP $name: kubectl not installed"
+		skip "$name" "kubectl not installed"
 		continue
 	fi
 	if [[ $cmd == *helm* ]] && skip_helm "$name"; then
@@ -335,7 +344,7 @@ EOF
 			done
 		done
 	else
-		echo "SKIP clients/helm-on-official-renders: no $SHARED/corpus (the shared test data)"
+		skip "clients/helm-on-official-renders" "no $SHARED/corpus (the shared test data)"
 	fi
 
 	# 1. --check on an already patched chart, under Helm 3 (whose empty
@@ -418,7 +427,7 @@ EOF
 			fail "clients/helm4-message-names-the-template-file-first" "$(tr '\n' '|' <"$TMP/typescript" | head -c 400)"
 		fi
 	else
-		echo "SKIP clients/helm-pseudo-terminal: no script(1) (Debian: bsdutils)"
+		skip "clients/helm-pseudo-terminal" "no script(1) (Debian: bsdutils)"
 	fi
 
 	# Messages in a pipeline, where Helm's stderr is a pipe (a CI job's log)
@@ -798,7 +807,7 @@ EOF
 		fail "clients/argocd-kustomization-mounts-the-plugin" "$(tail -n 2 "$TMP/k.check" "$TMP/err" | tr '\n' '|')"
 	fi
 else
-	echo "SKIP clients/argocd-kustomization-mounts-the-plugin: kubectl not installed"
+	skip "clients/argocd-kustomization-mounts-the-plugin" "kubectl not installed"
 fi
 # --- the release tarball (make dist) under the real Helm 4, on a PATH with
 # no compiler and no make: it installs, its hook builds nothing, and the

@@ -37,7 +37,7 @@ minimal_vs_reemit() {
 	# same.
 	local o fmt go_in=false
 	if [ "$(wc -c <"$f")" -gt 1048576 ]; then
-		echo "SKIP $name: types: larger than 1 MB"
+		skip "$name" "types: larger than 1 MB"
 		return 0
 	fi
 	if command -v kubectl >/dev/null 2>&1 && go_reading "$f" "$TMP/go-in.yaml"; then
@@ -69,7 +69,7 @@ if [ ! -d "$SHARED/corpus" ]; then
 	if [ -n "${CI:-}" ]; then
 		fail "corpus" "no corpus at $SHARED/corpus (set SHARED_DIR)"
 	else
-		echo "SKIP corpus: no shared test data at $SHARED/corpus (set SHARED_DIR); CI runs it"
+		skip "corpus" "no shared test data at $SHARED/corpus (set SHARED_DIR); CI runs it"
 	fi
 else
 	PY=$(find_pyyaml) || PY=

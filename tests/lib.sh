@@ -1,5 +1,5 @@
 # lib.sh -- shared by every test driver: strict mode, C locale, a scratch
-# directory removed on exit, pass/fail counters, the Go and PyYAML readers'
+# directory removed on exit, pass/fail/skip counters, the Go and PyYAML readers'
 # helpers, and $VALGRIND (set by
 # `make valgrind`) in front of every program under test.
 set -u
@@ -13,10 +13,14 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/dmspr-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 PASSED=0
 FAILED=0
+SKIPPED=0
 VALGRIND=${VALGRIND:-}
 
 pass() { PASSED=$((PASSED + 1)); printf 'PASS %s\n' "$1"; }
 fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s: %s\n' "$1" "$2"; }
+# skip NAME WHY: a test that cannot run here, with the reason (under CI the
+# suites turn a missing prerequisite into a FAIL instead).
+skip() { SKIPPED=$((SKIPPED + 1)); printf 'SKIP %s: %s\n' "$1" "$2"; }
 
 # run_prog OUT ERR ARGS... < input: run the binary under test; sets RC.
 run_prog() {
@@ -56,7 +60,7 @@ kustomize_parses() {
 	local name=$1 file=$2 dir
 	rm -f "$TMP/kustomized.yaml"
 	if ! command -v kubectl >/dev/null 2>&1; then
-		echo "SKIP $name: kubectl not installed"
+		skip "$name" "kubectl not installed"
 		return
 	fi
 	dir="$TMP/kustomize"
@@ -86,7 +90,7 @@ missing_shared() {
 	if [ -n "${CI:-}" ]; then
 		fail "$1" "$2 (the shared test data) is missing"
 	else
-		echo "SKIP $1: $2 (the shared test data) is not beside this checkout"
+		skip "$1" "$2 (the shared test data) is not beside this checkout"
 	fi
 }
 

@@ -92,7 +92,7 @@ if [ -n "$mail_missing" ]; then
 	if [ -n "${CI:-}" ]; then
 		fail "mailserver" "cannot start the real servers: missing$mail_missing"
 	else
-		echo "SKIP mailserver: cannot start the real servers: missing$mail_missing"
+		skip "mailserver" "cannot start the real servers: missing$mail_missing"
 	fi
 elif [ ! -d "$MAIL_CONFIG" ]; then
 	missing_shared "mailserver" "$MAIL_CONFIG"
@@ -129,7 +129,7 @@ else
 		if [ -n "${CI:-}" ]; then
 			fail "mailserver/dms16" "$why"
 		else
-			echo "SKIP mailserver/dms16: $why"
+			skip "mailserver/dms16" "$why"
 		fi
 	else
 		echo "  $why"

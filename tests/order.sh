@@ -24,7 +24,7 @@ else
 		shared_input_missing "order/golden/${dir#"$here"/golden/}" "$dir" && continue
 		[ -f "$dir/input.yaml" ] || continue
 		if [ -f "$dir/no-pyyaml" ]; then
-			echo "SKIP order/golden/${dir#"$here"/golden/}: $(head -n 1 "$dir/no-pyyaml")"
+			skip "order/golden/${dir#"$here"/golden/}" "$(head -n 1 "$dir/no-pyyaml")"
 			continue
 		fi
 		args=()
@@ -39,7 +39,7 @@ else
 	if [ -d "$SHARED/corpus" ]; then
 		files+=("$SHARED"/corpus/dms/rendered/*/*.yaml "$SHARED"/corpus/real/*.yaml)
 	else
-		echo "SKIP order/corpus: no $SHARED/corpus (the shared test data)"
+		skip "order/corpus" "no $SHARED/corpus (the shared test data)"
 	fi
 	for f in "${files[@]}"; do
 		n=${f#"$SHARED"/corpus/}

@@ -16,9 +16,9 @@
 
 SCHEMA="$here/schema"
 if [ -n "${VALGRIND:-}" ] || [ -n "${DMSPR_SANITIZED:-}" ]; then
-	echo "SKIP schema (the same outputs are validated in the plain run)"
+	skip "schema" "the same outputs are validated in the plain run"
 elif ! command -v node >/dev/null 2>&1 || [ ! -d "$SCHEMA/node_modules/kubernetes-models" ]; then
-	echo "SKIP schema: node or tests/schema/node_modules missing (make schema-deps)"
+	skip "schema" "node or tests/schema/node_modules missing (make schema-deps)"
 else
 	mkdir -p "$TMP/schema"
 	files=()
@@ -27,7 +27,7 @@ else
 		[ -f "$dir/expected.rc" ] && continue
 		shared_input_missing "schema: golden/${dir#"$here"/golden/}" "$dir" && continue
 		if [ -f "$dir/no-consumer" ]; then
-			echo "SKIP schema: golden/${dir#"$here"/golden/}: $(head -n 1 "$dir/no-consumer")"
+			skip "schema" "golden/${dir#"$here"/golden/}: $(head -n 1 "$dir/no-consumer")"
 			continue
 		fi
 		out="$dir/expected.yaml"

@@ -22,6 +22,7 @@
 #include "pipeline.h"
 #include "splice.h"
 #include "spool.h"
+#include "report.h"
 #include "stream.h"
 
 /* With FUZZ_SHOW_ARGS in the environment, each option is also printed as
@@ -98,6 +99,9 @@ options(struct config *cfg, uint8_t a, uint8_t b)
 		/* The generated pool needs its name (bit 0). */
 		if ((b >> i & 1) && (i != 3 || (b & 1)))
 			set(cfg, bits[i].name, bits[i].value);
+	/* The report object, whose second run must keep it byte for byte. */
+	if ((a & 0x18) == 0x18)
+		set(cfg, "report-object", NULL);
 	set(cfg, "max-document-size", "1M");
 }
 
@@ -117,7 +121,14 @@ run(const struct config *cfg, const char *data, size_t n, size_t *len, enum exit
 	setenv("DMSPR_FULL_READBACK", "1", 1); /* the whole read-back checks the part-wise one */
 	stream_init_mem(&in, data, n, cfg->max_document_size);
 	spool_init(&out, 64 * 1024);
+	if (cfg->report_object) {
+		/* As main() does: the report object reads what report.c collects. */
+		report_collect();
+		diag_set_listener(report_message);
+	}
 	*status = pipeline_run(cfg, &in, &out, &st);
+	report_stop();
+	diag_set_listener(NULL);
 	stream_free(&in);
 	/* The counter only grows; check it per run, so that the input that
 	 * caused a failed splice check is the one reported. */

@@ -21,7 +21,7 @@ printed(const struct config *cfg, size_t *len)
 	char *text = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&text, &n);
-	if (!f || config_print(cfg, f) != 0 || fclose(f) != 0)
+	if (!f || config_print(cfg, f, false) != 0 || fclose(f) != 0)
 		abort();
 	char *out = malloc(n + 1), *w = out;
 	for (char *line = text; *line;) {
