@@ -69,6 +69,7 @@ struct runner {
 	const struct config *cfg;
 	size_t trees_bytes;    /* the held trees' doc_memory() */
 	struct envsrc *env;
+	size_t documents;      /* documents with content seen */
 	size_t workloads;      /* workload objects seen */
 	size_t dms_containers; /* docker-mailserver containers hardened */
 	bool *name_seen;       /* per cfg->containers entry */
@@ -604,6 +605,7 @@ runner_document(struct runner *r, struct doc *d, struct spool *out)
 	if (!d->loaded && !d->empty && wants_tree(r, d) && doc_need_tree(d, NULL) != 0)
 		return -1;
 	doc_note(d);
+	r->documents += !d->empty;
 	/* Every document is seen before any decision is taken (at the end of
 	 * the stream), so the order of the documents does not matter. */
 	envsrc_observe(r->env, d);
@@ -679,7 +681,8 @@ finish_report(struct runner *r, struct spool *out)
 		if (keep ? release(r, h, out, NULL) != 0 : drop(r, h, out) != 0)
 			return -2;
 	}
-	if (!r->cfg->report_object || ours)
+	/* An empty input (--allow-empty) passes through as it came. */
+	if (!r->cfg->report_object || ours || !r->documents)
 		return 0;
 	size_t generated = r->gen.generated;
 	return reportobj_write(&r->rep, r->cfg, &r->gen, out, r->held_changed, generated) != 0 ? -2 : 0;
