@@ -17,8 +17,9 @@ int emit_raw(struct spool *out, const struct chunk *c);
 /* Write d: raw when !d->changed; else, when MINIMAL, its text with the
  * changes spliced in (splice.h); else, or when splicing is not safe,
  * re-serialised. Serialising consumes the node tree (libyaml's dumper
- * deletes it); d->loaded is cleared, and doc_free() stays safe. Returns 0 or
- * -1 (reported). */
+ * deletes it); d->loaded is cleared, and doc_free() stays safe. Returns 0,
+ * -1 (reported), or -2 when the document must be written whole and holds the
+ * non-specific tag '!', which no emitted text keeps (reported). */
 int emit_doc(struct spool *out, struct doc *d, bool minimal);
 
 /* Serialise d's tree (header and trailer excluded) into b, with unlimited

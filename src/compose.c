@@ -244,13 +244,16 @@ compose(struct compose_events *ev, yaml_document_t *out, bool *reused, struct co
 			n->data.scalar.length = e->data.scalar.length;
 			n->data.scalar.style = e->data.scalar.style;
 			/* What the loader forgets: an explicit string tag (!!str 1
-			 * stays a string). PyYAML and Go's parser read "! 2" as the
-			 * number 2, as a plain 2 is written back: only !!str. */
+			 * stays a string), and the non-specific tag "!", which the
+			 * readers disagree on ("! 2": the string "2" to Go's yaml.v2,
+			 * as Helm 3 and kubectl read, the number 2 to yaml.v3 and
+			 * PyYAML). The node keeps "!" as its tag, so that its text
+			 * is written again with it (splice.c) or not at all (emit.c). */
 			if (tag && strcmp((const char *)tag, YAML_STR_TAG) == 0 &&
 			    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 			    !yscalar_plain_is_str((const char *)n->data.scalar.value))
 				n->data.scalar.style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-			n->tag = node_tag(tag, TAG_SCALAR);
+			n->tag = tag && strcmp((const char *)tag, "!") == 0 ? tag : node_tag(tag, TAG_SCALAR);
 			anchor(&c, e->data.scalar.anchor, id);
 			place(&c, id);
 			break;

@@ -85,6 +85,26 @@ ends_with(const struct buf *b, const char *s)
 	return b->len >= n && memcmp(b->data + b->len - n, s, n) == 0;
 }
 
+/* A document written again whole must not hold the non-specific tag "!":
+ * Go's yaml.v2 (Helm 3, kubectl) reads "! 2" as the string "2", yaml.v3
+ * (Helm 4, kustomize) and PyYAML as the number 2, and libyaml's emitter
+ * writes "!<%21>", which none reads as the input. False after reporting. */
+static bool
+nonspecific_ok(const struct doc *d)
+{
+	for (yaml_node_t *n = d->y.nodes.start; n && n < d->y.nodes.top; n++)
+		if (n->tag && strcmp((const char *)n->tag, "!") == 0) {
+			diag_error_at(doc_line(d, (int)(n - d->y.nodes.start) + 1), 0,
+				      "the non-specific tag '!' cannot be written again without changing what it means: "
+				      "Helm 3 and kubectl (Go's yaml.v2) read '! 2' as the string \"2\", Helm 4, kustomize "
+				      "and PyYAML as the number 2; this document is written whole (--format reemit, "
+				      "aliases, JSON or a layout that cannot be spliced), so drop the tag or quote the "
+				      "value");
+			return false;
+		}
+	return true;
+}
+
 int
 emit_doc(struct spool *out, struct doc *d, bool minimal)
 {
@@ -106,6 +126,10 @@ emit_doc(struct spool *out, struct doc *d, bool minimal)
 			rc = spool_write(out, body.data, body.len);
 			goto out;
 		}
+	}
+	if (!nonspecific_ok(d)) {
+		rc = -2;
+		goto out;
 	}
 	if (emit_tree(&body, d) != 0)
 		goto out;

@@ -83,7 +83,7 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 		r = emit_doc(out, &d, cfg->format == FORMAT_MINIMAL);
 		doc_free(&d);
 		if (r != 0) {
-			status = EXIT_IO;
+			status = r == -2 ? EXIT_PATCH : EXIT_IO;
 			goto out;
 		}
 	}

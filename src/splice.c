@@ -329,6 +329,19 @@ static bool
 node_text(const yaml_node_t *n, size_t shift, struct buf *b)
 {
 	yaml_char_t *tag = n->tag;
+	if (tag && strcmp((const char *)tag, "!") == 0) {
+		/* The non-specific tag, which libyaml's emitter would write as
+		 * "!<%21>": written by hand before the value, as it came. */
+		yaml_node_t untagged = *n;
+		untagged.tag = NULL;
+		if (!n->data.scalar.length &&
+		    (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || n->data.scalar.style == YAML_ANY_SCALAR_STYLE)) {
+			buf_adds(b, "!");
+			return true;
+		}
+		buf_adds(b, "! ");
+		return node_text(&untagged, shift, b);
+	}
 	yaml_char_t *value = n->data.scalar.value;
 	size_t length = n->data.scalar.length;
 	yaml_scalar_style_t style = n->data.scalar.style;
@@ -606,14 +619,15 @@ event_reads_as_string(const yaml_event_t *e)
 }
 
 /* The tag a loader gives the node of event E: its own, else the default
- * for its kind. */
+ * for its kind (compose.c keeps a scalar's "!", which the readers do not
+ * agree on). */
 static const char *
 event_tag(const yaml_event_t *e)
 {
 	const yaml_char_t *t = e->type == YAML_SCALAR_EVENT ? e->data.scalar.tag
 			       : e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.tag
 								      : e->data.mapping_start.tag;
-	if (t && strcmp((const char *)t, "!") != 0)
+	if (t && (strcmp((const char *)t, "!") != 0 || e->type == YAML_SCALAR_EVENT))
 		return (const char *)t;
 	return e->type == YAML_SCALAR_EVENT ? YAML_DEFAULT_SCALAR_TAG
 	       : e->type == YAML_SEQUENCE_START_EVENT ? YAML_DEFAULT_SEQUENCE_TAG

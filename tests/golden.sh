@@ -88,6 +88,15 @@ for dir in "$here"/golden/*/*/; do
 	# PyYAML oracles are skipped; kustomize still reads the output.
 	if [ -f "$dir/no-pyyaml" ] && [ "$want_rc" -eq 0 ]; then
 		skip "$name" "PyYAML oracles: $(head -n 1 "$dir/no-pyyaml")"
+	elif [ "$want_rc" -eq 0 ] && [ -f "$dir/reemit-refused" ]; then
+		# A case whose patched document holds the non-specific tag '!':
+		# minimal keeps it, --format reemit must refuse (exit 4), not drop it.
+		run_prog "$TMP/reemit" "$TMP/err3" "${args[@]}" --format reemit <"$dir/input.yaml"
+		if [ "$RC" -eq 4 ] && [ ! -s "$TMP/reemit" ] && grep -q "non-specific tag '!'" "$TMP/err3"; then
+			pass "$name: --format reemit refuses ($(head -n 1 "$dir/reemit-refused"))"
+		else
+			fail "$name: --format reemit" "exit status $RC, expected 4 and the non-specific tag's error"
+		fi
 	elif [ "$want_rc" -eq 0 ] && [ ! -f "$dir/no-consumer" ] && ! $reemit_case; then
 		run_prog "$TMP/reemit" "$TMP/err3" "${args[@]}" --format reemit <"$dir/input.yaml"
 		if [ "$RC" -ne 0 ]; then
@@ -101,7 +110,9 @@ for dir in "$here"/golden/*/*/; do
 	# that keeps its text changes its type.
 	if [ "$want_rc" -eq 0 ] && [ ! -f "$dir/no-consumer" ]; then
 		run_prog "$TMP/types-re" "$TMP/err3" "${args[@]}" --format reemit <"$dir/input.yaml"
-		for fmt in minimal reemit; do
+		formats="minimal reemit"
+		[ -f "$dir/reemit-refused" ] && formats=minimal
+		for fmt in $formats; do
 			o="$TMP/out"
 			[ "$fmt" = reemit ] && o="$TMP/types-re"
 			if [ ! -f "$dir/no-pyyaml" ]; then
@@ -115,6 +126,23 @@ for dir in "$here"/golden/*/*/; do
 			else
 				fail "$name: types ($fmt, Go)" "kubectl kustomize refuses the input or the output"
 			fi
+		done
+		# The same with Go's YAML libraries read directly: yaml.v2 through
+		# sigs.k8s.io/yaml as Helm 3 and kubectl read, yaml.v3 as Helm 4 does.
+		for fmt in $formats; do
+			o="$TMP/out"
+			[ "$fmt" = reemit ] && o="$TMP/types-re"
+			for gv in v2 v3; do
+				if [ ! -x "$TESTBIN/go-yaml-read" ]; then
+					go_reader_missing "$name: types ($fmt, yaml.$gv)"
+				elif ! "$TESTBIN/go-yaml-read" "$gv" "$dir/input.yaml" >"$TMP/gv-in.yaml" 2>"$TMP/gv.err"; then
+					skip "$name: types ($fmt, yaml.$gv)" "yaml.$gv refuses the input: $(head -c 150 "$TMP/gv.err")"
+				elif ! "$TESTBIN/go-yaml-read" "$gv" "$o" >"$TMP/gv-out.yaml" 2>"$TMP/gv.err"; then
+					fail "$name: types ($fmt, yaml.$gv)" "yaml.$gv reads the input but refuses the output: $(head -c 200 "$TMP/gv.err")"
+				else
+					oracle "$name: types ($fmt, yaml.$gv)" check-types "yaml.$gv" "$TMP/gv-in.yaml" "$TMP/gv-out.yaml"
+				fi
+			done
 		done
 	fi
 	case "$name" in

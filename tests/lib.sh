@@ -41,6 +41,16 @@ client_run() {
 	bash -c 'own=$1; shift; "$@" 2>"$own"; exit $?' client "$@" 2>>"$client"
 }
 
+# go_reader_missing NAME: the Go YAML reader (tests/tools/go-yaml-read) was
+# not built: SKIP, or FAIL under CI, which installs its Debian packages.
+go_reader_missing() {
+	if [ -n "${CI:-}" ]; then
+		fail "$1" "tests/tools/go-yaml-read was not built (Debian: golang-go golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev)"
+	else
+		skip "$1" "no Go YAML reader (Debian: golang-go golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev)"
+	fi
+}
+
 # A Python 3 with PyYAML, the independent parser for document counts.
 find_pyyaml() {
 	local p
