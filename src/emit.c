@@ -142,11 +142,13 @@ emit_doc(struct spool *out, struct doc *d, bool minimal)
 			body.len -= 4;
 	}
 	/* A header without a final line break (a lone "---" at EOF cannot be
-	 * changed, so this is only defensive) must not glue onto the body. */
+	 * changed, so this is only defensive) must not glue onto the body. A
+	 * byte order mark that opened the content stays in front of it. */
+	bool bom = c->len - c->header_len >= 3 && memcmp(c->data + c->header_len, "\xEF\xBB\xBF", 3) == 0;
 	if (spool_write(out, c->data, c->header_len) != 0 ||
 	    (c->header_len && c->data[c->header_len - 1] != '\n' &&
 	     spool_write(out, c->crlf ? "\r\n" : "\n", c->crlf ? 2 : 1) != 0) ||
-	    spool_write(out, body.data, body.len) != 0 ||
+	    (bom && spool_write(out, "\xEF\xBB\xBF", 3) != 0) || spool_write(out, body.data, body.len) != 0 ||
 	    spool_write(out, c->data + c->trailer_start, c->len - c->trailer_start) != 0)
 		goto out;
 	rc = 0;
