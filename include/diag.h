@@ -77,6 +77,9 @@ enum diag_client {
  * NULL, unopenable or our own stderr: /dev/tty, if it opens), as WHEN says:
  * at once for DIAG_CLIENT_ALL, at diag_finish() for DIAG_CLIENT_ON_SUCCESS. */
 void diag_mirror(const char *log_path, const char *client, enum diag_client when);
+/* True when a client that drops stderr (Helm) runs us: diag_mirror() was
+ * given one. */
+bool diag_client_active(void);
 /* The run ends with STATUS: write what DIAG_CLIENT_ON_SUCCESS held back when
  * STATUS is 0, and close this run's entry in the log with it. */
 void diag_finish(int status);

@@ -380,6 +380,12 @@ diag_set_output(FILE *f)
 	out = f;
 }
 
+bool
+diag_client_active(void)
+{
+	return mirror_client != DIAG_CLIENT_NONE;
+}
+
 size_t
 diag_warnings(void)
 {

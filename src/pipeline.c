@@ -92,6 +92,18 @@ pipeline_run_edit(const struct config *cfg, struct stream *in, struct spool *out
 		status = in->io_error ? EXIT_IO : EXIT_INPUT;
 		goto out;
 	}
+	if (st->documents == st->empty && cfg->allow_empty) {
+		/* Under Helm an empty stream means 'helm template --output-dir',
+		 * whose files Helm wrote before post-rendering: say so where the
+		 * person looks. */
+		if (diag_client_active())
+			diag_warn("--allow-empty: the input holds no Kubernetes documents, so nothing was patched; "
+				  "'helm template --output-dir' sends a post-renderer an empty stream (Helm writes the "
+				  "files before post-rendering), so the files it wrote are not patched: drop --output-dir "
+				  "and redirect stdout instead");
+		else
+			diag_note("--allow-empty: the input holds no Kubernetes documents; passed through, nothing patched");
+	}
 	if (st->documents == st->empty && !cfg->allow_empty) {
 		diag_error("the input holds no Kubernetes documents; refusing to write an empty stream "
 			   "(Helm would install or upgrade to an empty release, Argo CD would prune every "

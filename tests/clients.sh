@@ -565,6 +565,17 @@ PY
 	else
 		fail "clients/helm3-output-dir-explained" "exit $RC: $(head -c 300 "$TMP/err")"
 	fi
+	# With --allow-empty Helm 3 succeeds with unpatched files: the person
+	# is told, on Helm's stderr (a pipe here, as in a CI job).
+	rm -rf "$TMP/outdir"
+	helm_piped "$TMP/out" "$TMP/err" hrun 3 helm template mail "$CHART" --output-dir "$TMP/outdir" \
+		--post-renderer "$(pr 3)" --post-renderer-args --allow-empty
+	if [ "$RC" -eq 0 ] && grep -q '^dms-postrender: warning: --allow-empty: .*nothing was patched' "$TMP/err" &&
+		[ -f "$TMP/outdir/docker-mailserver/templates/deployment.yaml" ]; then
+		pass "clients/helm3-output-dir-allow-empty-says-nothing-was-patched"
+	else
+		fail "clients/helm3-output-dir-allow-empty-says-nothing-was-patched" "exit $RC: $(head -c 300 "$TMP/err")"
+	fi
 fi
 
 # --- Argo CD: the CMP server runs init and generate in the application's
