@@ -111,4 +111,8 @@ bool ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len);
  * plain "null", which reads back the same. */
 void ynode_flow_nulls(yaml_document_t *d);
 
+/* The key node of the first merge key ("<<", or one tagged !!merge) in the
+ * subtree of ID (each node visited once), or 0. */
+int ynode_find_merge(yaml_document_t *d, int id);
+
 #endif

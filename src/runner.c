@@ -415,6 +415,26 @@ release(struct runner *r, struct held *h, struct spool *out, struct doc *d)
 	return rc;
 }
 
+/* A merge key ("<<: *base") inside object O of D, which dms-postrender must
+ * change (WHY: what it is to us): Go's readers and PyYAML resolve it, but
+ * the patches read only the keys written out, so a seccomp or AppArmor
+ * profile, a capability, a port or the image that arrives through it would
+ * be overridden or missed without a word. Refused, naming its line: -1
+ * after reporting, 0 when there is none. */
+static int
+refuse_merge(struct doc *d, const struct object *o, const char *why)
+{
+	int m = d->loaded ? ynode_find_merge(&d->y, o->node) : 0;
+	if (!m)
+		return 0;
+	diag_error_at(doc_line(d, m), 0,
+		      "%s %s: a merge key ('<<') in %s, which dms-postrender must change; its patches read only the keys "
+		      "written out, so a value that arrives through the merge (a seccomp or AppArmor profile, a "
+		      "capability, a port, the image) would be overridden or missed; write those keys out in the template",
+		      o->kind ? o->kind : "(no kind)", o->name ? o->name : "(no name)", why);
+	return -1;
+}
+
 /* Let go of held document H, writing nothing into its slot. */
 static int
 drop(struct runner *r, struct held *h, struct spool *out)
@@ -459,7 +479,11 @@ patch_held(struct runner *r, struct doc *d)
 		if (!is_service(&d->objects[i]))
 			continue;
 		switch (classify(r, d, &d->objects[i], &ws, &nws)) {
-		case 1: rc = patch_service(&x, &d->objects[i], ws, nws); break;
+		case 1:
+			rc = refuse_merge(d, &d->objects[i], "a docker-mailserver Service");
+			if (rc == 0)
+				rc = patch_service(&x, &d->objects[i], ws, nws);
+			break;
 		case 2:
 			diag_note("document %zu: Service %s has mail ports but selects no docker-mailserver workload "
 				  "in the stream; left alone", d->chunk->index,
@@ -633,7 +657,14 @@ runner_document(struct runner *r, struct doc *d, struct spool *out)
 				}
 		} else if (doc_is_workload_kind(o->kind)) {
 			r->workloads++;
-			if (has_dms_container(r, o)) {
+			bool dms = has_dms_container(r, o);
+			/* A container whose image comes through a merge is not seen
+			 * as docker-mailserver's: the image's text in the document
+			 * is enough to refuse. */
+			if ((dms || d->mentions_dms) &&
+			    refuse_merge(d, o, dms ? "a docker-mailserver workload" : "a workload that names docker-mailserver") != 0)
+				return -1;
+			if (dms) {
 				workload = true;
 				reportobj_observe_workload(&r->rep, d, o);
 			}

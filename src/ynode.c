@@ -411,3 +411,49 @@ ynode_bool(yaml_document_t *d, int node)
 	}
 	return -1;
 }
+
+#define MERGE_TAG "tag:yaml.org,2002:merge"
+
+/* Depth-first search below ID for a merge key; SEEN marks the nodes
+ * visited, so that aliases (a graph, maybe a recursive one) cost each node
+ * once. */
+static int
+find_merge(yaml_document_t *d, int id, bool *seen)
+{
+	yaml_node_t *n = ynode_at(d, id);
+	if (!n || seen[id - 1])
+		return 0;
+	seen[id - 1] = true;
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+			int m = find_merge(d, *it, seen);
+			if (m)
+				return m;
+		}
+	} else if (n->type == YAML_MAPPING_NODE) {
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = ynode_at(d, p->key);
+			if (k && k->type == YAML_SCALAR_NODE &&
+			    ((k->tag && !strcmp((const char *)k->tag, MERGE_TAG)) ||
+			     ((k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || k->data.scalar.style == YAML_ANY_SCALAR_STYLE) &&
+			      k->data.scalar.length == 2 && !memcmp(k->data.scalar.value, "<<", 2))))
+				return p->key;
+			int m = find_merge(d, p->value, seen);
+			if (m)
+				return m;
+		}
+	}
+	return 0;
+}
+
+int
+ynode_find_merge(yaml_document_t *d, int id)
+{
+	size_t n = (size_t)(d->nodes.top - d->nodes.start);
+	if (!n)
+		return 0;
+	bool *seen = xcalloc(n, sizeof(*seen));
+	int m = find_merge(d, id, seen);
+	free(seen);
+	return m;
+}
