@@ -102,8 +102,10 @@ struct yspan ynode_span(yaml_document_t *d, int id);
  * plain 1, so writing the tree back would make the string a number. Given
  * the text TEXT (LEN bytes) tree D was loaded from, every scalar with an
  * explicit !!str tag whose plain text would not read back as a string
- * becomes double-quoted (same data, no tag needed). Returns false when the
- * text cannot be read as events. */
+ * becomes double-quoted (same data, no tag needed), and every scalar with
+ * the non-specific tag '!' gets that tag back (libyaml's loader makes it
+ * !!str; compose.c keeps it). Returns false when the text cannot be read as
+ * events. */
 bool ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len);
 
 /* An empty plain scalar inside a flow collection ("{limits: , ...}") is a

@@ -333,8 +333,9 @@ ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len)
 	size_t ordinal = 0, nnodes = (size_t)(d->nodes.top - d->nodes.start);
 	bool ok = true;
 	/* An explicit string tag is "!!str", a verbatim "!<...>" or a handle a
-	 * %TAG directive declares: none of those, nothing to do. */
-	if (!mem_contains(text, len, "!!") && !mem_contains(text, len, "!<") && !mem_contains(text, len, "%TAG"))
+	 * %TAG directive declares, the non-specific tag a "!": without a '!',
+	 * nothing to do. */
+	if (!memchr(text, '!', len))
 		return true;
 	if (!yaml_parser_initialize(&p))
 		return false;
@@ -348,8 +349,14 @@ ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len)
 		    e.type == YAML_MAPPING_START_EVENT)
 			ordinal++;
 		const char *tag = e.type == YAML_SCALAR_EVENT ? (const char *)e.data.scalar.tag : NULL;
-		/* Only !!str: PyYAML and Go's parser read "! 2" as the number 2,
-		 * as a plain 2 is written back. */
+		/* The non-specific tag on a scalar stays, as compose.c keeps it:
+		 * the readers disagree on what "! 2" is (yaml.v2: a string). */
+		if (tag && strcmp(tag, "!") == 0 && ordinal <= nnodes &&
+		    d->nodes.start[ordinal - 1].type == YAML_SCALAR_NODE) {
+			yaml_node_t *n = &d->nodes.start[ordinal - 1];
+			free(n->tag);
+			n->tag = (yaml_char_t *)xstrdup("!");
+		}
 		if (tag && strcmp(tag, YAML_STR_TAG) == 0 && ordinal <= nnodes) {
 			yaml_node_t *n = &d->nodes.start[ordinal - 1];
 			if (n->type == YAML_SCALAR_NODE) {

@@ -564,6 +564,22 @@ else
 	fail "cli/example-config-has-no-accidental-booleans" "$(cat "$TMP/err")"
 fi
 
+# The non-specific tag in a docker-mailserver workload too large to keep its
+# first tree (read again with libyaml's loader at the end of the stream):
+# kept as it came, as in the small golden cases.
+{
+	printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mail\n  annotations: {team: ! 42, note: ! }\n'
+	printf 'spec:\n  template:\n    spec:\n      containers:\n        - name: mail\n'
+	printf '          image: mailserver/docker-mailserver:15.1.0\n          env:\n'
+	for i in $(seq 1 20000); do printf '            - {name: V%d, value: "x"}\n' "$i"; done
+} >"$TMP/bigbang.yaml"
+run_prog "$TMP/out" "$TMP/err" --fail2ban=off <"$TMP/bigbang.yaml"
+if [ "$RC" -eq 0 ] && grep -qx '    team: ! 42' "$TMP/out" && grep -qx '    note: !' "$TMP/out"; then
+	pass "cli/nonspecific-tag-kept-in-a-large-held-workload"
+else
+	fail "cli/nonspecific-tag-kept-in-a-large-held-workload" "exit $RC: $(grep -n 'team\|note' "$TMP/out" | head -3 | tr '\n' '|')"
+fi
+
 # --strict from a config file (it can only make a run fail): a warning is
 # exit 8 with nothing written; a run without warnings passes untouched.
 printf 'strict: true\n' >"$TMP/strict.yaml"
