@@ -4,6 +4,9 @@ instead, on the same generated streams and the same patch set.
 
 Usage: run.py BIN FLOOR [--quick]   (BIN: dms-postrender, FLOOR: parse-floor)
 
+Also: peak RSS against the size of one patched Deployment of 1, 8 and 32
+MB (memory per patched byte).
+
 For each input size (10 KB, 1 MB, 10 MB, 100 MB; written by
 tests/tools/gen-stream.py into a temporary directory, never committed) every
 command runs several times with stdin from the file and stdout to /dev/null.
@@ -189,6 +192,29 @@ def helm_pipeline(binary, tmp):
     return measure_all(cmds, empty)
 
 
+def memory_per_document(binary, tmp):
+    """Peak RSS against the size of one patched docker-mailserver Deployment
+    (1, 8 and 32 MB of env entries), with --max-document-size raised to take
+    it: memory per patched byte, the figure the default limit rests on."""
+    rows = []
+    for mb in (1, 8, 32):
+        path = os.path.join(tmp, "memory-%d.yaml" % mb)
+        with open(path, "w") as f:
+            f.write("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mail\nspec:\n  template:\n"
+                    "    spec:\n      containers:\n        - name: mailserver\n"
+                    "          image: mailserver/docker-mailserver:15.1.0\n          env:\n")
+            i = 0
+            while f.tell() < mb * 1024 * 1024:
+                f.write("            - name: VAR_%06d\n              value: \"value number %d\"\n" % (i, i))
+                i += 1
+        size = os.path.getsize(path)
+        print("bench: one patched Deployment of %d MB, x3" % mb, file=sys.stderr, flush=True)
+        r = measure_all({"dms-postrender": ([binary] + ARGS + ["--max-document-size=64M"], 3)}, path)["dms-postrender"]
+        rows.append((size, r))
+        os.unlink(path)
+    return rows
+
+
 def machine():
     model = "unknown CPU"
     try:
@@ -236,7 +262,7 @@ def main():
         ("PyYAML (C loader/dumper)", lambda p: [sys.executable, os.path.join(HERE, "pyyaml-patch.py")]),
     ]
     results, instr, patched, patched_size, patched_what = {}, {}, {}, 0, ""
-    longseq, real_rows, helm_rows = {}, [], {}
+    longseq, real_rows, helm_rows, memory_rows = {}, [], {}, []
     try:
         for label, size in sizes:
             d = os.path.join(tmp, label.replace(" ", ""))
@@ -292,6 +318,7 @@ def main():
                 print("bench: a Deployment with %d env entries, minimal and reemit x3" % n, file=sys.stderr, flush=True)
                 for tool, r in measure_all(cmds, env).items():
                     longseq[(n, tool)] = r
+            memory_rows = memory_per_document(binary, tmp)
             patched_what = "official chart's" if source == official else "test chart's"
             real_rows = real_streams(binary, floor, tmp)
             helm_rows = helm_pipeline(binary, tmp)
@@ -365,6 +392,13 @@ def main():
                   "", "| entries | writer | runs | median | peak RSS |", "| ---: | --- | ---: | ---: | ---: |"]
         for (n, tool), r in sorted(longseq.items()):
             lines.append("| %d | %s | %d | %s | %.1f MiB |" % (n, tool, r["n"], fmt_time(r["median"]), r["rss"] / 1024))
+    if memory_rows:
+        lines += ["", "## Memory per patched document", "",
+                  "One docker-mailserver Deployment of N MB (env entries), patched, with `--max-document-size=64M`:",
+                  "", "| document | runs | median | peak RSS | RSS / document |", "| ---: | ---: | ---: | ---: | ---: |"]
+        for size, r in memory_rows:
+            lines.append("| %.1f MB | %d | %s | %.1f MiB | %.1fx |" % (size / 1e6, r["n"], fmt_time(r["median"]),
+                                                                   r["rss"] / 1024, r["rss"] * 1024 / size))
     if real_rows:
         lines += ["", "## Real streams", "",
                   "The third-party corpus of ../shared concatenated, and the official chart's real Helm 3 render. "

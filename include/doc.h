@@ -105,6 +105,10 @@ int doc_load_held(struct doc *d, const struct chunk *c, bool *memory_error);
  * minimal-diff writer, scalar text), for budgets; 0 without a tree. */
 size_t doc_memory(const struct doc *d);
 
+/* Let go of D's node tree and its copy as parsed (after it was written);
+ * the identities and the chunk stay, and doc_free() stays safe. */
+void doc_drop_tree(struct doc *d);
+
 /* Line in the stream (1-based) of a node, for messages. */
 size_t doc_line(const struct doc *d, int node);
 

@@ -30,6 +30,9 @@ struct buf {
 
 /* Append n bytes; the buffer stays NUL-terminated (data[len] == 0). */
 void buf_add(struct buf *b, const void *p, size_t n);
+/* Make room for N more bytes exactly (no doubling), for a size known in
+ * advance: large documents then cost their size, not up to twice it. */
+void buf_reserve(struct buf *b, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_free(struct buf *b);
 

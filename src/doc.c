@@ -675,11 +675,23 @@ load_tree(struct doc *d, bool *memory_error)
 		}
 	}
 	d->loaded = true;
+	/* libyaml grows its node array by doubling: give back what the patches
+	 * will not need (they add a few hundred nodes at most; past the room
+	 * left, libyaml grows it again). */
+	size_t nn = (size_t)(d->y.nodes.top - d->y.nodes.start), room = nn + 4096;
+	if ((size_t)(d->y.nodes.end - d->y.nodes.start) > room) {
+		d->y.nodes.start = xrealloc(d->y.nodes.start, room * sizeof(*d->y.nodes.start));
+		d->y.nodes.top = d->y.nodes.start + nn;
+		d->y.nodes.end = d->y.nodes.start + room;
+	}
 	/* What the loader forgets: explicit string tags (!!str 1 stays a string). */
 	if (!ynode_keep_explicit_str(&d->y, copy ? copy : c->data, copy ? copy_len : c->len)) {
 		diag_error("internal error: document %zu reads differently the second time", c->index);
 		goto out;
 	}
+	/* The parser's buffers go before the tree is copied. */
+	yaml_parser_delete(&p);
+	memset(&p, 0, sizeof(p));
 	rc = describe_tree(d);
 out:
 	yaml_parser_delete(&p);
@@ -839,6 +851,16 @@ doc_note(const struct doc *d)
 			  o->kind ? o->kind : "<no kind>", o->namespace_ ? o->namespace_ : "",
 			  o->namespace_ ? "/" : "", o->name ? o->name : "<no name>", doc_line(d, o->node));
 	}
+}
+
+void
+doc_drop_tree(struct doc *d)
+{
+	free_original(d);
+	if (d->loaded)
+		compose_delete(&d->y);
+	memset(&d->y, 0, sizeof(d->y));
+	d->loaded = false;
 }
 
 void

@@ -123,6 +123,10 @@ emit_doc(struct spool *out, struct doc *d, bool minimal)
 		if (r < 0)
 			goto out;
 		if (r == 0) {
+			/* The tree has served (the splice read its text back against
+			 * it): let it go before the text is copied on, so that a large
+			 * document is not held three times over. */
+			doc_drop_tree(d);
 			rc = spool_write(out, body.data, body.len);
 			goto out;
 		}

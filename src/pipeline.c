@@ -20,6 +20,9 @@ pipeline_run(const struct config *cfg, struct stream *in, struct spool *out, str
 {
 	struct runner *patches = runner_new(cfg);
 	enum exit_code status = pipeline_run_edit(cfg, in, out, st, run_patches, patches);
+	/* The input is read: its buffer (as large as the largest document, and
+	 * then some) goes before the held documents are patched. */
+	stream_free(in);
 	if (status == EXIT_OK && runner_finish(patches, out) != 0)
 		status = diag_failed() ? EXIT_PATCH : EXIT_IO;
 	if (status == EXIT_OK) {

@@ -1532,7 +1532,10 @@ splice_doc(struct buf *out, struct doc *d)
 		goto done;
 	}
 	qsort(s.e, s.ne, sizeof(*s.e), by_offset);
-	size_t pos = 0, start = out->len;
+	size_t pos = 0, start = out->len, total = s.srclen;
+	for (size_t i = 0; i < s.ne; i++)
+		total += s.e[i].tlen;
+	buf_reserve(out, total); /* at most: the edits replace some of the text */
 	for (size_t i = 0; i < s.ne; i++) {
 		const struct edit *e = &s.e[i];
 		if (e->off < pos) {

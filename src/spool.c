@@ -85,7 +85,10 @@ spool_write(struct spool *s, const void *p, size_t n)
 {
 	const char *c = p;
 	if (s->into) {
-		buf_add(&s->slots[s->into - 1].data, p, n);
+		struct buf *b = &s->slots[s->into - 1].data;
+		if (!b->cap)
+			buf_reserve(b, n); /* often the whole document in one write */
+		buf_add(b, p, n);
 		return 0;
 	}
 	s->total += n;

@@ -63,6 +63,16 @@ xstrdup(const char *s)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->data = xrealloc(b->data, b->len + n + 1);
+		b->cap = b->len + n + 1;
+		b->data[b->len] = '\0';
+	}
+}
+
+void
 buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {

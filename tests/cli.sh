@@ -306,7 +306,7 @@ if [ -n "${PY:-}" ]; then
 	done
 fi
 
-# A 100 MB single line: refused at the document limit (64 MiB by default),
+# A 100 MB single line: refused at the document limit (8 MiB by default),
 # without reading the rest of it into memory.
 if [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ] || [ ! -x /usr/bin/time ]; then
 	skip "cli/100MB-single-line" "sanitized build or no /usr/bin/time"
@@ -317,7 +317,7 @@ else
 	kb=$(tail -n 1 "$TMP/rss")
 	if [ "$kb" -lt 81920 ]; then
 		expect_error "cli/100MB-single-line (peak RSS ${kb} KiB)" 1 \
-			'<stdin>:1:1: document is larger than --max-document-size \(67108864 bytes\)'
+			'<stdin>:1:1: document is larger than --max-document-size \(8388608 bytes\)'
 	else
 		fail "cli/100MB-single-line" "peak RSS ${kb} KiB, over 80 MiB"
 	fi

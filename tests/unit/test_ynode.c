@@ -209,6 +209,23 @@ main(void)
 	CHECK("duplicate identity key recorded", load("kind: A\nmetadata: {name: a}\nkind: B\n", &c, &d) == 0 &&
 		d.dup_key != 0 && ynode_span(&d.y, d.dup_key).line == 3);
 	doc_free(&d);
+	/* Merge keys: found below a node (plain "<<" or tagged !!merge), each
+	 * node visited once however many aliases lead to it; a quoted "<<" is
+	 * an ordinary key. */
+	CHECK("merge key found", load("kind: A\nmetadata: {name: a}\nspec:\n  x: &b {k: 1}\n  y:\n    <<: *b\n", &c, &d) == 0 &&
+		ynode_find_merge(&d.y, 1) && ynode_span(&d.y, ynode_find_merge(&d.y, 1)).line == 6 &&
+		!ynode_find_merge(&d.y, ynode_get(&d.y, ynode_get(&d.y, 1, "spec"), "x")));
+	doc_free(&d);
+	CHECK("tagged merge key found", load("kind: A\nmetadata: {name: a}\nspec: {!!merge a: {k: 1}}\n", &c, &d) == 0 &&
+		ynode_find_merge(&d.y, 1) != 0);
+	doc_free(&d);
+	CHECK("quoted '<<' is no merge key", load("kind: A\nmetadata: {name: a}\nspec: {\"<<\": 1}\n", &c, &d) == 0 &&
+		ynode_find_merge(&d.y, 1) == 0);
+	doc_free(&d);
+	CHECK("aliases cost each node once",
+	      load("kind: A\nmetadata: {name: a}\na: &a [x, x]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nd: [*c, *c, *c]\n", &c, &d) == 0 &&
+		      ynode_find_merge(&d.y, 1) == 0);
+	doc_free(&d);
 	CHECK("scalar root rejected", load("--- \nhello\n", &c, &d) == -1 && diag_failed());
 	CHECK("sequence root rejected", load("- a\n- b\n", &c, &d) == -1);
 	CHECK("bad YAML rejected", load("a: [1, 2\nb: 3\n", &c, &d) == -1);
