@@ -12,8 +12,8 @@
 
 /* Kubernetes keeps no object over about 1.5 MiB (etcd's default request
  * limit; the largest real document in the test corpus, a CRD, is 1.4 MB),
- * and a patched document takes about 18 times its size in memory: 8 MiB
- * bounds a run near 150 MB. */
+ * and a patched document takes about 20 times its size in memory: 8 MiB
+ * bounds a run near 180 MB. */
 #define CONFIG_DEFAULT_MAX_DOCUMENT ((size_t)8 * 1024 * 1024)
 
 enum fail2ban_mode { FAIL2BAN_AUTO, FAIL2BAN_ON, FAIL2BAN_OFF };

@@ -59,7 +59,7 @@ static const struct option_spec options[] = {
 	 AT(allow_empty), NULL, NULL},
 	{"max-document-size", 0, OPT_SIZE, "BYTES",
 	 "largest single document accepted, e.g. 512K (default 8M); Kubernetes keeps no object over about "
-	 "1.5 MiB, and a patched document takes about 18 times its size in memory", AT(max_document_size), NULL,
+	 "1.5 MiB, and a patched document takes about 20 times its size in memory", AT(max_document_size), NULL,
 	 NULL},
 	{"image", 0, OPT_LIST, "PATTERN",
 	 "also treat images whose repository matches PATTERN (shell glob, e.g. "

@@ -684,6 +684,25 @@ load_tree(struct doc *d, bool *memory_error)
 		d->y.nodes.top = d->y.nodes.start + nn;
 		d->y.nodes.end = d->y.nodes.start + room;
 	}
+	/* Each mapping and sequence starts with room for 16 children: trim them
+	 * (a patch that adds one grows it again). */
+	for (yaml_node_t *n = d->y.nodes.start; n < d->y.nodes.top; n++) {
+		if (n->type == YAML_MAPPING_NODE) {
+			size_t k = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start), want = k ? k : 1;
+			if ((size_t)(n->data.mapping.pairs.end - n->data.mapping.pairs.start) > want) {
+				n->data.mapping.pairs.start = xrealloc(n->data.mapping.pairs.start, want * sizeof(yaml_node_pair_t));
+				n->data.mapping.pairs.top = n->data.mapping.pairs.start + k;
+				n->data.mapping.pairs.end = n->data.mapping.pairs.start + want;
+			}
+		} else if (n->type == YAML_SEQUENCE_NODE) {
+			size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start), want = k ? k : 1;
+			if ((size_t)(n->data.sequence.items.end - n->data.sequence.items.start) > want) {
+				n->data.sequence.items.start = xrealloc(n->data.sequence.items.start, want * sizeof(yaml_node_item_t));
+				n->data.sequence.items.top = n->data.sequence.items.start + k;
+				n->data.sequence.items.end = n->data.sequence.items.start + want;
+			}
+		}
+	}
 	/* What the loader forgets: explicit string tags (!!str 1 stays a string). */
 	if (!ynode_keep_explicit_str(&d->y, copy ? copy : c->data, copy ? copy_len : c->len)) {
 		diag_error("internal error: document %zu reads differently the second time", c->index);
