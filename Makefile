@@ -178,8 +178,14 @@ fuzz: build-fuzz/fuzz_pipeline build-fuzz/fuzz_sources
 # or fetching its source). The copyright files of both go into
 # THIRD-PARTY-NOTICES. Everything else the binary needs is glibc.
 RELEASE     = build-release
-# A release is never built with the sanitizers or a test build's flags.
-RELEASE_CFLAGS ?= -O2 -g
+# A release is never built with the sanitizers or a test build's flags. It is
+# reproducible: two builds of one commit, in any directory, give the same
+# bytes (paths mapped out of the debug info, the shipped binary stripped,
+# tar entries sorted with fixed owners, modes and the commit's time, gzip
+# without a timestamp).
+RELEASE_CFLAGS ?= -O2 -g -ffile-prefix-map=$(CURDIR)=.
+SOURCE_DATE_EPOCH ?= $(shell git -C $(CURDIR) log -1 --format=%ct 2>/dev/null || stat -c %Y VERSION)
+export SOURCE_DATE_EPOCH
 DIST        = $(PROG)-$(VERSION)-linux-amd64
 MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null)
 dist: $(RELEASE)/$(DIST).tgz
@@ -188,15 +194,17 @@ $(RELEASE)/$(DIST).tgz: $(SRC) $(HDR) VERSION plugin.yaml README.md LICENSE CHAN
 	@$(MAKE) --no-print-directory BUILD=$(RELEASE)/obj OUT=$(RELEASE)/out NO_APT=$(NO_APT) RELEASE_LINK=1 \
 	  SAN= CFLAGS="$(RELEASE_CFLAGS)" $(RELEASE)/out/$(PROG)
 	rm -rf $(RELEASE)/stage && mkdir -p $(RELEASE)/stage/$(PROG)/bin $(RELEASE)/stage/$(PROG)/lib
-	cp $(RELEASE)/out/$(PROG) $(RELEASE)/stage/$(PROG)/bin/
+	strip --strip-all -o $(RELEASE)/stage/$(PROG)/bin/$(PROG) $(RELEASE)/out/$(PROG)
 	lib=$$($(PKG_CONFIG) --variable=libdir libcjson)/libcjson.so.1; cp -L "$$lib" $(RELEASE)/stage/$(PROG)/lib/libcjson.so.1
 	cp plugin.yaml README.md LICENSE CHANGELOG.md $(PROG).1 $(RELEASE)/stage/$(PROG)/
 	{ echo "dms-postrender $(VERSION) links libyaml statically and ships cJSON's libcjson.so.1 (lib/),"; \
 	  echo "both as built by Debian. Their copyright files follow."; echo; \
 	  for p in libyaml-0-2 libcjson1; do echo "==== $$p: /usr/share/doc/$$p/copyright"; cat /usr/share/doc/$$p/copyright; echo; done; \
 	} > $(RELEASE)/stage/$(PROG)/THIRD-PARTY-NOTICES
-	tar -C $(RELEASE)/stage --owner=0 --group=0 --numeric-owner -czf $@.tmp $(PROG)
+	tar -C $(RELEASE)/stage --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
+	  --mode=u+rwX,go+rX,go-w --format=gnu -cf - $(PROG) | gzip -9 -n > $@.tmp
 	mv $@.tmp $@
+	cd $(RELEASE) && sha256sum $(DIST).tgz > SHA256SUMS
 	@echo "$@"
 
 install: $(OUT)/$(PROG)

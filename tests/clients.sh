@@ -820,6 +820,27 @@ EOF
 else
 	skip "clients/argocd-kustomization-mounts-the-plugin" "kubectl not installed"
 fi
+# --- the release tarball is reproducible: two fresh clones of this commit,
+# in directories of different depth, give the same bytes (and SHA256SUMS).
+if ! git -C "$ROOT" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+	skip "clients/dist-is-reproducible" "not a git checkout (two clones of its commit are compared)"
+else
+	rm -rf "$TMP/repro" && mkdir -p "$TMP/repro/a" "$TMP/repro/deeper/path/b"
+	for d in "$TMP/repro/a/src" "$TMP/repro/deeper/path/b/src"; do
+		git clone -q "$ROOT" "$d" &&
+			(cd "$d" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SOURCE_DATE_EPOCH make -s dist NO_APT=1 >"$d.log" 2>&1)
+	done
+	t1=$(ls "$TMP"/repro/a/src/build-release/*.tgz 2>/dev/null) t2=$(ls "$TMP"/repro/deeper/path/b/src/build-release/*.tgz 2>/dev/null)
+	if [ -n "$t1" ] && [ -n "$t2" ] && cmp -s "$t1" "$t2" &&
+		(cd "$TMP/repro/a/src/build-release" && sha256sum -c --quiet SHA256SUMS) &&
+		cmp -s "$TMP/repro/a/src/build-release/SHA256SUMS" "$TMP/repro/deeper/path/b/src/build-release/SHA256SUMS"; then
+		pass "clients/dist-is-reproducible ($(basename "$t1"), $(cut -c1-16 "$TMP/repro/a/src/build-release/SHA256SUMS")...)"
+	else
+		fail "clients/dist-is-reproducible" "the two builds differ or failed: $(tail -n 2 "$TMP/repro/a/src.log" | tr '\n' '|')"
+	fi
+	rm -rf "$TMP/repro"
+fi
+
 # --- the release tarball (make dist) under the real Helm 4, on a PATH with
 # no compiler and no make: it installs, its hook builds nothing, and the
 # installed binary needs nothing outside glibc but the library it ships.
