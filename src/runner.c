@@ -385,6 +385,20 @@ hold(struct runner *r, struct doc *d, struct spool *out, bool workload)
 	return 0;
 }
 
+/* Held document H is written: its text and kept tree go. */
+static void
+let_go(struct runner *r, struct held *h)
+{
+	stash_drop(&r->stash, &h->text);
+	if (h->tree) {
+		doc_free(h->tree);
+		free(h->tree);
+		h->tree = NULL;
+		r->trees_bytes -= h->tree_bytes;
+	}
+	h->done = true;
+}
+
 /* Write held document H into its slot: D, its loaded and patched document,
  * or its raw text when D is NULL; then let go of its text. */
 static int
@@ -404,14 +418,7 @@ release(struct runner *r, struct held *h, struct spool *out, struct doc *d)
 		rc = -1;
 	h->c.data = NULL;
 	free(text);
-	stash_drop(&r->stash, &h->text);
-	if (h->tree) {
-		doc_free(h->tree);
-		free(h->tree);
-		h->tree = NULL;
-		r->trees_bytes -= h->tree_bytes;
-	}
-	h->done = true;
+	let_go(r, h);
 	return rc;
 }
 
@@ -441,14 +448,7 @@ drop(struct runner *r, struct held *h, struct spool *out)
 {
 	spool_begin_slot(out, h->slot);
 	int rc = spool_end_slot(out);
-	stash_drop(&r->stash, &h->text);
-	if (h->tree) {
-		doc_free(h->tree);
-		free(h->tree);
-		h->tree = NULL;
-		r->trees_bytes -= h->tree_bytes;
-	}
-	h->done = true;
+	let_go(r, h);
 	return rc;
 }
 
@@ -715,8 +715,7 @@ finish_report(struct runner *r, struct spool *out)
 	/* An empty input (--allow-empty) passes through as it came. */
 	if (!r->cfg->report_object || ours || !r->documents)
 		return 0;
-	size_t generated = r->gen.generated;
-	return reportobj_write(&r->rep, r->cfg, &r->gen, out, r->held_changed, generated) != 0 ? -2 : 0;
+	return reportobj_write(&r->rep, r->cfg, &r->gen, out, r->held_changed, r->gen.generated) != 0 ? -2 : 0;
 }
 
 int
