@@ -322,6 +322,19 @@ ynode_map_remove(yaml_document_t *d, int map, const char *key)
 	return removed;
 }
 
+/* Whether TEXT may hold a tag the loader forgets: "!!", "!<", a "!" that
+ * stands alone (the non-specific tag), or a %TAG directive. */
+static bool
+may_hold_tag(const char *text, size_t len)
+{
+	for (const char *p = memchr(text, '!', len); p; p = memchr(p + 1, '!', len - (size_t)(p + 1 - text))) {
+		char next = p + 1 < text + len ? p[1] : '\n';
+		if (next && strchr("!< \t\r\n,]}", next))
+			return true;
+	}
+	return mem_contains(text, len, "%TAG");
+}
+
 /* The node ordinal (1-based, the loader's order: scalars and collection
  * starts as they come) of each scalar event that has an explicit string
  * tag. */
@@ -333,9 +346,10 @@ ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len)
 	size_t ordinal = 0, nnodes = (size_t)(d->nodes.top - d->nodes.start);
 	bool ok = true;
 	/* An explicit string tag is "!!str", a verbatim "!<...>" or a handle a
-	 * %TAG directive declares, the non-specific tag a "!": without a '!',
-	 * nothing to do. */
-	if (!memchr(text, '!', len))
+	 * %TAG directive declares, the non-specific tag a "!" before a blank,
+	 * a line break or a flow indicator: none of those (a "#!/bin/sh" in a
+	 * script is none), nothing to do. */
+	if (!may_hold_tag(text, len))
 		return true;
 	if (!yaml_parser_initialize(&p))
 		return false;
