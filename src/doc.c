@@ -625,6 +625,20 @@ compose_tree(struct doc *d)
 	return describe_tree(d);
 }
 
+/* Shrink libyaml stack ST (start, top, end) to its items plus ROOM (at
+ * least one slot). */
+#define TRIM(st, room)                                                                 \
+	do {                                                                           \
+		size_t used_ = (size_t)((st).top - (st).start), want_ = used_ + (room); \
+		if (!want_)                                                            \
+			want_ = 1;                                                     \
+		if ((size_t)((st).end - (st).start) > want_) {                        \
+			(st).start = xrealloc((st).start, want_ * sizeof(*(st).start)); \
+			(st).top = (st).start + used_;                                 \
+			(st).end = (st).start + want_;                                 \
+		}                                                                      \
+	} while (0)
+
 /* The tree from the text, parsed again. */
 static int
 load_tree(struct doc *d, bool *memory_error)
@@ -675,33 +689,16 @@ load_tree(struct doc *d, bool *memory_error)
 		}
 	}
 	d->loaded = true;
-	/* libyaml grows its node array by doubling: give back what the patches
-	 * will not need (they add a few hundred nodes at most; past the room
-	 * left, libyaml grows it again). */
-	size_t nn = (size_t)(d->y.nodes.top - d->y.nodes.start), room = nn + 4096;
-	if ((size_t)(d->y.nodes.end - d->y.nodes.start) > room) {
-		d->y.nodes.start = xrealloc(d->y.nodes.start, room * sizeof(*d->y.nodes.start));
-		d->y.nodes.top = d->y.nodes.start + nn;
-		d->y.nodes.end = d->y.nodes.start + room;
-	}
-	/* Each mapping and sequence starts with room for 16 children: trim them
-	 * (a patch that adds one grows it again). */
+	/* libyaml grows its node array by doubling and gives every mapping and
+	 * sequence room for 16 children: give back what the patches will not
+	 * need (they add a few hundred nodes at most, and a child here and
+	 * there; past the room left, libyaml grows an array again). */
+	TRIM(d->y.nodes, 4096);
 	for (yaml_node_t *n = d->y.nodes.start; n < d->y.nodes.top; n++) {
-		if (n->type == YAML_MAPPING_NODE) {
-			size_t k = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start), want = k ? k : 1;
-			if ((size_t)(n->data.mapping.pairs.end - n->data.mapping.pairs.start) > want) {
-				n->data.mapping.pairs.start = xrealloc(n->data.mapping.pairs.start, want * sizeof(yaml_node_pair_t));
-				n->data.mapping.pairs.top = n->data.mapping.pairs.start + k;
-				n->data.mapping.pairs.end = n->data.mapping.pairs.start + want;
-			}
-		} else if (n->type == YAML_SEQUENCE_NODE) {
-			size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start), want = k ? k : 1;
-			if ((size_t)(n->data.sequence.items.end - n->data.sequence.items.start) > want) {
-				n->data.sequence.items.start = xrealloc(n->data.sequence.items.start, want * sizeof(yaml_node_item_t));
-				n->data.sequence.items.top = n->data.sequence.items.start + k;
-				n->data.sequence.items.end = n->data.sequence.items.start + want;
-			}
-		}
+		if (n->type == YAML_MAPPING_NODE)
+			TRIM(n->data.mapping.pairs, 0);
+		else if (n->type == YAML_SEQUENCE_NODE)
+			TRIM(n->data.sequence.items, 0);
 	}
 	/* What the loader forgets: explicit string tags (!!str 1 stays a string). */
 	if (!ynode_keep_explicit_str(&d->y, copy ? copy : c->data, copy ? copy_len : c->len)) {
