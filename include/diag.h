@@ -73,10 +73,10 @@ enum diag_client {
 };
 /* Also append errors and warnings to LOG_PATH (NULL: none; created 0600,
  * started afresh past 64 KiB, each run headed by a UTC timestamp and pid)
- * and write them to the client's own stderr, CLIENT (a /proc/PID/fd/2 path;
- * NULL, unopenable or our own stderr: /dev/tty, if it opens), as WHEN says:
- * at once for DIAG_CLIENT_ALL, at diag_finish() for DIAG_CLIENT_ON_SUCCESS. */
-void diag_mirror(const char *log_path, const char *client, enum diag_client when);
+ * and write them to the stderr of process CLIENT (through /proc; 0,
+ * unopenable or our own stderr: /dev/tty, if it opens), as WHEN says: at
+ * once for DIAG_CLIENT_ALL, at diag_finish() for DIAG_CLIENT_ON_SUCCESS. */
+void diag_mirror(const char *log_path, long client, enum diag_client when);
 /* True when a client that drops stderr (Helm) runs us: diag_mirror() was
  * given one. */
 bool diag_client_active(void);

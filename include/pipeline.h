@@ -20,9 +20,10 @@ struct run_stats {
 	size_t generated;  /* documents appended (pipeline_run only) */
 };
 
-/* Run the stream through and collect the output in out. Returns EXIT_OK, or
- * the exit code of the first error after reporting it; out then holds a
- * partial result that must not be committed. */
+/* Run the stream through and collect the output in out. IN is freed
+ * (stream_free) once read, before the held documents are patched. Returns
+ * EXIT_OK, or the exit code of the first error after reporting it; out then
+ * holds a partial result that must not be committed. */
 enum exit_code pipeline_run(const struct config *cfg, struct stream *in, struct spool *out,
 			    struct run_stats *st);
 

@@ -25,7 +25,7 @@ static bool verbose;
 static FILE *out; /* NULL: stderr */
 #define OUT (out ? out : stderr)
 static char mirror_path[4096]; /* log file for errors and warnings, or "" */
-static char client_path[64];     /* the client's stderr (/proc/PID/fd/2), or "" */
+static long client_pid;          /* the client whose stderr also gets messages, or 0 */
 static enum diag_client mirror_client; /* what also goes to the client, and when */
 static size_t warnings;          /* this run's warnings */
 static bool mirror_started;      /* this run's header is written */
@@ -68,17 +68,14 @@ mirror_log(const char *line)
 	close(fd);
 }
 
-/* True when the client's stderr (CLIENT_PATH, a /proc/PID/fd/N path) is a
- * file it opened for appending. A file it opened otherwise (a plain "2>FILE")
- * has an offset of its own, and the client's next write would land on ours. */
+/* True when the client's stderr is a file it opened for appending. A file
+ * it opened otherwise (a plain "2>FILE") has an offset of its own, and the
+ * client's next write would land on ours. */
 static bool
 client_appends(void)
 {
-	char info[80], text[256];
-	const char *fd = strstr(client_path, "/fd/");
-	if (!fd)
-		return false;
-	snprintf(info, sizeof(info), "%.*s/fdinfo/%s", (int)(fd - client_path), client_path, fd + 4);
+	char info[64], text[256];
+	snprintf(info, sizeof(info), "/proc/%ld/fdinfo/2", client_pid);
 	int in = open(info, O_RDONLY | O_CLOEXEC);
 	ssize_t n = in < 0 ? -1 : read(in, text, sizeof(text) - 1);
 	if (in >= 0)
@@ -90,7 +87,7 @@ client_appends(void)
 	return flags && (strtoul(flags + 6, NULL, 8) & O_APPEND);
 }
 
-/* Open the client's stderr: the file behind CLIENT_PATH unless it is our own
+/* Open the client's stderr (/proc/PID/fd/2) unless it is our own
  * stderr (a wrapper script between Helm and us: Helm would drop it too) or a
  * file we cannot append to safely, else the terminal; -1 when neither.
  * Non-blocking, so that a client that stopped reading its stderr can cost a
@@ -99,9 +96,11 @@ static int
 open_client(void)
 {
 	struct stat ours, theirs;
+	char path[64];
 	int fd = -1;
-	if (client_path[0])
-		fd = open(client_path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	snprintf(path, sizeof(path), "/proc/%ld/fd/2", client_pid);
+	if (client_pid > 0)
+		fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0 && (fstat(fd, &theirs) != 0 || (S_ISREG(theirs.st_mode) && !client_appends()) ||
 			(fstat(STDERR_FILENO, &ours) == 0 && ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino))) {
 		close(fd);
@@ -393,10 +392,10 @@ diag_warnings(void)
 }
 
 void
-diag_mirror(const char *log_path, const char *client, enum diag_client when)
+diag_mirror(const char *log_path, long client, enum diag_client when)
 {
 	snprintf(mirror_path, sizeof(mirror_path), "%s", log_path ? log_path : "");
-	snprintf(client_path, sizeof(client_path), "%s", client ? client : "");
+	client_pid = client;
 	mirror_client = when;
 	mirror_started = false;
 	held_len = 0;

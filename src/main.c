@@ -105,10 +105,10 @@ helm_messages(void)
 	enum diag_client when = plugin && *plugin ? DIAG_CLIENT_ALL
 				: parent_is_helm()  ? DIAG_CLIENT_ON_SUCCESS
 						    : DIAG_CLIENT_NONE;
-	char path[4096], client[64];
+	char path[4096];
+	long client = (long)getppid();
 	if (when == DIAG_CLIENT_NONE)
 		return;
-	snprintf(client, sizeof(client), "/proc/%ld/fd/2", (long)getppid());
 	if (state && *state == '/')
 		snprintf(path, sizeof(path), "%s/" PROG_NAME, state);
 	else if (home && *home == '/')
@@ -219,14 +219,14 @@ run(struct config *cfg)
 	stream_init_fd(&in, in_copy >= 0 ? in_copy : STDIN_FILENO, cfg->max_document_size);
 	spool_init(&out, SPOOL_DEFAULT_MEMORY);
 	memset(&st, 0, sizeof(st));
-	status = pipeline_run(cfg, &in, &out, &st);
-	stream_free(&in);
+	status = pipeline_run(cfg, &in, &out, &st); /* frees IN once read */
 	if (status == EXIT_OK)
 		report_counts(st.documents, st.objects, st.changed, st.generated);
 	/* --strict: a warning is a failure, and its output would be applied. */
-	if (status == EXIT_OK && cfg->strict && diag_warnings()) {
-		diag_error("--strict: %zu warning%s above; nothing was written (fix what %s, or drop --strict)",
-			   diag_warnings(), diag_warnings() == 1 ? "" : "s", diag_warnings() == 1 ? "it says" : "they say");
+	size_t warned = diag_warnings();
+	if (status == EXIT_OK && cfg->strict && warned) {
+		diag_error("--strict: %zu warning%s above; nothing was written (fix what %s, or drop --strict)", warned,
+			   warned == 1 ? "" : "s", warned == 1 ? "it says" : "they say");
 		status = EXIT_STRICT;
 	}
 	/* Never an empty stream for documents read: a client would apply it

@@ -20,7 +20,6 @@
 #define VERSION "unknown"
 #endif
 
-static void report_discard(void);
 
 static cJSON *root, *documents, *generated, *warnings, *errors, *counts, *pod_security;
 static cJSON *words; /* the warnings without place or document context */
@@ -182,7 +181,7 @@ int
 report_start(const char *path)
 {
 	struct stat st;
-	report_discard();
+	report_stop();
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* /dev/stderr, a pipe: written straight into. */
 		fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -201,12 +200,6 @@ report_start(const char *path)
 	snprintf(final_path, sizeof(final_path), "%s", path);
 	collect();
 	return 0;
-}
-
-void
-report_stop(void)
-{
-	report_discard();
 }
 
 int
@@ -245,14 +238,14 @@ report_write(int exit_status, bool check)
 		}
 	}
 	free(text);
-	report_discard();
+	report_stop();
 	errno = saved;
 	return rc;
 }
 
 /* Drop what was collected without writing, removing the temporary file. */
-static void
-report_discard(void)
+void
+report_stop(void)
 {
 	cJSON_Delete(root);
 	cJSON_Delete(words);

@@ -126,10 +126,9 @@ run(const struct config *cfg, const char *data, size_t n, size_t *len, enum exit
 		report_collect();
 		diag_set_listener(report_message);
 	}
-	*status = pipeline_run(cfg, &in, &out, &st);
+	*status = pipeline_run(cfg, &in, &out, &st); /* frees IN once read */
 	report_stop();
 	diag_set_listener(NULL);
-	stream_free(&in);
 	/* The counter only grows; check it per run, so that the input that
 	 * caused a failed splice check is the one reported. */
 	if (splice_mismatches() != mismatches_seen) {
