@@ -118,7 +118,7 @@ tests/schema/node_modules/.installed: tests/schema/package.json tests/schema/pac
 # The quick suites (unit and golden, in under a minute on two cores); the
 # full suite is `make test`.
 check: $(OUT)/$(PROG) $(UNIT) $(TOOLS)
-	@bash tests/check.sh $(OUT)/$(PROG) $(BUILD)/tests
+	@bash tests/run-all.sh $(OUT)/$(PROG) $(BUILD)/tests --quick
 
 asan:
 	$(MAKE) BUILD=build-asan OUT=build-asan/bin CFLAGS="-O1 -g" \

@@ -1,4 +1,4 @@
-# unit.sh -- sourced by run-all.sh and check.sh: runs every unit-test program
+# unit.sh -- sourced by run-all.sh (also under --quick): runs every unit-test program
 # in $TESTBIN (its PASS and FAIL lines counted; a crash or leak without a
 # FAIL line is a failure too).
 for t in "$TESTBIN"/test_*; do
