@@ -35,10 +35,9 @@ void reportobj_observe_workload(struct reportobj *ro, struct doc *d, const struc
 bool reportobj_is(const struct doc *d);
 
 /* The name of this run's report: "<release>-dms-postrender", the release
- * from the workloads or $ARGOCD_APP_NAME, else "dms-postrender"; and its
- * namespace (NULL: none). */
+ * from the workloads or $ARGOCD_APP_NAME, else "dms-postrender". Its
+ * namespace is ro->ns (NULL: none). */
 void reportobj_name(const struct reportobj *ro, char *out, size_t len);
-const char *reportobj_namespace(const struct reportobj *ro);
 
 /* The release namespace (cfg->namespace_) went into a generated object, for
  * WHAT: say where it came from under --verbose, and in the reports. */

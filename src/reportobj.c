@@ -84,20 +84,19 @@ reportobj_is(const struct doc *d)
 	return d->objects[0].filename && !strcmp(d->objects[0].filename, file);
 }
 
+/* The release: the workloads', else Argo CD's application, else NULL. */
+static const char *
+release_of(const struct reportobj *ro)
+{
+	const char *app = getenv("ARGOCD_APP_NAME");
+	return ro->release ? ro->release : usable_release(app) ? app : NULL;
+}
+
 void
 reportobj_name(const struct reportobj *ro, char *out, size_t len)
 {
-	const char *rel = ro->release;
-	const char *app = getenv("ARGOCD_APP_NAME");
-	if (!rel && usable_release(app))
-		rel = app;
+	const char *rel = release_of(ro);
 	snprintf(out, len, "%s%s", rel ? rel : "", rel ? SUFFIX : PROG_NAME);
-}
-
-const char *
-reportobj_namespace(const struct reportobj *ro)
-{
-	return ro->ns;
 }
 
 void
@@ -271,12 +270,12 @@ reportobj_write(const struct reportobj *ro, const struct config *cfg, struct gen
 	struct buf b = {0};
 	struct lines l = {0};
 	size_t nwarn = 0;
+	const char *rel = release_of(ro);
 	reportobj_name(ro, name, sizeof(name));
 	buf_adds(&b, "  labels:\n    app.kubernetes.io/name: " PROG_NAME "\n    app.kubernetes.io/component: report\n");
-	if (strlen(name) > strlen(SUFFIX)) {
+	if (rel) {
 		buf_adds(&b, "    app.kubernetes.io/instance: ");
-		snprintf(line, sizeof(line), "%.*s", (int)(strlen(name) - strlen(SUFFIX)), name);
-		yscalar_append_quoted(&b, line);
+		yscalar_append_quoted(&b, rel);
 		buf_adds(&b, "\n");
 	}
 	buf_adds(&b, "data:\n  version: \"" PROG_NAME " " VERSION "\"\n");
@@ -309,7 +308,7 @@ reportobj_write(const struct reportobj *ro, const struct config *cfg, struct gen
 	put_value(&b, "options", opts);
 	free(opts);
 	/* gendoc writes metadata.name and namespace; the labels follow them. */
-	int rc = gendoc_write(g, out, REPORTOBJ_FILE, "v1", "ConfigMap", reportobj_namespace(ro), name, b.data);
+	int rc = gendoc_write(g, out, REPORTOBJ_FILE, "v1", "ConfigMap", ro->ns, name, b.data);
 	buf_free(&b);
 	if (rc == 0)
 		diag_note("generated ConfigMap %s (--report-object)", name);

@@ -698,7 +698,7 @@ static int
 finish_report(struct runner *r, struct spool *out)
 {
 	char name[128];
-	const char *ns = reportobj_namespace(&r->rep);
+	const char *ns = r->rep.ns;
 	bool fresh = r->held_changed || r->gen.generated, ours = false;
 	reportobj_name(&r->rep, name, sizeof(name));
 	for (size_t i = 0; i < r->nheld; i++) {
