@@ -171,12 +171,15 @@ fuzz: build-fuzz/fuzz_pipeline build-fuzz/fuzz_sources
 	  -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/sources- build-fuzz/corpus-sources \
 	  build-fuzz/seeds-sources
 
-# The release: a Helm plugin tarball that installs with no compiler. libyaml
-# is linked in from Debian's libyaml.a; Debian ships no static cJSON, so its
-# libcjson.so.1 goes into lib/ beside bin/ and the binary finds it through an
-# $$ORIGIN-relative rpath (building cJSON from source here would mean carrying
-# or fetching its source). The copyright files of both go into
-# THIRD-PARTY-NOTICES. Everything else the binary needs is glibc.
+# The release: one Helm plugin tarball per platform, linux-amd64 and
+# linux-arm64, each installing with no compiler (helm-diff's shape: one
+# archive per platform, each with its .prov). libyaml is linked in from
+# Debian's libyaml.a; Debian ships no static cJSON, so its libcjson.so.1 goes
+# into lib/ beside bin/ and the binary finds it through an $$ORIGIN-relative
+# rpath. The copyright files of both go into THIRD-PARTY-NOTICES. Everything
+# else the binary needs is glibc. Each architecture is built with Debian's
+# own compiler for it (gcc, or crossbuild-essential-ARCH) against Debian's
+# multiarch -dev packages (libyaml-dev:ARCH, libcjson-dev:ARCH).
 RELEASE     = build-release
 # A release is never built with the sanitizers or a test build's flags. It is
 # reproducible: two builds of one commit, in any directory, give the same
@@ -186,26 +189,125 @@ RELEASE     = build-release
 RELEASE_CFLAGS ?= -O2 -g -ffile-prefix-map=$(CURDIR)=.
 SOURCE_DATE_EPOCH ?= $(shell git -C $(CURDIR) log -1 --format=%ct 2>/dev/null || stat -c %Y VERSION)
 export SOURCE_DATE_EPOCH
-DIST        = $(PROG)-$(VERSION)-linux-amd64
-MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null)
-dist: $(RELEASE)/$(DIST).tgz
+DIST_ARCHES ?= amd64 arm64
+TRIPLET_amd64 = x86_64-linux-gnu
+TRIPLET_arm64 = aarch64-linux-gnu
+NATIVE_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DIST_TGZ    = $(foreach a,$(DIST_ARCHES),$(RELEASE)/$(PROG)-$(VERSION)-linux-$(a).tgz)
+# pkg-config for the target ARCH's multiarch directory (Debian ships no
+# per-triplet pkg-config wrapper for a foreign architecture).
+target_pkg_config = env PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET_$(1))/pkgconfig:/usr/share/pkgconfig $(PKG_CONFIG)
+# Signing: DMSPR_SIGNING_KEY names a GnuPG secret key (a fingerprint, key id
+# or user id in GNUPGHOME, default ~/.gnupg). make dist then writes a Helm
+# provenance file TARBALL.prov per tarball (the metadata and the tarball's
+# sha256, clear-signed, as `helm plugin package --sign` writes it) and the
+# public key as $(PROG)-keyring.gpg (a binary keyring for --keyring).
+DMSPR_SIGNING_KEY ?=
+GPG        ?= gpg
 
-$(RELEASE)/$(DIST).tgz: $(SRC) $(HDR) VERSION plugin.yaml README.md LICENSE CHANGELOG.md $(PROG).1 Makefile
-	@$(MAKE) --no-print-directory BUILD=$(RELEASE)/obj OUT=$(RELEASE)/out NO_APT=$(NO_APT) RELEASE_LINK=1 \
-	  SAN= CFLAGS="$(RELEASE_CFLAGS)" $(RELEASE)/out/$(PROG)
-	rm -rf $(RELEASE)/stage && mkdir -p $(RELEASE)/stage/$(PROG)/bin $(RELEASE)/stage/$(PROG)/lib
-	strip --strip-all -o $(RELEASE)/stage/$(PROG)/bin/$(PROG) $(RELEASE)/out/$(PROG)
-	lib=$$($(PKG_CONFIG) --variable=libdir libcjson)/libcjson.so.1; cp -L "$$lib" $(RELEASE)/stage/$(PROG)/lib/libcjson.so.1
-	cp plugin.yaml README.md LICENSE CHANGELOG.md $(PROG).1 $(RELEASE)/stage/$(PROG)/
+dist: $(DIST_TGZ) $(if $(DMSPR_SIGNING_KEY),$(DIST_TGZ:=.prov) $(RELEASE)/$(PROG)-keyring.gpg)
+	cd $(RELEASE) && sha256sum $(notdir $(DIST_TGZ)) > SHA256SUMS
+	@$(if $(DMSPR_SIGNING_KEY),,echo "not signed: set DMSPR_SIGNING_KEY to a GnuPG key for the .prov files Helm 4 verifies")
+	@for f in $(DIST_TGZ) $(RELEASE)/SHA256SUMS; do echo "$$f"; done
+
+# The toolchain and libraries for ARCH, installed from Debian (adding the
+# architecture to dpkg) when root with apt-get and not NO_APT=1.
+dist_deps = t=$(TRIPLET_$(1)); \
+	if [ -z "$$t" ]; then echo "make dist: no release for linux-$(1) (DIST_ARCHES may hold: amd64 arm64)" >&2; exit 1; fi; \
+	if ! command -v $$t-gcc >/dev/null 2>&1 || ! command -v $$t-strip >/dev/null 2>&1 || \
+	   ! [ -f /usr/lib/$$t/libyaml.a ] || ! $(call target_pkg_config,$(1)) --exists $(PKGS) 2>/dev/null; then \
+	  cc=crossbuild-essential-$(1); [ "$(1)" = "$(NATIVE_ARCH)" ] && cc="gcc binutils"; \
+	  pkgs="$$cc libyaml-dev:$(1) libcjson-dev:$(1) pkg-config"; \
+	  if [ -z "$(NO_APT)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing the linux-$(1) toolchain: $$pkgs"; \
+	    { dpkg --add-architecture $(1) && apt-get update -qq && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; } >/dev/null || exit 1; \
+	  else \
+	    echo "make dist: no toolchain for linux-$(1). On Debian: sudo dpkg --add-architecture $(1) && sudo apt-get update && sudo apt-get install $$pkgs (or build this machine's only: make dist DIST_ARCHES=$(or $(NATIVE_ARCH),amd64))" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(RELEASE)/$(PROG)-$(VERSION)-linux-%.tgz: $(SRC) $(HDR) VERSION plugin.yaml README.md LICENSE CHANGELOG.md $(PROG).1 Makefile
+	@$(call dist_deps,$*)
+	@$(MAKE) --no-print-directory BUILD=$(RELEASE)/obj-$* OUT=$(RELEASE)/out-$* NO_APT=1 RELEASE_LINK=1 \
+	  SAN= CFLAGS="$(RELEASE_CFLAGS)" CC=$(TRIPLET_$*)-gcc PKG_CONFIG="$(call target_pkg_config,$*)" \
+	  $(RELEASE)/out-$*/$(PROG)
+	rm -rf $(RELEASE)/stage-$* $@.prov && mkdir -p $(RELEASE)/stage-$*/$(PROG)/bin $(RELEASE)/stage-$*/$(PROG)/lib
+	$(TRIPLET_$*)-strip --strip-all -o $(RELEASE)/stage-$*/$(PROG)/bin/$(PROG) $(RELEASE)/out-$*/$(PROG)
+	lib=$$($(call target_pkg_config,$*) --variable=libdir libcjson)/libcjson.so.1; \
+	  cp -L "$$lib" $(RELEASE)/stage-$*/$(PROG)/lib/libcjson.so.1
+	cp README.md LICENSE CHANGELOG.md $(PROG).1 $(RELEASE)/stage-$*/$(PROG)/
+	printf '%s\n' "$$RELEASE_PLUGIN_YAML" | sed 's/@ARCH@/$*/g' > $(RELEASE)/stage-$*/$(PROG)/plugin.yaml
 	{ echo "dms-postrender $(VERSION) links libyaml statically and ships cJSON's libcjson.so.1 (lib/),"; \
-	  echo "both as built by Debian. Their copyright files follow."; echo; \
+	  echo "both as built by Debian for linux-$*. Their copyright files follow."; echo; \
 	  for p in libyaml-0-2 libcjson1; do echo "==== $$p: /usr/share/doc/$$p/copyright"; cat /usr/share/doc/$$p/copyright; echo; done; \
-	} > $(RELEASE)/stage/$(PROG)/THIRD-PARTY-NOTICES
-	tar -C $(RELEASE)/stage --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
+	} > $(RELEASE)/stage-$*/$(PROG)/THIRD-PARTY-NOTICES
+	tar -C $(RELEASE)/stage-$* --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
 	  --mode=u+rwX,go+rX,go-w --format=gnu -cf - $(PROG) | gzip -9 -n > $@.tmp
 	mv $@.tmp $@
-	cd $(RELEASE) && sha256sum $(DIST).tgz > SHA256SUMS
-	@echo "$@"
+
+# The provenance file Helm 4 verifies (pkg/provenance in Helm 4.1.4): the
+# plugin's metadata, a "..." line, the tarball's sha256 by file name, all
+# clear-signed with SHA-512.
+$(RELEASE)/%.tgz.prov: $(RELEASE)/%.tgz $(RELEASE)/.signing-key
+	{ printf 'apiVersion: v1\nname: $(PROG)\ntype: postrenderer/v1\nruntime: subprocess\nversion: $(VERSION)\n\n...\n'; \
+	  printf 'files:\n  %s: sha256:%s\n' $*.tgz $$(sha256sum < $< | cut -d' ' -f1); \
+	} | $(GPG) --batch --yes --quiet --local-user "$(DMSPR_SIGNING_KEY)" --digest-algo SHA512 --clearsign > $@.tmp
+	mv $@.tmp $@
+
+$(RELEASE)/$(PROG)-keyring.gpg: $(RELEASE)/.signing-key
+	$(GPG) --batch --export "$(DMSPR_SIGNING_KEY)" > $@.tmp && [ -s $@.tmp ]
+	mv $@.tmp $@
+
+# Rewritten when the key named changes, so that every .prov is signed again.
+$(RELEASE)/.signing-key: FORCE
+	@mkdir -p $(RELEASE)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(DMSPR_SIGNING_KEY)" ] || echo "$(DMSPR_SIGNING_KEY)" > $@
+
+FORCE:
+
+# plugin.yaml of the linux-@ARCH@ release: the binary on that platform; on any
+# other, the install hook fails with one line naming the releases (Helm
+# shows a hook's stderr), and a run says the same (Helm 4 hides a
+# post-renderer's stderr; the line also goes to the terminal). Helm expands
+# $$NAME in these arguments, so the shell text uses none.
+define RELEASE_PLUGIN_YAML
+# Helm 4 post-renderer plugin (postrenderer/v1): the linux-@ARCH@ release of
+# dms-postrender $(VERSION), written by make dist. Helm 3 cannot load this
+# file; pass it the path of bin/dms-postrender instead (see README.md).
+apiVersion: v1
+type: postrenderer/v1
+name: $(PROG)
+version: $(VERSION)
+runtime: subprocess
+runtimeConfig:
+  platformCommand:
+    - os: linux
+      arch: @ARCH@
+      command: $${HELM_PLUGIN_DIR}/bin/$(PROG)
+    - command: sh
+      args: ["-c", "echo '$(UNSUPPORTED)' | tee /dev/tty >&2 2>/dev/null; exit 1"]
+  platformHooks:
+    install:
+      - os: linux
+        arch: @ARCH@
+        command: $${HELM_PLUGIN_DIR}/bin/$(PROG)
+        args: ["--version"]
+      - command: sh
+        args: ["-c", "echo '$(UNSUPPORTED)' >&2; exit 1"]
+    update:
+      - os: linux
+        arch: @ARCH@
+        command: $${HELM_PLUGIN_DIR}/bin/$(PROG)
+        args: ["--version"]
+      - command: sh
+        args: ["-c", "echo '$(UNSUPPORTED)' >&2; exit 1"]
+endef
+UNSUPPORTED = $(PROG): this is the linux-@ARCH@ release of $(VERSION) and this machine is '$$(uname -s)/$$(uname -m)'; \
+  releases: $(PROG)-$(VERSION)-linux-amd64.tgz and -linux-arm64.tgz, elsewhere build from a checkout (README.md); \
+  remove this one with: helm plugin uninstall $(PROG)
+export RELEASE_PLUGIN_YAML
 
 install: $(OUT)/$(PROG)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -226,4 +328,4 @@ lint:
 clean:
 	rm -rf build build-asan build-vg build-fuzz build-release bin
 
-.PHONY: all run test check asan valgrind bench fuzz dist schema-deps test-clients install uninstall lint clean
+.PHONY: all run test check asan valgrind bench fuzz dist schema-deps test-clients install uninstall lint clean FORCE
