@@ -249,10 +249,13 @@ $(RELEASE)/$(PROG)-$(VERSION)-linux-%.tgz: $(SRC) $(HDR) VERSION plugin.yaml REA
 
 # The provenance file Helm 4 verifies (pkg/provenance in Helm 4.1.4): the
 # plugin's metadata, a "..." line, the tarball's sha256 by file name, all
-# clear-signed with SHA-512.
+# clear-signed with SHA-512. The sum is listed twice: under the tarball's
+# name, which install verifies, and under NAME-VERSION.tgz, the name Helm 4
+# stores it under, which `helm plugin list` checks (else "mismatched").
 $(RELEASE)/%.tgz.prov: $(RELEASE)/%.tgz $(RELEASE)/.signing-key
 	{ printf 'apiVersion: v1\nname: $(PROG)\ntype: postrenderer/v1\nruntime: subprocess\nversion: $(VERSION)\n\n...\n'; \
-	  printf 'files:\n  %s: sha256:%s\n' $*.tgz $$(sha256sum < $< | cut -d' ' -f1); \
+	  sum=$$(sha256sum < $< | cut -d' ' -f1); \
+	  printf 'files:\n  %s: sha256:%s\n  %s: sha256:%s\n' $*.tgz $$sum $(PROG)-$(VERSION).tgz $$sum; \
 	} | $(GPG) --batch --yes --quiet --local-user "$(DMSPR_SIGNING_KEY)" --digest-algo SHA512 --clearsign > $@.tmp
 	mv $@.tmp $@
 
