@@ -542,7 +542,8 @@ run_prog "$TMP/out" "$TMP/err" -vV </dev/null
 if [ "$RC" -eq 0 ] && grep -qx "dms-postrender $(cat "$ROOT/VERSION")" "$TMP/out"; then pass "cli/bundled-vV-is-version"; else
 	fail "cli/bundled-vV-is-version" "exit $RC: $(head -c 200 "$TMP/out" "$TMP/err")"; fi
 
-# One version (VERSION) in --version, plugin.yaml, the man page and the CHANGELOG.
+# One version (VERSION) in --version, plugin.yaml, the man page, the CHANGELOG,
+# the examples and the README.
 v=$(cat "$ROOT/VERSION")
 why=""
 "$BIN" --version | grep -qx "dms-postrender $v" || why="$why --version: $("$BIN" --version);"
@@ -551,6 +552,11 @@ grep -q "^\.TH DMS-POSTRENDER 1 .* \"dms-postrender $v\"" "$ROOT/dms-postrender.
 grep -q "^## $v " "$ROOT/CHANGELOG.md" || why="$why CHANGELOG.md has no '## $v' section;"
 grep -qx "ARG DMS_POSTRENDER_VERSION=$v" "$ROOT/examples/argocd/Dockerfile" || why="$why examples/argocd/Dockerfile: another version;"
 grep -q "argocd-cmp-dms-postrender:$v\$" "$ROOT/examples/argocd/repo-server-patch.yaml" || why="$why the sidecar image tag is not $v;"
+# Every version written beside the name (a release file name, an image tag,
+# a report sample, a quick-start command) in what a user reads.
+others=$(grep -rnoE 'dms-postrender[ :-]v?[0-9]+\.[0-9]+\.[0-9]+' "$ROOT/README.md" "$ROOT/examples" "$ROOT/dms-postrender.1" \
+	"$ROOT/plugin.yaml" | grep -vE "[ :-]v?$v\$" | sed "s|^$ROOT/||" | head -n 5 | tr '\n' ' ')
+[ -z "$others" ] || why="$why another version beside the name: $others;"
 if [ -z "$why" ]; then pass "cli/one-version-everywhere ($v)"; else fail "cli/one-version-everywhere" "$why"; fi
 
 # The example configuration file reads the same to a YAML 1.1 reader (PyYAML)
