@@ -180,7 +180,7 @@ fuzz: build-fuzz/fuzz_pipeline build-fuzz/fuzz_sources
 # else the binary needs is glibc. Each architecture is built with Debian's
 # own compiler for it (gcc, or crossbuild-essential-ARCH) against Debian's
 # multiarch -dev packages (libyaml-dev:ARCH, libcjson-dev:ARCH).
-RELEASE     = build-release
+RELEASE    ?= build-release
 # A release is never built with the sanitizers or a test build's flags. It is
 # reproducible: two builds of one commit, in any directory, give the same
 # bytes (paths mapped out of the debug info, the shipped binary stripped,

@@ -74,6 +74,53 @@ if [ -n "$H3" ]; then
 	api="http://127.0.0.1:$port"
 	hrun 3 helm repo index "$TMP/repo" --url "$repo_url"
 fi
+# --- a signed release: `make dist` with a throwaway GnuPG key of the suite's
+# own (never a key in the repository), into a directory of the suite's. The
+# README's quick start downloads it from there; the tests at the end install
+# it. Signing must not change a tarball's bytes.
+signed="$TMP/signed" signed_ok="" native=$(dpkg --print-architecture 2>/dev/null || echo unknown)
+rm -rf "$signed" "$TMP/gnupg" && mkdir -p -m 700 "$TMP/gnupg"
+gpgs() { GNUPGHOME="$TMP/gnupg" gpg --batch --quiet "$@"; }
+if ! command -v gpg >/dev/null 2>&1; then
+	why="no gpg (Debian: gnupg)"
+elif ! gpgs --passphrase '' --quick-gen-key "dms-postrender suite <suite@example.invalid>" rsa2048 sign never 2>"$TMP/gpg.err"; then
+	why="gpg could not make a key: $(tail -n 1 "$TMP/gpg.err")"
+else
+	fpr=$(gpgs --with-colons --list-secret-keys | awk -F: '/^fpr/ { print $10; exit }')
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL GNUPGHOME="$TMP/gnupg" make -s -C "$ROOT" dist NO_APT=1 \
+		RELEASE="$signed" DMSPR_SIGNING_KEY="$fpr" >"$TMP/signed.log" 2>&1; then
+		why="make dist with a key: $(grep -m1 'make dist:' "$TMP/signed.log" || tail -n 2 "$TMP/signed.log" | tr '\n' '|')"
+	elif ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u DMSPR_SIGNING_KEY make -s -C "$ROOT" dist NO_APT=1 >"$TMP/dist.log" 2>&1; then
+		why="make dist: $(tail -n 2 "$TMP/dist.log" | tr '\n' '|')"
+	else
+		why=""
+		for t in "$signed"/*.tgz; do
+			n=$(basename "$t")
+			cmp -s "$t" "$ROOT/build-release/$n" || why="$why $n differs from the unsigned build;"
+			grep -q "^  $n: sha256:$(sha256sum <"$t" | cut -d' ' -f1)\$" "$t.prov" || why="$why $n.prov: no sum of $n;"
+			gpgs --verify "$t.prov" 2>/dev/null || why="$why $n.prov: gpg does not verify it;"
+		done
+		[ "$(ls "$signed"/*.tgz | wc -l)" -eq 2 ] || why="$why not two tarballs;"
+		(cd "$signed" && sha256sum -c --quiet SHA256SUMS) || why="$why SHA256SUMS does not check;"
+		[ -s "$signed/dms-postrender-keyring.gpg" ] || why="$why no keyring;"
+		[ -z "$why" ] && signed_ok=1
+	fi
+fi
+if [ -n "$signed_ok" ]; then
+	pass "clients/dist-signs-with-a-key ($(cd "$signed" && echo *.prov), the tarballs as unsigned)"
+elif [ -n "${CI:-}" ]; then
+	fail "clients/dist-signs-with-a-key" "$why"
+else
+	skip "clients/dist-signs-with-a-key" "$why"
+fi
+# skip_signed NAME: true (and SKIP or, under CI, FAIL) when there is no signed release.
+skip_signed() {
+	[ -n "$signed_ok" ] && return 1
+	if [ -n "${CI:-}" ]; then fail "$1" "no signed release (see clients/dist-signs-with-a-key)"; else
+		skip "$1" "no signed release (see clients/dist-signs-with-a-key)"; fi
+	return 0
+}
+
 # What Helm needs for install/upgrade without a cluster.
 dry() { echo "--dry-run=client --disable-openapi-validation --kube-apiserver $api"; }
 
@@ -112,6 +159,17 @@ check_readme() {
 			cmp -s "$sandbox/mail.yaml" <(hrun 3 helm template mail "$CHART" | "$BIN" 2>/dev/null) ;;
 	"dms-postrender --check < mail.yaml > /dev/null") [ ! -s "$out" ] ;;
 	"make run") grep -q 'allowPrivilegeEscalation: true' "$out" ;;
+	# The quick start, against the suite's signed release.
+	'curl -fsSLO "$RELEASES/'*)
+		local t="dms-postrender-$(cat "$ROOT/VERSION")-linux-amd64.tgz"
+		cmp -s "$sandbox/$t" "$signed/$t" && cmp -s "$sandbox/$t.prov" "$signed/$t.prov" &&
+			cmp -s "$sandbox/dms-postrender-keyring.gpg" "$signed/dms-postrender-keyring.gpg" ;;
+	"helm plugin install dms-postrender-"*"--keyring dms-postrender-keyring.gpg")
+		grep -q '^Plugin Hash Verified: sha256:' "$out" && grep -q 'Installed plugin: dms-postrender' "$out" &&
+			[ -x "$TMP/quickstart/.local/share/helm/plugins/dms-postrender/bin/dms-postrender" ] ;;
+	"helm template mail docker-mailserver --repo "*"--post-renderer dms-postrender")
+		grep -q 'allowPrivilegeEscalation: true' "$out" &&
+			grep -q 'container.apparmor.security.beta.kubernetes.io/docker-mailserver: runtime/default' "$out" ;;
 	*"dms-postrender --proxy-protocol=separate --trusted-networks=10.42.0.0/16 > mail.yaml")
 		"$PY" "$here/tools/check-proxy.py" "$sandbox/mail.yaml" separate 10.42.0.0/16 >/dev/null ;;
 	"helm install mail "*"--post-renderer ./bin/dms-postrender "*)
@@ -194,6 +252,15 @@ while IFS=$'\t' read -r section cmd; do
 	fi
 	version=3
 	[ "$section" = "Helm 4" ] && version=4
+	# The quick start: Helm 4 in a HOME of its own (its plugin is the signed
+	# release, not the checkout the Helm 4 section installs), the suite's
+	# signed release as the download address.
+	quick=()
+	if [ "$section" = "Quick start" ]; then
+		skip_signed "$name" && continue
+		[ "$native" = amd64 ] || { skip "$name" "the quick start names the linux-amd64 release; this machine is $native"; continue; }
+		version=4 quick=(HOME="$TMP/quickstart" RELEASES="file://$signed")
+	fi
 	dir=$sandbox
 	[ "$cmd" = "make run" ] && dir=$ROOT
 	run=$cmd
@@ -202,7 +269,7 @@ while IFS=$'\t' read -r section cmd; do
 	run=${run/https:\/\/docker-mailserver.github.io\/docker-mailserver-helm/$repo_url}
 	[[ $run == "helm install "* ]] && run="$run $(dry)"
 	(cd "$dir" && hrun "$version" REAL_KUBECTL="$real_kubectl" XDG_STATE_HOME="$TMP/state" \
-		FAKE_KUBECTL_REMOTE="$here/tools/argocd-stand-in.yaml" \
+		FAKE_KUBECTL_REMOTE="$here/tools/argocd-stand-in.yaml" "${quick[@]}" \
 		bash -o pipefail -c "$run" >"$TMP/readme.out" 2>"$TMP/readme.err")
 	RC=$?
 	if [ "$RC" -ne 0 ]; then
@@ -828,52 +895,110 @@ else
 	rm -rf "$TMP/repro" && mkdir -p "$TMP/repro/a" "$TMP/repro/deeper/path/b"
 	for d in "$TMP/repro/a/src" "$TMP/repro/deeper/path/b/src"; do
 		git clone -q "$ROOT" "$d" &&
-			(cd "$d" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SOURCE_DATE_EPOCH make -s dist NO_APT=1 >"$d.log" 2>&1)
+			(cd "$d" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SOURCE_DATE_EPOCH -u DMSPR_SIGNING_KEY make -s dist NO_APT=1 >"$d.log" 2>&1)
 	done
-	t1=$(ls "$TMP"/repro/a/src/build-release/*.tgz 2>/dev/null) t2=$(ls "$TMP"/repro/deeper/path/b/src/build-release/*.tgz 2>/dev/null)
-	if [ -n "$t1" ] && [ -n "$t2" ] && cmp -s "$t1" "$t2" &&
-		(cd "$TMP/repro/a/src/build-release" && sha256sum -c --quiet SHA256SUMS) &&
-		cmp -s "$TMP/repro/a/src/build-release/SHA256SUMS" "$TMP/repro/deeper/path/b/src/build-release/SHA256SUMS"; then
-		pass "clients/dist-is-reproducible ($(basename "$t1"), $(cut -c1-16 "$TMP/repro/a/src/build-release/SHA256SUMS")...)"
+	a="$TMP/repro/a/src/build-release" b="$TMP/repro/deeper/path/b/src/build-release"
+	why=""
+	[ "$(ls "$a"/*.tgz 2>/dev/null | wc -l)" -eq 2 ] || why="not two tarballs: $(tail -n 2 "$TMP/repro/a/src.log" | tr '\n' '|');"
+	for t in "$a"/*.tgz; do
+		cmp -s "$t" "$b/$(basename "$t")" || why="$why $(basename "$t") differs;"
+	done
+	(cd "$a" && sha256sum -c --quiet SHA256SUMS) || why="$why SHA256SUMS does not check;"
+	cmp -s "$a/SHA256SUMS" "$b/SHA256SUMS" || why="$why the SHA256SUMS differ;"
+	if [ -z "$why" ]; then
+		pass "clients/dist-is-reproducible ($(cd "$a" && echo *.tgz), $(cut -c1-12 "$a/SHA256SUMS" | tr '\n' ' ')...)"
 	else
-		fail "clients/dist-is-reproducible" "the two builds differ or failed: $(tail -n 2 "$TMP/repro/a/src.log" | tr '\n' '|')"
+		fail "clients/dist-is-reproducible" "$why"
 	fi
 	rm -rf "$TMP/repro"
 fi
 
-# --- the release tarball (make dist) under the real Helm 4, on a PATH with
-# no compiler and no make: it installs, its hook builds nothing, and the
-# installed binary needs nothing outside glibc but the library it ships.
-if ! skip_helm "clients/dist-installs-without-a-compiler"; then
-	dist_name="dms-postrender-$(cat "$ROOT/VERSION")-linux-amd64"
-	# Not the suite's own make flags (make asan passes SAN and CFLAGS down).
-	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" dist NO_APT=1 >"$TMP/dist.log" 2>&1; then
-		fail "clients/dist-installs-without-a-compiler" "make dist: $(tail -n 3 "$TMP/dist.log" | tr '\n' '|')"
+# --- the signed release under the real Helm 4, on a PATH with no compiler
+# and no make: this machine's tarball installs with its signature checked
+# (--keyring), its hook builds nothing, it patches the official chart's
+# render, and the installed binary needs nothing outside glibc but the
+# library it ships. A tarball changed by one byte is refused; the other
+# platform's tarball fails its install hook with one line saying what to do.
+if ! skip_helm "clients/dist-installs-signed" && ! skip_signed "clients/dist-installs-signed"; then
+	v=$(cat "$ROOT/VERSION")
+	other=arm64
+	[ "$native" = arm64 ] && other=amd64
+	keyring="$signed/dms-postrender-keyring.gpg"
+	nocc="$TMP/nocc" && rm -rf "$nocc" && mkdir -p "$nocc/bin" "$nocc/home"
+	ln -s "$(command -v sh)" "$nocc/bin/sh" && ln -s "$H4" "$nocc/bin/helm"
+	for t in uname tee; do ln -s "$(command -v $t)" "$nocc/bin/$t"; done
+	# nrun DATA CMD...: CMD with only sh and helm on the PATH, Helm's data in DATA.
+	nrun() {
+		local data=$1
+		shift
+		env -i HOME="$nocc/home" PATH="$nocc/bin" HELM_DATA_HOME="$data" HELM_CONFIG_HOME="$nocc/config" \
+			HELM_CACHE_HOME="$nocc/cache" "$@"
+	}
+	chart="$CHART" chart_name="the test chart"
+	if [ -d "$SHARED/corpus/dms/rendered/helm3" ]; then
+		f=$(ls "$SHARED"/corpus/dms/rendered/helm3/*.yaml | head -n 1)
+		rm -rf "$TMP/r" && render_chart "$TMP/r/official" "$f"
+		chart="$TMP/r/official" chart_name="the official chart's render $(basename "$f")"
+	fi
+	why=""
+	nrun "$nocc/data" sh -c 'command -v cc || command -v gcc || command -v make' >/dev/null && why="a compiler or make is on the PATH;"
+	nrun "$nocc/data" helm plugin install "$signed/dms-postrender-$v-linux-$native.tgz" --keyring "$keyring" >"$TMP/out" 2>&1 ||
+		why="$why install: $(tail -n 2 "$TMP/out" | tr '\n' '|');"
+	grep -q "^Plugin Hash Verified: sha256:$(sha256sum <"$signed/dms-postrender-$v-linux-$native.tgz" | cut -d' ' -f1)\$" "$TMP/out" ||
+		why="$why Helm did not verify the signature;"
+	nrun "$nocc/data" helm plugin list 2>&1 | grep -Eq "^dms-postrender[[:space:]]+$v[[:space:]].*[[:space:]]signed[[:space:]]" ||
+		why="$why plugin list: not '$v ... signed': $(nrun "$nocc/data" helm plugin list 2>&1 | tail -n 1);"
+	nrun "$nocc/data" helm template mail "$chart" --post-renderer dms-postrender >"$TMP/out" 2>"$TMP/err" ||
+		why="$why template: $(tail -n 2 "$TMP/err" | tr '\n' '|');"
+	grep -q 'allowPrivilegeEscalation: true' "$TMP/out" || why="$why $chart_name was not hardened;"
+	installed="$nocc/data/plugins/dms-postrender/bin/dms-postrender"
+	ldd "$installed" >"$TMP/ldd" 2>&1 || why="$why ldd failed;"
+	outside=$(grep '=>' "$TMP/ldd" | grep -v "=> $nocc/data/plugins/dms-postrender/bin/../lib/" |
+		grep -Ev '^[[:space:]]*(libc|libm|libpthread|libdl|librt)\.so' || true)
+	[ -z "$outside" ] || why="$why libraries outside glibc and the tarball: $(echo "$outside" | tr '\n' '|');"
+	if [ -z "$why" ]; then
+		pass "clients/dist-installs-signed (Helm 4, --keyring, linux-$native, no compiler, $chart_name; ldd: $(grep -o '^[[:space:]]*[^ ]*' "$TMP/ldd" | tr -d '\t' | tr '\n' ' '))"
 	else
-		nocc="$TMP/nocc" && rm -rf "$nocc" && mkdir -p "$nocc/bin" "$nocc/home"
-		ln -s "$(command -v sh)" "$nocc/bin/sh" && ln -s "$H4" "$nocc/bin/helm"
-		nrun() { env -i HOME="$nocc/home" PATH="$nocc/bin" HELM_DATA_HOME="$nocc/data" HELM_CONFIG_HOME="$nocc/config" \
-			HELM_CACHE_HOME="$nocc/cache" "$@"; }
-		why=""
-		nrun sh -c 'command -v cc || command -v gcc || command -v make' >/dev/null && why="a compiler or make is on the PATH;"
-		nrun helm plugin install "$ROOT/build-release/$dist_name.tgz" --verify=false >"$TMP/out" 2>&1 ||
-			why="$why install: $(tail -n 2 "$TMP/out" | tr '\n' '|');"
-		installed="$nocc/data/plugins/dms-postrender/bin/dms-postrender"
-		nrun helm plugin list 2>&1 | grep -q "^dms-postrender[[:space:]]*$(cat "$ROOT/VERSION")" || why="$why plugin list: no $(cat "$ROOT/VERSION");"
-		nrun helm template mail "$CHART" --post-renderer dms-postrender >"$TMP/out" 2>"$TMP/err" ||
-			why="$why template: $(tail -n 2 "$TMP/err" | tr '\n' '|');"
-		grep -q 'allowPrivilegeEscalation: true' "$TMP/out" || why="$why the chart was not hardened;"
-		# ldd: every library is glibc's or the tarball's own lib/.
-		ldd "$installed" >"$TMP/ldd" 2>&1 || why="$why ldd failed;"
-		outside=$(grep '=>' "$TMP/ldd" | grep -v "=> $nocc/data/plugins/dms-postrender/bin/../lib/" |
-			grep -Ev '^[[:space:]]*(libc|libm|libpthread|libdl|librt)\.so' || true)
-		[ -z "$outside" ] || why="$why libraries outside glibc and the tarball: $(echo "$outside" | tr '\n' '|');"
-		"$installed" --version | grep -qx "dms-postrender $(cat "$ROOT/VERSION")" || why="$why --version differs;"
-		if [ -z "$why" ]; then
-			pass "clients/dist-installs-without-a-compiler ($dist_name.tgz; ldd: $(grep -o '^[[:space:]]*[^ ]*' "$TMP/ldd" | tr -d '\t' | tr '\n' ' '))"
-		else
-			fail "clients/dist-installs-without-a-compiler" "$why"
-		fi
+		fail "clients/dist-installs-signed" "$why"
+	fi
+
+	# One byte changed: refused before anything is installed.
+	rm -rf "$TMP/tampered" && mkdir -p "$TMP/tampered"
+	cp "$signed/dms-postrender-$v-linux-$native.tgz" "$signed/dms-postrender-$v-linux-$native.tgz.prov" "$TMP/tampered/"
+	"$PY" -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1; open(p, "wb").write(b)' \
+		"$TMP/tampered/dms-postrender-$v-linux-$native.tgz"
+	nrun "$nocc/data-tampered" helm plugin install "$TMP/tampered/dms-postrender-$v-linux-$native.tgz" --keyring "$keyring" >"$TMP/out" 2>&1
+	RC=$?
+	if [ "$RC" -ne 0 ] && grep -q "sha256 sum does not match for dms-postrender-$v-linux-$native.tgz" "$TMP/out" &&
+		[ ! -e "$nocc/data-tampered/plugins/dms-postrender" ]; then
+		pass "clients/dist-refuses-a-changed-tarball (exit $RC: $(grep -o 'plugin verification failed: sha256 sum does not match' "$TMP/out"))"
+	else
+		fail "clients/dist-refuses-a-changed-tarball" "exit $RC: $(tail -n 2 "$TMP/out" | tr '\n' '|')"
+	fi
+
+	# The other platform's tarball: its signature holds, its install hook
+	# says in one line what this machine needs, and a run fails.
+	nrun "$nocc/data-other" helm plugin install "$signed/dms-postrender-$v-linux-$other.tgz" --keyring "$keyring" >"$TMP/out" 2>&1
+	RC=$?
+	line="dms-postrender: this is the linux-$other release of $v and this machine is Linux/$(uname -m); releases: dms-postrender-$v-linux-amd64.tgz and -linux-arm64.tgz, elsewhere build from a checkout (README.md); remove this one with: helm plugin uninstall dms-postrender"
+	nrun "$nocc/data-other" helm template mail "$CHART" --post-renderer dms-postrender >/dev/null 2>&1
+	rc2=$?
+	if [ "$RC" -ne 0 ] && grep -qxF "$line" "$TMP/out" && [ "$(grep -c '^dms-postrender:' "$TMP/out")" -eq 1 ] && [ "$rc2" -ne 0 ] &&
+		nrun "$nocc/data-other" helm plugin uninstall dms-postrender >/dev/null 2>&1; then
+		pass "clients/dist-other-platform-says-so (linux-$other here: install exit $RC with our one line, a run exits $rc2, uninstall works)"
+	else
+		fail "clients/dist-other-platform-says-so" "install exit $RC, run exit $rc2: $(tail -n 3 "$TMP/out" | tr '\n' '|')"
+	fi
+
+	# Helm 3 runs the unpacked binary by its path.
+	rm -rf "$TMP/unpacked" && mkdir -p "$TMP/unpacked"
+	tar -xzf "$signed/dms-postrender-$v-linux-$native.tgz" -C "$TMP/unpacked"
+	hrun 3 helm template mail "$chart" --post-renderer "$TMP/unpacked/dms-postrender/bin/dms-postrender" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	if [ "$RC" -eq 0 ] && grep -q 'allowPrivilegeEscalation: true' "$TMP/out"; then
+		pass "clients/helm3-runs-the-unpacked-release (linux-$native, $chart_name)"
+	else
+		fail "clients/helm3-runs-the-unpacked-release" "exit $RC: $(tail -n 2 "$TMP/err" | tr '\n' '|')"
 	fi
 fi
 
