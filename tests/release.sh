@@ -16,7 +16,7 @@ rel="$ROOT/build-release"
 version=$(cat "$ROOT/VERSION")
 if [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ]; then
 	skip "release" "the release build is not the one under the sanitizers (make test runs this suite)"
-elif ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" dist NO_APT=1 >"$TMP/dist.log" 2>&1; then
+elif ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u DMSPR_SIGNING_KEY make -s -C "$ROOT" dist NO_APT=1 >"$TMP/dist.log" 2>&1; then
 	release_skip "release/make-dist" "make dist NO_APT=1: $(grep -m1 'make dist:' "$TMP/dist.log" || tail -n 2 "$TMP/dist.log" | tr '\n' '|')"
 else
 	# Unpack each tarball as a user would; run_arch ARCH ARGS... runs its binary.
@@ -51,6 +51,29 @@ else
 			pass "release/glibc-$a (needs $need, as the README says)"
 		else
 			fail "release/glibc-$a" "the binary needs $need; the README does not say 'glibc ${need#GLIBC_} or later'"
+		fi
+	done
+
+	# The Argo CD sidecar's Dockerfile (no Docker engine here): for each
+	# TARGETARCH, the tarball its ADD names with the ARG defaults filled in,
+	# the binary its RUN step links, and that binary's --version.
+	dockerfile="$ROOT/examples/argocd/Dockerfile"
+	for a in amd64 arm64; do
+		add=$(sed -n 's/^ADD \([^ ]*\) \/opt\/$/\1/p' "$dockerfile")
+		while read -r arg val; do add=${add//\$\{$arg\}/$val}; done < <(sed -n 's/^ARG \(DMS_POSTRENDER_VERSION\)=\(.*\)/\1 \2/p' "$dockerfile")
+		add=${add//\$\{TARGETARCH\}/$a}
+		link=$(sed -n 's/^RUN ln -s \/opt\/\([^ ]*\) .*/\1/p' "$dockerfile")
+		if [ "$add" != "dms-postrender-$version-linux-$a.tgz" ] || [ ! -f "$rel/$add" ]; then
+			fail "release/dockerfile-linux-$a" "ADD names '$add' for linux-$a, not make dist's dms-postrender-$version-linux-$a.tgz"
+		elif ! grep -q '^ARG TARGETARCH' "$dockerfile"; then
+			fail "release/dockerfile-linux-$a" "no ARG TARGETARCH: the platform does not choose the tarball"
+		elif [ "${runner[$a]}" = missing ]; then
+			release_skip "release/dockerfile-linux-$a" "no qemu-user for linux-$a (Debian: qemu-user-static)"
+		elif [ -z "$link" ] || [ ! -x "$TMP/rel-$a/$link" ] ||
+			! ${runner[$a]} "$TMP/rel-$a/$link" --version 2>&1 | grep -qx "dms-postrender $version"; then
+			fail "release/dockerfile-linux-$a" "the RUN step's /opt/$link does not run from $add"
+		else
+			pass "release/dockerfile-linux-$a (ADD $add, /opt/$link --version)"
 		fi
 	done
 
