@@ -293,13 +293,12 @@ runtimeConfig:
       args: ["-c", "echo '$(UNSUPPORTED)' | tee /dev/tty >&2 2>/dev/null; exit 1"]
   platformHooks:
     install:
-      - os: linux
-        arch: @ARCH@
-        command: $${HELM_PLUGIN_DIR}/bin/$(PROG)
-        args: ["--version"]
-      - command: sh
-        args: ["-c", "echo '$(UNSUPPORTED)' >&2; exit 1"]
+$(RELEASE_HOOK)
     update:
+$(RELEASE_HOOK)
+endef
+# The install and update hooks: the binary runs here, or the one line.
+define RELEASE_HOOK
       - os: linux
         arch: @ARCH@
         command: $${HELM_PLUGIN_DIR}/bin/$(PROG)

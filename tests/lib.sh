@@ -22,6 +22,10 @@ fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s: %s\n' "$1" "$2"; }
 # suites turn a missing prerequisite into a FAIL instead).
 skip() { SKIPPED=$((SKIPPED + 1)); printf 'SKIP %s: %s\n' "$1" "$2"; }
 
+# unmet NAME WHY: a test whose prerequisite is missing here: SKIP with WHY,
+# or FAIL under CI, which installs every prerequisite.
+unmet() { if [ -n "${CI:-}" ]; then fail "$1" "$2"; else skip "$1" "$2"; fi; }
+
 # run_prog OUT ERR ARGS... < input: run the binary under test; sets RC.
 run_prog() {
 	local out=$1 err=$2

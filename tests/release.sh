@@ -7,17 +7,13 @@
 # than the one the README states. Not under the sanitizers or valgrind: the
 # release is its own build, and `make test` runs this suite.
 
-release_skip() {
-	if [ -n "${CI:-}" ]; then fail "$1" "$2"; else skip "$1" "$2"; fi
-}
-
 native=$(dpkg --print-architecture 2>/dev/null || echo unknown)
 rel="$ROOT/build-release"
 version=$(cat "$ROOT/VERSION")
 if [ -n "${DMSPR_SANITIZED:-}" ] || [ -n "$VALGRIND" ]; then
 	skip "release" "the release build is not the one under the sanitizers (make test runs this suite)"
 elif ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u DMSPR_SIGNING_KEY make -s -C "$ROOT" dist NO_APT=1 >"$TMP/dist.log" 2>&1; then
-	release_skip "release/make-dist" "make dist NO_APT=1: $(grep -m1 'make dist:' "$TMP/dist.log" || tail -n 2 "$TMP/dist.log" | tr '\n' '|')"
+	unmet "release/make-dist" "make dist NO_APT=1: $(grep -m1 'make dist:' "$TMP/dist.log" || tail -n 2 "$TMP/dist.log" | tr '\n' '|')"
 else
 	# Unpack each tarball as a user would; run_arch ARCH ARGS... runs its binary.
 	declare -A runner=()
@@ -68,7 +64,7 @@ else
 		elif ! grep -q '^ARG TARGETARCH' "$dockerfile"; then
 			fail "release/dockerfile-linux-$a" "no ARG TARGETARCH: the platform does not choose the tarball"
 		elif [ "${runner[$a]}" = missing ]; then
-			release_skip "release/dockerfile-linux-$a" "no qemu-user for linux-$a (Debian: qemu-user-static)"
+			unmet "release/dockerfile-linux-$a" "no qemu-user for linux-$a (Debian: qemu-user-static)"
 		elif [ -z "$link" ] || [ ! -x "$TMP/rel-$a/$link" ] ||
 			! ${runner[$a]} "$TMP/rel-$a/$link" --version 2>&1 | grep -qx "dms-postrender $version"; then
 			fail "release/dockerfile-linux-$a" "the RUN step's /opt/$link does not run from $add"
@@ -78,12 +74,12 @@ else
 	done
 
 	if [ "$native" != amd64 ] && [ "$native" != arm64 ]; then
-		release_skip "release/same-behaviour" "this machine ($native) runs neither release natively"
+		unmet "release/same-behaviour" "this machine ($native) runs neither release natively"
 	else
 		for a in amd64 arm64; do
 			[ "$a" = "$native" ] && continue
 			if [ "${runner[$a]}" = missing ]; then
-				release_skip "release/linux-$a-under-qemu" "no qemu-user for linux-$a (Debian: qemu-user-static)"
+				unmet "release/linux-$a-under-qemu" "no qemu-user for linux-$a (Debian: qemu-user-static)"
 				continue
 			fi
 			if ! run_arch "$a" "$TMP/v.out" "$TMP/v.err" --version || ! grep -qx "dms-postrender $version" "$TMP/v.out"; then
