@@ -973,11 +973,15 @@ if ! skip_helm "clients/dist-installs-signed" && ! skip_signed "clients/dist-ins
 	nrun "$nocc/data-other" helm plugin install "$signed/dms-postrender-$v-linux-$other.tgz" --keyring "$keyring" >"$TMP/out" 2>&1
 	RC=$?
 	line="dms-postrender: this is the linux-$other release of $v and this machine is Linux/$(uname -m); releases: dms-postrender-$v-linux-amd64.tgz and -linux-arm64.tgz, elsewhere build from a checkout (README.md); remove this one with: helm plugin uninstall dms-postrender"
-	nrun "$nocc/data-other" helm template mail "$CHART" --post-renderer dms-postrender >/dev/null 2>&1
+	# A run fails; Helm 4 hides a plugin's stderr, so the line goes to the
+	# terminal (script(1) gives it one; Helm's own output is thrown away).
+	script -qec "$(printf '%q ' env -i HOME="$nocc/home" PATH="$nocc/bin" HELM_DATA_HOME="$nocc/data-other" \
+		HELM_CONFIG_HOME="$nocc/config" HELM_CACHE_HOME="$nocc/cache" helm template mail "$CHART" \
+		--post-renderer dms-postrender) >/dev/null 2>&1" "$TMP/tty.log" >/dev/null 2>&1
 	rc2=$?
 	if [ "$RC" -ne 0 ] && grep -qxF "$line" "$TMP/out" && [ "$(grep -c '^dms-postrender:' "$TMP/out")" -eq 1 ] && [ "$rc2" -ne 0 ] &&
-		nrun "$nocc/data-other" helm plugin uninstall dms-postrender >/dev/null 2>&1; then
-		pass "clients/dist-other-platform-says-so (linux-$other here: install exit $RC with our one line, a run exits $rc2, uninstall works)"
+		grep -qaF "$line" "$TMP/tty.log" && nrun "$nocc/data-other" helm plugin uninstall dms-postrender >/dev/null 2>&1; then
+		pass "clients/dist-other-platform-says-so (linux-$other here: install exit $RC with our one line; a run exits $rc2 with it on the terminal; uninstall works)"
 	else
 		fail "clients/dist-other-platform-says-so" "install exit $RC, run exit $rc2: $(tail -n 3 "$TMP/out" | tr '\n' '|')"
 	fi
