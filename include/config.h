@@ -36,6 +36,7 @@ enum traefik_pp { TRAEFIK_PP_TRANSPORT, TRAEFIK_PP_INLINE };
 enum gateway_api_version { GATEWAY_API_V1, GATEWAY_API_V1ALPHA2 };
 enum gateway_proxy { GATEWAY_PROXY_ENVOY, GATEWAY_PROXY_NONE };
 enum output_format { FORMAT_MINIMAL, FORMAT_REEMIT };
+enum emit_form { EMIT_STREAM, EMIT_KUSTOMIZE, EMIT_FLUX };
 
 /* Where a value came from, lowest precedence first. A source never
  * overrides a higher one; a list set by a higher source replaces the lower
@@ -84,6 +85,8 @@ struct config {
 	bool host_network;
 	bool check;                    /* report whether anything would change; write nothing */
 	bool diff;                     /* --diff: print a unified diff instead of the stream */
+	int emit;                      /* enum emit_form: --emit, what to write */
+	char *emit_dir;                /* --emit-dir DIR (kustomize form), NULL for stdout */
 	int proxy_protocol;            /* enum proxy_mode (proxytext.h) */
 	struct strlist trusted_networks; /* IPs or CIDRs of the PROXY senders */
 	bool allow_any_proxy;          /* accept 0.0.0.0/0 and ::/0 as trusted */

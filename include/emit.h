@@ -22,6 +22,11 @@ int emit_raw(struct spool *out, const struct chunk *c);
  * non-specific tag '!', which no emitted text keeps (reported). */
 int emit_doc(struct spool *out, struct doc *d, bool minimal);
 
+/* Serialise document Y into B with unlimited width, unicode unescaped and
+ * CRLF or LF line breaks. Consumes Y (libyaml's dumper deletes it, also
+ * when it fails; its tags must be its own). Returns 0 or -1 (reported). */
+int emit_document(struct buf *b, yaml_document_t *y, bool crlf);
+
 /* Serialise d's tree (header and trailer excluded) into b, with unlimited
  * width, unicode unescaped and the chunk's line breaks. Consumes the tree as
  * emit_doc() does. Returns 0 or -1 (reported). */

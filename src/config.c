@@ -38,6 +38,7 @@ static const char *const traefik_pp_choices[] = {"transport", "inline", NULL};
 static const char *const gateway_api_choices[] = {"v1", "v1alpha2", NULL};
 static const char *const gateway_proxy_choices[] = {"envoy", "none", NULL};
 static const char *const format_choices[] = {"minimal", "reemit", NULL};
+static const char *const emit_choices[] = {"stream", "kustomize", "flux", NULL};
 
 static int check_image(const char *value, char *out, size_t outlen);
 static int check_dns_label(const char *value, char *out, size_t outlen);
@@ -139,6 +140,15 @@ static const struct option_spec options[] = {
 	 "patch nothing: print a unified diff of the input and what a run would write, only the documents "
 	 "that change, each headed by its source and object; exit 0 when nothing would change, 7 otherwise "
 	 "(for review; not as a post-renderer, which it refuses; command line only)", AT(diff), NULL, NULL},
+	{"emit", 0, OPT_ENUM, "stream|kustomize|flux",
+	 "what to write: the patched stream; kustomize: a kustomization.yaml with the changes as patches, then "
+	 "the generated objects (with --emit-dir, a directory kubectl kustomize builds); flux: the "
+	 "spec.postRenderers of a Flux HelmRelease, then the generated objects (not as a post-renderer, which it "
+	 "refuses; command line only) (default stream)", AT(emit), emit_choices, NULL},
+	{"emit-dir", 0, OPT_STRING, "DIR",
+	 "with --emit=kustomize: write the kustomization, the render as it came in, the generated objects and the "
+	 "patches into DIR, whole or not at all, replacing what an earlier run wrote there (command line only)",
+	 AT(emit_dir), NULL, check_path},
 	{"format", 0, OPT_ENUM, "minimal|reemit",
 	 "how patched documents are written: minimal splices the changes into the original text and keeps "
 	 "every comment and line the patches do not own; reemit writes the whole document again with libyaml "
@@ -259,6 +269,8 @@ config_free(struct config *cfg)
 	strlist_free(&cfg->gateway_listeners);
 	free(cfg->gateway);
 	cfg->gateway = NULL;
+	free(cfg->emit_dir);
+	cfg->emit_dir = NULL;
 	free(cfg->nginx_tcp_configmap);
 	cfg->nginx_tcp_configmap = NULL;
 	free(cfg->namespace_);
@@ -574,6 +586,12 @@ ingress_gateway(const struct config *c)
 	return c->proxy_ingress == INGRESS_GATEWAY;
 }
 
+static bool
+emit_kustomize(const struct config *c)
+{
+	return c->emit == EMIT_KUSTOMIZE;
+}
+
 /* The options that only mean something beside another one. One table: a
  * run that gives one (a value other than its default) without the other
  * stops (exit 3; config_check_combination), and --help prints "(needs ...)"
@@ -601,6 +619,9 @@ static const struct {
 	{"gateway-listener", "--proxy-ingress gateway", ingress_gateway, NULL},
 	{"gateway-api-version", "--proxy-ingress gateway", ingress_gateway, NULL},
 	{"gateway-proxy", "--proxy-ingress gateway", ingress_gateway, NULL},
+	{"emit-dir", "--emit=kustomize", emit_kustomize,
+	 "only applies with --emit=kustomize (--emit=flux writes to stdout: a HelmRelease's postRenderers cannot "
+	 "name files)"},
 };
 
 const char *
@@ -733,6 +754,11 @@ config_check_combination(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->diff && cfg->check) {
 		snprintf(err, errlen, "--diff and --check both say by exit status whether a run would change "
 			 "anything; give one");
+		return -1;
+	}
+	if (cfg->emit != EMIT_STREAM && (cfg->diff || cfg->check)) {
+		snprintf(err, errlen, "--emit=%s writes kustomize input instead of the stream, --%s a verdict on "
+			 "the stream; give one", emit_choices[cfg->emit], cfg->diff ? "diff" : "check");
 		return -1;
 	}
 	struct config defaults;
@@ -934,7 +960,8 @@ config_cli_only(const struct option_spec *o)
 	 * set them would reach every run, including the ones whose output a
 	 * client applies. */
 	return !strcmp(o->name, "config") || !strcmp(o->name, "print-config") || !strcmp(o->name, "check") ||
-	       !strcmp(o->name, "allow-empty") || !strcmp(o->name, "diff");
+	       !strcmp(o->name, "allow-empty") || !strcmp(o->name, "diff") || !strcmp(o->name, "emit") ||
+	       !strcmp(o->name, "emit-dir");
 }
 
 /* SRC (not below the option's current source) becomes O's source; a list

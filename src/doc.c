@@ -162,6 +162,14 @@ describe(struct doc *d, struct object *o, int node)
 	add_containers(d, o, spec, "containers", false);
 }
 
+/* The input of a KRM function (kustomize's, kpt's): a config.kubernetes.io
+ * ResourceList. Refused rather than half-served (see the README). */
+static bool
+is_krm_resource_list(const char *api, const char *kind)
+{
+	return api && kind && !strcmp(kind, "ResourceList") && !strncmp(api, "config.kubernetes.io/", 21);
+}
+
 bool
 doc_is_list_kind(const char *kind)
 {
@@ -462,6 +470,13 @@ scan_chunk(const struct chunk *c, struct scan *s, bool *memory_error)
 		else
 			yaml_event_delete(&e);
 	}
+	if (is_krm_resource_list(s->text[K_API], s->text[K_KIND])) {
+		diag_error_at(c->first_line + s->root_line, s->root_col + 1,
+			      "a KRM function's ResourceList; " PROG_NAME " is not a KRM function (it would patch the "
+			      "items and ignore functionConfig): run it on the render itself, or use --emit=kustomize "
+			      "and let kustomize apply the patches");
+		goto out;
+	}
 	rc = 0;
 out:
 	yaml_parser_delete(&p);
@@ -469,7 +484,6 @@ out:
 	return rc;
 }
 
-/* Build the node tree of d->chunk and describe its objects from it. */
 /* Copy the structure of the tree just built into d->orig, so that the
  * minimal-diff writer can compare the patched tree with it without parsing
  * the text again. Scalar text and tags are shared, never freed here. */

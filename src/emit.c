@@ -47,35 +47,41 @@ drop_directives(yaml_document_t *y)
 }
 
 int
-emit_tree(struct buf *b, struct doc *d)
+emit_document(struct buf *b, yaml_document_t *y, bool crlf)
 {
 	yaml_emitter_t e;
 	int rc = -1;
 
 	if (!yaml_emitter_initialize(&e)) {
 		diag_error("out of memory initialising the YAML emitter");
+		yaml_document_delete(y);
 		return -1;
 	}
 	yaml_emitter_set_output(&e, to_buf, b);
 	yaml_emitter_set_width(&e, -1);
 	yaml_emitter_set_unicode(&e, 1);
 	yaml_emitter_set_indent(&e, 2);
-	yaml_emitter_set_break(&e, d->chunk->crlf ? YAML_CRLN_BREAK : YAML_LN_BREAK);
-	drop_directives(&d->y);
-	ynode_flow_nulls(&d->y);
-	/* yaml_emitter_dump deletes the document even when it fails, tags
-	 * included: compose()'s shared ones become copies first. */
-	compose_own_tags(&d->y);
-	d->loaded = false;
-	if (!yaml_emitter_dump(&e, &d->y) || !yaml_emitter_close(&e) || !yaml_emitter_flush(&e)) {
-		diag_error("cannot serialise the patched document: %s",
-			   e.problem ? e.problem : "emitter error");
+	yaml_emitter_set_break(&e, crlf ? YAML_CRLN_BREAK : YAML_LN_BREAK);
+	if (!yaml_emitter_dump(&e, y) || !yaml_emitter_close(&e) || !yaml_emitter_flush(&e)) {
+		diag_error("cannot serialise the patched document: %s", e.problem ? e.problem : "emitter error");
 		goto out;
 	}
 	rc = 0;
 out:
 	yaml_emitter_delete(&e);
 	return rc;
+}
+
+int
+emit_tree(struct buf *b, struct doc *d)
+{
+	drop_directives(&d->y);
+	ynode_flow_nulls(&d->y);
+	/* yaml_emitter_dump deletes the document even when it fails, tags
+	 * included: compose()'s shared ones become copies first. */
+	compose_own_tags(&d->y);
+	d->loaded = false;
+	return emit_document(b, &d->y, d->chunk->crlf);
 }
 
 static bool

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "diag.h"
 #include "diff.h"
+#include "kemit.h"
 #include "lb.h"
 #include "pipeline.h"
 #include "psa.h"
@@ -125,20 +126,20 @@ helm_messages(void)
 	}
 }
 
-/* --diff reads the input twice: once through the run, once against what the
- * run would write. Copy stdin into an unlinked temporary file; -1 after
+/* --diff and --emit read the input twice: once through the run, once against
+ * what the run would write. Copy stdin into an unlinked temporary file; -1 after
  * reporting an error. */
 static int
 copy_stdin(void)
 {
-	int fd = temp_file("--diff");
+	int fd = temp_file("a copy of the input");
 	char block[65536];
 	for (ssize_t n; fd >= 0;) {
 		n = read(STDIN_FILENO, block, sizeof(block));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || (n > 0 && write_all(fd, block, (size_t)n) != 0)) {
-			diag_error(n < 0 ? "reading stdin failed:" : "writing a temporary file for --diff failed:");
+			diag_error(n < 0 ? "reading stdin failed:" : "writing a copy of the input failed:");
 			close(fd);
 			return -1;
 		}
@@ -186,6 +187,22 @@ write_diff(const struct config *cfg, int in_copy, struct spool *out)
 	return n ? EXIT_CHECK : EXIT_OK;
 }
 
+/* --emit: kustomize input for what turned the input (IN_COPY) into the
+ * run's output (OUT). */
+static enum exit_code
+write_emit(const struct config *cfg, int in_copy, struct spool *out)
+{
+	int patched = temp_file("--emit");
+	if (patched < 0 || spool_commit(out, patched) != 0) {
+		if (patched >= 0)
+			close(patched);
+		return EXIT_IO;
+	}
+	enum exit_code status = kemit_write(cfg, in_copy, patched);
+	close(patched);
+	return status;
+}
+
 static enum exit_code
 run(struct config *cfg)
 {
@@ -205,12 +222,15 @@ run(struct config *cfg)
 	signal(SIGXFSZ, SIG_IGN);
 
 	int in_copy = -1;
-	if (cfg->diff) {
-		/* Its output is a diff, not a stream: a client would apply it. */
+	if (cfg->diff || cfg->emit != EMIT_STREAM) {
+		/* Its output is a diff or kustomize input, not a stream: a client
+		 * would apply it. */
 		const char *plugin = getenv("HELM_PLUGIN_NAME");
+		const char *what = cfg->diff ? "--diff writes a diff" : "--emit writes kustomize input";
+		const char *opt = cfg->diff ? "--diff" : cfg->emit == EMIT_FLUX ? "--emit=flux" : "--emit=kustomize";
 		if ((plugin && *plugin) || parent_is_helm()) {
-			diag_error("--diff writes a diff, not a stream, and Helm would apply it as the release; run it "
-				   "in a pipe instead: helm template ... | " PROG_NAME " --diff");
+			diag_error("%s, not a stream, and Helm would apply it as the release; run it in a pipe instead: "
+				   "helm template ... | " PROG_NAME " %s", what, opt);
 			return EXIT_USAGE;
 		}
 		if ((in_copy = copy_stdin()) < 0)
@@ -232,8 +252,8 @@ run(struct config *cfg)
 	/* Never an empty stream for documents read: a client would apply it
 	 * and delete the release. Nothing should lead here; this is the last
 	 * line of defence. */
-	if (status == EXIT_OK && cfg->diff) {
-		status = write_diff(cfg, in_copy, &out);
+	if (status == EXIT_OK && (cfg->diff || cfg->emit != EMIT_STREAM)) {
+		status = cfg->diff ? write_diff(cfg, in_copy, &out) : write_emit(cfg, in_copy, &out);
 		close(in_copy);
 		spool_free(&out);
 		if (close(STDOUT_FILENO) != 0 && status != EXIT_IO) {

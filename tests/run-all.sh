@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run-all.sh BIN TESTBIN [--quick] -- runs every suite (unit, golden, cli,
-# release, sources, clients, corpus, schema, order, mailserver), or with --quick
+# release, sources, clients, corpus, schema, order, kustomize, mailserver), or with --quick
 # (`make check`) only the unit tests and the golden cases (with their readers
 # and oracles), the golden cases split over the machine's cores. Ends with the
 # line "N passed, N failed, N skipped" (each SKIP line says why). Exit status
@@ -47,6 +47,8 @@ else
 	. "$here/schema.sh"
 	echo "== order"
 	. "$here/order.sh"
+	echo "== kustomize"
+	. "$here/kustomize.sh"
 	echo "== mailserver"
 	. "$here/mailserver.sh"
 fi
