@@ -3,7 +3,9 @@
  * appends generated ones at the end. Within a pair, common leading and
  * trailing lines are cut off and the rest is compared with a longest common
  * subsequence table; a middle too large for the table is shown as removed
- * and added whole. Line numbers in the hunk headers are the stream's. */
+ * and added whole. Line numbers in the hunk headers are the stream's. A
+ * document the runner takes out of its place (an earlier report object) is
+ * shown removed there, not paired with its neighbours. */
 #include "diff.h"
 
 #include <errno.h>
@@ -203,10 +205,12 @@ object_of(const char *data, size_t len, char *out, size_t outlen, char *file, si
 	snprintf(out, outlen, "%s%s%s", k, *k && *v ? " " : "", v);
 }
 
-/* The diff of one document pair; A or B may be empty (len 0, NULL data). */
+/* The diff of one document pair; A or B may be empty (len 0, NULL data).
+ * A generated document (no A) goes after the input's last line, IN_END; a
+ * removed one (no B) after the output's line OUT_BEFORE. */
 static void
 diff_pair(struct buf *o, const struct chunk *a, const char *adata, const struct chunk *b, const char *bdata,
-	  size_t in_end)
+	  size_t in_end, size_t out_before)
 {
 	struct lines la = {0}, lb = {0};
 	split_lines(adata, a ? a->len : 0, &la);
@@ -227,8 +231,7 @@ diff_pair(struct buf *o, const struct chunk *a, const char *adata, const struct 
 	buf_adds(o, head);
 	size_t nops;
 	struct op *ops = edit_script(&la, &lb, &nops);
-	/* A generated document goes after the input's last line (IN_END), so
-	 * that the hunks of the whole diff apply to the stream in order. */
+	/* So that the hunks of the whole diff apply to the stream in order. */
 	size_t a0 = a ? a->first_line : in_end + 1, b0 = b ? b->first_line : 0;
 	for (size_t i = 0; i < nops;) {
 		if (ops[i].kind == ' ') {
@@ -262,7 +265,7 @@ diff_pair(struct buf *o, const struct chunk *a, const char *adata, const struct 
 		if (!na)
 			sa = a0 + ops[start].a - 1;
 		if (!nb)
-			sb = b ? b0 + ops[start].b - 1 : 0;
+			sb = b ? b0 + ops[start].b - 1 : out_before;
 		snprintf(head, sizeof(head), "@@ -%zu,%zu +%zu,%zu @@\n", sa, na, sb, nb);
 		buf_adds(o, head);
 		for (k = start; k < end; k++) {
@@ -280,64 +283,124 @@ diff_pair(struct buf *o, const struct chunk *a, const char *adata, const struct 
 	free(lb.n);
 }
 
+/* An input document read ahead (copied: the next read may move the
+ * stream's buffer). */
+struct held {
+	struct chunk c;
+	char *data, *src;
+	int r; /* stream_next's result: 1 a document, 0 the end, -1 an error */
+};
+
+static void
+held_free(struct held *h)
+{
+	free(h->data);
+	free(h->src);
+	memset(h, 0, sizeof(*h));
+}
+
+static void
+hold(struct stream *s, struct held *h, size_t *in_end)
+{
+	memset(h, 0, sizeof(*h));
+	h->r = stream_next(s, &h->c);
+	if (h->r <= 0)
+		return;
+	h->data = xstrndup(h->c.data, h->c.len);
+	*in_end = h->c.first_line - 1;
+	for (size_t i = 0; i < h->c.len; i++)
+		*in_end += h->c.data[i] == '\n' || i + 1 == h->c.len;
+	if (h->c.source) {
+		h->src = xstrndup(h->c.source, h->c.source_len);
+		h->c.source = h->src;
+	}
+}
+
+/* Whether two documents' texts name the same object ("Kind name"). */
+static bool
+same_object(const char *a, size_t alen, const char *b, size_t blen)
+{
+	char oa[400], ob[400], f[400];
+	object_of(a, alen, oa, sizeof(oa), f, sizeof(f));
+	object_of(b, blen, ob, sizeof(ob), f, sizeof(f));
+	return strcmp(oa, ob) == 0;
+}
+
+/* Pairs input and output documents by position, except where the runner
+ * took one out of its place (an earlier report object, written again at
+ * the end): when the output document names another object than the input
+ * one and the next input document names it, the input one was removed. */
 long
 diff_streams(int in_fd, int patched_fd, size_t max_doc, int out_fd)
 {
 	struct stream a, b;
 	long changed = 0;
 	int rc = 0;
-	size_t in_end = 0; /* the input's last line */
+	size_t in_end = 0, next_end = 0; /* the input's last line read */
 	if (lseek(in_fd, 0, SEEK_SET) < 0 || lseek(patched_fd, 0, SEEK_SET) < 0) {
 		diag_error("--diff: cannot read the streams again:");
 		return -1;
 	}
 	stream_init_fd(&a, in_fd, max_doc);
 	stream_init_fd(&b, patched_fd, max_doc);
+	struct held cur, next = {0};
+	bool have_next = false;
+	hold(&a, &cur, &in_end);
 	for (;;) {
-		struct chunk ca, cb;
-		int ra = stream_next(&a, &ca);
-		if (ra < 0) {
+		if (cur.r < 0) {
 			rc = -1;
 			break;
 		}
-		/* The input chunk is copied: the next read may move it. */
-		char *adata = ra ? xstrndup(ca.data, ca.len) : NULL;
-		if (ra) {
-			in_end = ca.first_line - 1;
-			for (size_t i = 0; i < ca.len; i++)
-				in_end += ca.data[i] == '\n' || i + 1 == ca.len;
-		}
-		char *asrc = ra && ca.source ? xstrndup(ca.source, ca.source_len) : NULL;
-		if (asrc)
-			ca.source = asrc;
+		struct chunk cb;
 		int rb = stream_next(&b, &cb);
 		if (rb < 0) {
-			free(adata);
-			free(asrc);
 			rc = -1;
 			break;
 		}
-		if (!ra && !rb) {
+		if (!cur.r && !rb)
 			break;
-		}
-		if (ra && rb && ca.len == cb.len && memcmp(adata, cb.data, ca.len) == 0) {
-			free(adata);
-			free(asrc);
-			continue;
-		}
 		struct buf o = {0};
-		buf_adds(&o, "");
-		diff_pair(&o, ra ? &ca : NULL, adata, rb ? &cb : NULL, rb ? cb.data : NULL, in_end);
-		changed++;
-		rc = write_all(out_fd, o.data, o.len);
-		if (rc != 0)
+		if (cur.r && rb && !same_object(cur.data, cur.c.len, cb.data, cb.len)) {
+			if (!have_next) {
+				next_end = in_end; /* kept at the end of the input */
+				hold(&a, &next, &next_end);
+				have_next = true;
+			}
+			if (next.r < 0) {
+				rc = -1;
+				break;
+			}
+			if (next.r && same_object(next.data, next.c.len, cb.data, cb.len)) {
+				diff_pair(&o, &cur.c, cur.data, NULL, NULL, in_end, cb.first_line - 1);
+				changed++;
+				held_free(&cur);
+				cur = next;
+				in_end = next_end;
+				memset(&next, 0, sizeof(next));
+				have_next = false;
+			}
+		}
+		if (!(cur.r && rb && cur.c.len == cb.len && memcmp(cur.data, cb.data, cb.len) == 0)) {
+			diff_pair(&o, cur.r ? &cur.c : NULL, cur.data, rb ? &cb : NULL, rb ? cb.data : NULL, in_end, 0);
+			changed++;
+		}
+		if (o.len && (rc = write_all(out_fd, o.data, o.len)) != 0)
 			diag_error("writing the diff to stdout failed:");
 		buf_free(&o);
-		free(adata);
-		free(asrc);
+		held_free(&cur);
 		if (rc != 0)
 			break;
+		if (have_next) {
+			cur = next;
+			in_end = next_end;
+			memset(&next, 0, sizeof(next));
+			have_next = false;
+		} else {
+			hold(&a, &cur, &in_end);
+		}
 	}
+	held_free(&cur);
+	held_free(&next);
 	stream_free(&a);
 	stream_free(&b);
 	return rc != 0 ? -1 : changed;

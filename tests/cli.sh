@@ -644,6 +644,18 @@ for dir in "$ROOT"/tests/golden/*/*/; do
 done
 if [ -z "$diff_bad" ] && [ "$ndiff" -gt 50 ]; then pass "cli/diff-applies-to-the-output ($ndiff golden cases)"; else
 	fail "cli/diff-applies-to-the-output" "$ndiff cases;$diff_bad"; fi
+# A report object the run replaces moves to the end of the stream: the diff
+# shows it removed from its place and added at the end, and compares every
+# other document with itself.
+r="$ROOT/tests/golden/report/replaced-when-something-changes"
+run_prog "$TMP/diff" "$TMP/err" --report-object --lb-pool=mail --diff <"$r/input.yaml"
+if [ "$RC" -eq 7 ] && grep -A1 -x -e $'--- a/dms-postrender/report.yaml\tConfigMap mail-dms-postrender' "$TMP/diff" | grep -qx -- '+++ /dev/null' &&
+	grep -x -e $'+++ b/dms-postrender/report.yaml\tConfigMap mail-dms-postrender' "$TMP/diff" >/dev/null &&
+	! grep -q '^-  name: mail-dms-postrender$' <(sed -n '/^--- a\/docker-mailserver/,$p' "$TMP/diff"); then
+	pass "cli/diff-shows-a-moved-report-object-removed"
+else
+	fail "cli/diff-shows-a-moved-report-object-removed" "exit $RC: $(grep -E '^(---|\+\+\+) ' "$TMP/diff" | head -n 6 | tr '\n' '|')"
+fi
 run_prog "$TMP/diff" "$TMP/err" --diff <"$FIX"
 if [ "$RC" -eq 7 ] && grep -q '^--- a/docker-mailserver/templates/deployment.yaml	Deployment mail-docker-mailserver$' "$TMP/diff" &&
 	grep -q '^+            allowPrivilegeEscalation: true$' "$TMP/diff"; then
