@@ -40,6 +40,8 @@ sandbox="$TMP/readme"
 rm -rf "$home" "$sandbox" "$TMP/bin3" "$TMP/bin4" "$TMP/tools" "$TMP/repo"
 mkdir -p "$home" "$sandbox/bin" "$TMP/bin3" "$TMP/bin4" "$TMP/tools" "$TMP/repo"
 ln -s "$ROOT/examples" "$sandbox/examples"
+# "Flux and kustomize": the guide's manifests, as the README names them.
+cp "$ROOT/chart-fixtures/helm3-k8s-guide.yaml" "$sandbox/manifests.yaml"
 ln -s "$ROOT" "$sandbox/dms-postrender" # "helm plugin install ./dms-postrender" from a checkout's parent
 # dms-postrender in PATH and at ./bin: the binary under test, under valgrind
 # when the suite runs under it.
@@ -176,6 +178,16 @@ check_readme() {
 	"kubectl kustomize examples/argocd | kubectl apply -n argocd -f -")
 		grep -qx 'configmap/dms-postrender-cmp configured (fake-kubectl: parsed only, namespace argocd)' "$out" &&
 			grep -qx 'deployment/argocd-repo-server configured (fake-kubectl: parsed only, namespace argocd)' "$out" ;;
+	"dms-postrender --emit=kustomize --emit-dir mail < manifests.yaml")
+		cmp -s "$sandbox/mail/render.yaml" "$sandbox/manifests.yaml" && [ -s "$sandbox/mail/kustomization.yaml" ] &&
+			ls "$sandbox"/mail/patches/*.yaml >/dev/null 2>&1 ;;
+	# What kustomize builds from it is what it builds from the run's own
+	# output (the objects, compared as tests/kustomize.sh compares them).
+	"kubectl kustomize mail")
+		rm -rf "$TMP/own-k" && mkdir -p "$TMP/own-k" && "$BIN" <"$sandbox/manifests.yaml" >"$TMP/own-k/out.yaml" 2>/dev/null &&
+			printf 'resources:\n- out.yaml\n' >"$TMP/own-k/kustomization.yaml" &&
+			"$real_kubectl" kustomize "$TMP/own-k" >"$TMP/own-k.yaml" 2>/dev/null && [ -x "$TESTBIN/go-yaml-read" ] &&
+			"$PY" "$here/tools/check-kustomize.py" "$TESTBIN/go-yaml-read" "$out" "$TMP/own-k.yaml" "$TMP/own-k/out.yaml" >/dev/null ;;
 	"kubectl apply -f examples/argocd/application.yaml") grep -q '^application/mail configured' "$out" ;;
 	"dms-postrender --config examples/dms-postrender.yaml --fail2ban=off --print-config")
 		grep -qx 'fail2ban: "off"  # command line' "$out" && grep -qx 'lb-pool: "mail"  # config file' "$out" &&

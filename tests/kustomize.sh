@@ -198,22 +198,3 @@ if command -v kubectl >/dev/null 2>&1; then
 		fail "kustomize/changed-text-in-a-newer-render-fails" "exit $RC; kustomize: $(head -c 200 "$TMP/kbuild.err")"
 	fi
 fi
-
-# The README's worked example for plain manifests, its two lines as written,
-# on the guide's manifests (chart-fixtures/helm3-k8s-guide.yaml).
-if command -v kubectl >/dev/null 2>&1 && [ -n "$PY" ] && [ -x "$TESTBIN/go-yaml-read" ]; then
-	rm -rf "$TMP/readme-k" && mkdir -p "$TMP/readme-k"
-	cp "$ROOT/chart-fixtures/helm3-k8s-guide.yaml" "$TMP/readme-k/manifests.yaml"
-	sed -n '/^\*\*Plain manifests\.\*\*/,/^```$/p' "$ROOT/README.md" | sed -n '/^```sh$/,/^```$/p' | sed '1d;$d' >"$TMP/readme-k/lines.sh"
-	mkdir -p "$TMP/readme-k/bin" && ln -sf "$BIN" "$TMP/readme-k/bin/dms-postrender"
-	if [ "$(wc -l <"$TMP/readme-k/lines.sh")" -eq 2 ] &&
-		(cd "$TMP/readme-k" && PATH="$TMP/readme-k/bin:$PATH" bash -e lines.sh >built.yaml 2>err) &&
-		"$BIN" <"$TMP/readme-k/manifests.yaml" >"$TMP/ke-out" 2>/dev/null &&
-		mkdir -p "$TMP/readme-k/own" && cp "$TMP/ke-out" "$TMP/readme-k/own/out.yaml" &&
-		printf 'resources:\n- out.yaml\n' >"$TMP/readme-k/own/kustomization.yaml" &&
-		kbuild "$TMP/readme-k/own" "$TMP/ke-want"; then
-		kcompare "kustomize/readme-plain-manifests-example" "$TMP/readme-k/built.yaml"
-	else
-		fail "kustomize/readme-plain-manifests-example" "the README's two lines did not run: $(head -c 200 "$TMP/readme-k/err" 2>/dev/null) $(cat "$TMP/readme-k/lines.sh" | tr '\n' '|')"
-	fi
-fi
