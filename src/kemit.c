@@ -52,23 +52,28 @@ struct emit {
 	size_t ngenerated;
 };
 
+/* The whole file FD (a temporary copy of a stream) into B. */
 static int
 slurp(int fd, struct buf *b)
 {
-	char block[65536];
-	for (size_t off = 0;;) {
-		ssize_t n = pread(fd, block, sizeof(block), (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		diag_error("--emit: reading the stream again failed:");
+		return -1;
+	}
+	size_t len = (size_t)st.st_size;
+	buf_reserve(b, len + 1);
+	for (size_t off = 0; off < len;) {
+		ssize_t n = read_at(fd, b->data + off, len - off, off);
 		if (n < 0) {
 			diag_error("--emit: reading the stream again failed:");
 			return -1;
 		}
-		if (n == 0)
-			return 0;
-		buf_add(b, block, (size_t)n);
 		off += (size_t)n;
 	}
+	b->len = len;
+	b->data[len] = '\0';
+	return 0;
 }
 
 /* Every document chunk of the stream in B (pointers into B). */

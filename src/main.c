@@ -151,15 +151,25 @@ copy_stdin(void)
 
 /* --diff: the diff of the input (IN_COPY) and the run's output (OUT) on
  * stdout; exit 0 when nothing would change, 7 otherwise. */
+/* The run's output (OUT) committed to a temporary file for WHAT to read
+ * again; -1 after reporting an error. */
+static int
+output_file(struct spool *out, const char *what)
+{
+	int fd = temp_file(what);
+	if (fd >= 0 && spool_commit(out, fd) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static enum exit_code
 write_diff(const struct config *cfg, int in_copy, struct spool *out)
 {
-	int patched = temp_file("--diff");
-	if (patched < 0 || spool_commit(out, patched) != 0) {
-		if (patched >= 0)
-			close(patched);
+	int patched = output_file(out, "--diff");
+	if (patched < 0)
 		return EXIT_IO;
-	}
 	/* The diff goes to a file first: its header (each docker-mailserver
 	 * pod's Pod Security level, as comment lines before the first section,
 	 * which patch and git apply pass over) only when something changes. */
@@ -192,12 +202,9 @@ write_diff(const struct config *cfg, int in_copy, struct spool *out)
 static enum exit_code
 write_emit(const struct config *cfg, int in_copy, struct spool *out)
 {
-	int patched = temp_file("--emit");
-	if (patched < 0 || spool_commit(out, patched) != 0) {
-		if (patched >= 0)
-			close(patched);
+	int patched = output_file(out, "--emit");
+	if (patched < 0)
 		return EXIT_IO;
-	}
 	enum exit_code status = kemit_write(cfg, in_copy, patched);
 	close(patched);
 	return status;
