@@ -136,6 +136,7 @@ else
 		dir=${dir%/}
 		case=${dir#"$here"/golden/}
 		[ -f "$dir/expected.rc" ] && [ "$(cat "$dir/expected.rc")" != 0 ] && continue
+		shared_input_missing "kustomize/golden/$case" "$dir" && continue
 		[ -e "$dir/input.yaml" ] || continue
 		# The cases golden.sh keeps from kustomize, for the reason they give.
 		for m in no-consumer no-kustomize; do
