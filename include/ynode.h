@@ -113,6 +113,13 @@ bool ynode_keep_explicit_str(yaml_document_t *d, const char *text, size_t len);
  * plain "null", which reads back the same. */
 void ynode_flow_nulls(yaml_document_t *d);
 
+/* Whether libyaml's emitter would write TAG as a shorthand that no reader
+ * takes back: it shortens "!x" and "tag:yaml.org,2002:x" to "!x" and "!!x"
+ * and writes ',', '[' and ']' in the suffix as they are, which its own
+ * scanner rejects (or, for ',' in a flow collection, reads as a shorter tag).
+ * Such a tag can only be written verbatim ("!<!a,b>"). */
+bool ynode_tag_needs_verbatim(const char *tag);
+
 /* The key node of the first merge key ("<<", or one tagged !!merge) in the
  * subtree of ID (each node visited once), or 0. */
 int ynode_find_merge(yaml_document_t *d, int id);

@@ -91,23 +91,34 @@ ends_with(const struct buf *b, const char *s)
 	return b->len >= n && memcmp(b->data + b->len - n, s, n) == 0;
 }
 
-/* A document written again whole must not hold the non-specific tag "!":
- * Go's yaml.v2 (Helm 3, kubectl) reads "! 2" as the string "2", yaml.v3
+/* Tags a document written again whole must not hold. The non-specific tag
+ * "!": Go's yaml.v2 (Helm 3, kubectl) reads "! 2" as the string "2", yaml.v3
  * (Helm 4, kustomize) and PyYAML as the number 2, and libyaml's emitter
- * writes "!<%21>", which none reads as the input. False after reporting. */
+ * writes "!<%21>", which none reads as the input. A tag with ',', '[' or ']'
+ * after its handle, which libyaml's emitter writes as a shorthand that its
+ * own reader rejects (ynode.h). False after reporting. */
+#define WHOLE_WHY "this document is written whole (--format reemit, aliases, JSON or a layout that cannot be spliced)"
 static bool
-nonspecific_ok(const struct doc *d)
+tags_ok(const struct doc *d)
 {
-	for (yaml_node_t *n = d->y.nodes.start; n && n < d->y.nodes.top; n++)
+	for (yaml_node_t *n = d->y.nodes.start; n && n < d->y.nodes.top; n++) {
+		size_t line = doc_line(d, (int)(n - d->y.nodes.start) + 1);
 		if (n->tag && strcmp((const char *)n->tag, "!") == 0) {
-			diag_error_at(doc_line(d, (int)(n - d->y.nodes.start) + 1), 0,
+			diag_error_at(line, 0,
 				      "the non-specific tag '!' cannot be written again without changing what it means: "
 				      "Helm 3 and kubectl (Go's yaml.v2) read '! 2' as the string \"2\", Helm 4, kustomize "
-				      "and PyYAML as the number 2; this document is written whole (--format reemit, "
-				      "aliases, JSON or a layout that cannot be spliced), so drop the tag or quote the "
-				      "value");
+				      "and PyYAML as the number 2; " WHOLE_WHY ", so drop the tag or quote the value");
 			return false;
 		}
+		if (ynode_tag_needs_verbatim((const char *)n->tag)) {
+			diag_error_at(line, 0,
+				      "the tag '%s' cannot be written again: libyaml would write it as a shorthand with "
+				      "',', '[' or ']', which its own reader rejects; " WHOLE_WHY ", so drop the tag or "
+				      "rename it without those characters",
+				      (const char *)n->tag);
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -137,7 +148,7 @@ emit_doc(struct spool *out, struct doc *d, bool minimal)
 			goto out;
 		}
 	}
-	if (!nonspecific_ok(d)) {
+	if (!tags_ok(d)) {
 		rc = -2;
 		goto out;
 	}

@@ -148,6 +148,9 @@ clone(struct kp *kp, yaml_document_t *src, int id, yaml_document_t *dst, bool fo
 	yaml_char_t *tag = is_default_tag(n) ? NULL : n->tag;
 	if (tag && !strcmp((char *)tag, "!"))
 		return fail(kp, "a value with the non-specific tag '!', which YAML readers disagree on");
+	if (ynode_tag_needs_verbatim((const char *)tag))
+		return fail(kp, "a value with the tag '%s', which libyaml would write as a shorthand its own reader "
+			    "rejects", (const char *)tag);
 	int out = 0;
 	switch (n->type) {
 	case YAML_SCALAR_NODE: {

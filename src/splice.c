@@ -8,6 +8,7 @@
 #include "splice.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,6 +324,24 @@ simple_scalar(const yaml_node_t *n, int implicit, struct buf *b)
 	return true;
 }
 
+/* TAG as a verbatim tag, "!<...>": the characters every reader takes there
+ * as they are (YAML 1.2, ns-uri-char), any other byte %-escaped. */
+static void
+verbatim_tag(const char *tag, struct buf *b)
+{
+	buf_adds(b, "!<");
+	for (const unsigned char *p = (const unsigned char *)tag; *p; p++) {
+		if (isalnum(*p) || strchr("-;/?:@&=+$,_.!~*'()[]", *p))
+			buf_add(b, p, 1);
+		else {
+			char esc[4];
+			snprintf(esc, sizeof(esc), "%%%02X", *p);
+			buf_add(b, esc, 3);
+		}
+	}
+	buf_adds(b, ">");
+}
+
 /* Scalar node N as libyaml writes it after "k: ", lines after the first
  * shifted right by SHIFT. False when libyaml refuses it. */
 static bool
@@ -340,6 +359,18 @@ node_text(const yaml_node_t *n, size_t shift, struct buf *b)
 			return true;
 		}
 		buf_adds(b, "! ");
+		return node_text(&untagged, shift, b);
+	}
+	if (ynode_tag_needs_verbatim((const char *)tag)) {
+		/* libyaml's emitter would shorten it to text its reader rejects
+		 * (ynode.h): written verbatim by hand, before the value. */
+		yaml_node_t untagged = *n;
+		untagged.tag = NULL;
+		verbatim_tag((const char *)tag, b);
+		if (!n->data.scalar.length &&
+		    (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || n->data.scalar.style == YAML_ANY_SCALAR_STYLE))
+			return true;
+		buf_adds(b, " ");
 		return node_text(&untagged, shift, b);
 	}
 	yaml_char_t *value = n->data.scalar.value;

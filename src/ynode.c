@@ -401,6 +401,21 @@ flow_null(yaml_document_t *d, int id)
 	n->data.scalar.length = 4;
 }
 
+bool
+ynode_tag_needs_verbatim(const char *tag)
+{
+	static const char core[] = "tag:yaml.org,2002:";
+	const char *suffix = NULL;
+	if (!tag)
+		return false;
+	if (tag[0] == '!')
+		suffix = tag + 1;
+	else if (strncmp(tag, core, sizeof(core) - 1) == 0)
+		suffix = tag + sizeof(core) - 1;
+	/* A tag that is all prefix is written verbatim already. */
+	return suffix && *suffix && strpbrk(suffix, ",[]") != NULL;
+}
+
 void
 ynode_flow_nulls(yaml_document_t *d)
 {
