@@ -1,7 +1,9 @@
 /* test_ynode.c -- unit tests for the node helpers and the re-emit path:
  * lookups, create-or-get over null values, ids surviving additions, styles
  * kept, and a changed document serialising to the same data. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -51,6 +53,36 @@ reemit(struct doc *d)
 		return NULL;
 	}
 	return out;
+}
+
+/* Whether libyaml's emitter writes TAG on a scalar, in a block or a flow
+ * mapping, as text its own reader takes back as TAG. */
+static bool
+tag_round_trips(const char *tag, bool flow)
+{
+	yaml_document_t y;
+	struct buf out = {0};
+	bool same = false;
+	if (!yaml_document_initialize(&y, NULL, NULL, NULL, 1, 1))
+		return false;
+	int map = yaml_document_add_mapping(&y, NULL, flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE);
+	int k = yaml_document_add_scalar(&y, NULL, (yaml_char_t *)"k", 1, YAML_PLAIN_SCALAR_STYLE);
+	int v = yaml_document_add_scalar(&y, (yaml_char_t *)tag, (yaml_char_t *)"v", 1, YAML_PLAIN_SCALAR_STYLE);
+	yaml_document_append_mapping_pair(&y, map, k, v);
+	if (emit_document(&out, &y, false) != 0)
+		return false;
+	yaml_parser_t p;
+	yaml_document_t back;
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)out.data, out.len);
+	if (yaml_parser_load(&p, &back)) {
+		yaml_node_t *n = ynode_at(&back, 3);
+		same = n && n->tag && strcmp((const char *)n->tag, tag) == 0;
+		yaml_document_delete(&back);
+	}
+	yaml_parser_delete(&p);
+	buf_free(&out);
+	return same;
 }
 
 static const char deploy[] =
@@ -232,5 +264,24 @@ main(void)
 	CHECK("undefined alias rejected", load("a: *nope\n", &c, &d) == -1);
 	CHECK("empty document", load("---\n# Source: x\n", &c, &d) == 0 && d.empty && d.nobjects == 0);
 	doc_free(&d);
+	/* ynode_tag_needs_verbatim names exactly the tags libyaml's emitter
+	 * cannot write back, for every printable ASCII character in the
+	 * suffix of a local, a core-schema and any other tag. */
+	{
+		static const char *const heads[] = {"!a", "tag:yaml.org,2002:a", "tag:example.com,2000:a"};
+		int wrong = 0, broken = 0;
+		for (size_t h = 0; h < 3; h++)
+			for (int ch = 0x21; ch < 0x7f; ch++) {
+				char tag[64];
+				snprintf(tag, sizeof(tag), "%s%cb", heads[h], ch);
+				bool ok = tag_round_trips(tag, false) && tag_round_trips(tag, true);
+				broken += !ok;
+				if (ynode_tag_needs_verbatim(tag) == ok) {
+					fprintf(stderr, "tag %s: libyaml %s it back\n", tag, ok ? "reads" : "does not read");
+					wrong++;
+				}
+			}
+		CHECK("tags libyaml cannot write back: exactly the ones named", wrong == 0 && broken == 6);
+	}
 	return check_done();
 }
