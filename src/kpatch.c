@@ -76,13 +76,12 @@ fail(struct kp *kp, const char *fmt, ...)
 	if (kp->failed)
 		return -1;
 	kp->failed = true;
+	va_list ap;
+	va_start(ap, fmt);
 	int n = snprintf(kp->why, kp->whylen, "%s: ", kp->ptr.len ? kp->ptr.data : "/");
-	if (n > 0 && (size_t)n < kp->whylen) {
-		va_list ap;
-		va_start(ap, fmt);
+	if (n > 0 && (size_t)n < kp->whylen)
 		vsnprintf(kp->why + n, kp->whylen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_end(ap);
 	return -1;
 }
 

@@ -56,11 +56,11 @@ generate(struct route_set *rs, struct gendoc_stream *g, struct spool *out)
 	buf_adds(&b, "data:\n");
 	/* Two releases may both want a public port: the Service first in
 	 * namespace/name order gets it, whatever the order of the stream. */
-	const struct route **order = xcalloc(rs->n + 1, sizeof(*order));
+	const struct route **order = xcalloc(rs->n + 1, sizeof(const struct route *));
 	for (size_t i = 0; i < rs->n; i++)
 		order[i] = &rs->routes[i];
 	sort_cfg = rs->cfg;
-	qsort(order, rs->n, sizeof(*order), by_service);
+	qsort(order, rs->n, sizeof(const struct route *), by_service);
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct route *r = order[i];
 		/* A Service without metadata.namespace is in the release's. */

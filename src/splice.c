@@ -330,7 +330,7 @@ static void
 verbatim_tag(const char *tag, struct buf *b)
 {
 	buf_adds(b, "!<");
-	for (const unsigned char *p = (const unsigned char *)tag; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)tag; p && *p; p++) {
 		if (isalnum(*p) || strchr("-;/?:@&=+$,_.!~*'()[]", *p))
 			buf_add(b, p, 1);
 		else {

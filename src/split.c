@@ -96,7 +96,7 @@ split_take(struct split_set *s, struct patch_ctx *x)
 		const char *target = ynode_str(y, ynode_get(y, p, "targetPort"));
 		if (!num || !expose_is_proxy_port(x->cfg, num, target, pname))
 			continue;
-		char what[160];
+		char what[sizeof(name) + 32];
 		snprintf(what, sizeof(what), "(moved to Service %s)", name);
 		add(sp, pname, (unsigned)strtoul(num, NULL, 10), target ? target : num);
 		patch_changed(x, "spec.ports", pname ? pname : num, what);

@@ -328,7 +328,9 @@ static bool
 may_hold_tag(const char *text, size_t len)
 {
 	for (const char *p = memchr(text, '!', len); p; p = memchr(p + 1, '!', len - (size_t)(p + 1 - text))) {
-		char next = p + 1 < text + len ? p[1] : '\n';
+		char next = '\n';
+		if (p + 1 < text + len)
+			next = p[1];
 		if (next && strchr("!< \t\r\n,]}", next))
 			return true;
 	}
