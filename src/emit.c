@@ -99,27 +99,66 @@ ends_with(const struct buf *b, const char *s)
  * own reader rejects (ynode.h). False after reporting. */
 #define WHOLE_WHY "this document is written whole (--format reemit, aliases, JSON or a layout that cannot be spliced)"
 static bool
-tags_ok(const struct doc *d)
+tag_ok(const struct doc *d, int id, const yaml_node_t *n)
 {
-	for (yaml_node_t *n = d->y.nodes.start; n && n < d->y.nodes.top; n++) {
-		size_t line = doc_line(d, (int)(n - d->y.nodes.start) + 1);
-		if (n->tag && strcmp((const char *)n->tag, "!") == 0) {
-			diag_error_at(line, 0,
-				      "the non-specific tag '!' cannot be written again without changing what it means: "
-				      "Helm 3 and kubectl (Go's yaml.v2) read '! 2' as the string \"2\", Helm 4, kustomize "
-				      "and PyYAML as the number 2; " WHOLE_WHY ", so drop the tag or quote the value");
-			return false;
-		}
-		if (ynode_tag_needs_verbatim((const char *)n->tag)) {
-			diag_error_at(line, 0,
-				      "the tag '%s' cannot be written again: libyaml would write it as a shorthand with "
-				      "',', '[' or ']', which its own reader rejects; " WHOLE_WHY ", so drop the tag or "
-				      "rename it without those characters",
-				      (const char *)n->tag);
-			return false;
-		}
+	if (n->tag && strcmp((const char *)n->tag, "!") == 0) {
+		diag_error_at(doc_line(d, id), 0,
+			      "the non-specific tag '!' cannot be written again without changing what it means: "
+			      "Helm 3 and kubectl (Go's yaml.v2) read '! 2' as the string \"2\", Helm 4, kustomize "
+			      "and PyYAML as the number 2; " WHOLE_WHY ", so drop the tag or quote the value");
+		return false;
+	}
+	if (ynode_tag_needs_verbatim((const char *)n->tag)) {
+		diag_error_at(doc_line(d, id), 0,
+			      "the tag '%s' cannot be written again: libyaml would write it as a shorthand with "
+			      "',', '[' or ']', which its own reader rejects; " WHOLE_WHY ", so drop the tag or "
+			      "rename it without those characters",
+			      (const char *)n->tag);
+		return false;
 	}
 	return true;
+}
+
+static void
+push_new(int id, size_t nnodes, unsigned char *seen, int *stack, size_t *top)
+{
+	if (id > 0 && (size_t)id <= nnodes && !seen[id]) {
+		seen[id] = 1;
+		stack[(*top)++] = id;
+	}
+}
+
+/* Only the nodes the dump writes count: a value a patch replaced stays in
+ * the document, unreachable. Reachable ones are marked first (aliases share
+ * nodes: each is pushed once), then checked in document order, so that the
+ * first offending tag in the text is the one named. */
+static bool
+tags_ok(struct doc *d)
+{
+	size_t nnodes = (size_t)(d->y.nodes.top - d->y.nodes.start);
+	unsigned char *seen = xcalloc(nnodes + 1, 1);
+	int *stack = xcalloc(nnodes + 1, sizeof(int));
+	size_t top = 0;
+	bool ok = true;
+	if (nnodes)
+		stack[top++] = 1, seen[1] = 1;
+	while (top) {
+		yaml_node_t *n = ynode_at(&d->y, stack[--top]);
+		if (n && n->type == YAML_SEQUENCE_NODE)
+			for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
+				push_new(*i, nnodes, seen, stack, &top);
+		else if (n && n->type == YAML_MAPPING_NODE)
+			for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+				push_new(p->key, nnodes, seen, stack, &top);
+				push_new(p->value, nnodes, seen, stack, &top);
+			}
+	}
+	for (size_t id = 1; ok && id <= nnodes; id++)
+		if (seen[id])
+			ok = tag_ok(d, (int)id, ynode_at(&d->y, (int)id));
+	free(seen);
+	free(stack);
+	return ok;
 }
 
 int
