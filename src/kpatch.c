@@ -80,7 +80,7 @@ fail(struct kp *kp, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = snprintf(kp->why, kp->whylen, "%s: ", kp->ptr.len ? kp->ptr.data : "/");
 	if (n > 0 && (size_t)n < kp->whylen)
-		vsnprintf(kp->why + n, kp->whylen - (size_t)n, fmt, ap);
+		vsnprintf(kp->why + n, kp->whylen - (size_t)n, fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): false positive, as in diag.c */
 	va_end(ap);
 	return -1;
 }
