@@ -201,7 +201,9 @@ set_fields(struct patch_ctx *x, int sc, const char *cname, const char *base)
 	for (size_t i = 0; i < countof(fields); i++) {
 		int v = ynode_get(x->y, sc, fields[i].key);
 		join(path, base, ".", fields[i].key);
-		if (v) {
+		/* A null ("privileged:", "~") is the field left unset: set, not
+		 * warned about. */
+		if (v && !ynode_is_null(x->y, v)) {
 			bool ok = fields[i].kind == INT ? is_zero(x, v)
 							: patch_bool(x, v) == (strcmp(fields[i].want, "true") == 0);
 			if (ok)
@@ -291,7 +293,8 @@ set_seccomp(struct patch_ctx *x, int sc, int pod_sc, const char *cname, const ch
 	char path[PATH_MAX_LEN];
 	join(path, base, ".seccompProfile", NULL);
 	int sp = ynode_get(x->y, sc, "seccompProfile");
-	const char *type = ynode_str(x->y, ynode_get(x->y, sp, "type"));
+	int tnode = ynode_get(x->y, sp, "type");
+	const char *type = ynode_is_null(x->y, tnode) ? NULL : ynode_str(x->y, tnode);
 	if (type && (strcmp(type, "RuntimeDefault") == 0 || strcmp(type, "Localhost") == 0))
 		return 0;
 	if (!sp || ynode_is_null(x->y, sp)) {
