@@ -236,8 +236,11 @@ after_node(struct sp *s, int id)
 
 /* ---- edits ---- */
 
+/* An edit: replace LEN bytes at OFF with the TN bytes of T. GLUE: T starts
+ * a line of its own (see below); text that continues the line before OFF
+ * (a value after its key) does not. */
 static void
-add_edit(struct sp *s, size_t off, size_t len, const char *t, size_t tn)
+add_edit_g(struct sp *s, size_t off, size_t len, const char *t, size_t tn, bool glue)
 {
 	if (s->ne == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 16;
@@ -251,8 +254,7 @@ add_edit(struct sp *s, size_t off, size_t len, const char *t, size_t tn)
 	/* A text ending the chunk after a last line without a break starts
 	 * with one (and keeps its own last break: a block scalar at the end
 	 * of the document needs it to keep its final line break). */
-	bool glue = tn && off == s->srclen && len == 0 && s->srclen && s->src[s->srclen - 1] != '\n';
-	if (glue) {
+	if (glue && tn && off == s->srclen && len == 0 && s->srclen && s->src[s->srclen - 1] != '\n') {
 		buf_adds(&s->text, s->d->chunk->crlf ? "\r\n" : "\n");
 		s->glued = true;
 	}
@@ -262,6 +264,12 @@ add_edit(struct sp *s, size_t off, size_t len, const char *t, size_t tn)
 		buf_add(&s->text, &t[i], 1);
 	}
 	e->tlen = s->text.len - e->toff;
+}
+
+static void
+add_edit(struct sp *s, size_t off, size_t len, const char *t, size_t tn)
+{
+	add_edit_g(s, off, len, t, tn, true);
 }
 
 static int
@@ -1081,10 +1089,15 @@ replace_value(struct sp *s, int k, int old, int new_, int depth)
 			add_edit(s, at, 0, r.data, r.len);
 			buf_free(&r);
 		} else if (vo->type == YAML_SCALAR_NODE && !is_block_scalar(vo) && vo->start_mark.line == vo->end_mark.line) {
+			/* The value stays on its key's line, also where that line
+			 * ends the chunk without a break ("privileged:" at EOF). */
+			struct buf r = {0};
 			if (vstart == vend && t.len)
-				add_edit(s, vstart, 0, " ", 1);
-			buf_adds(&t, gap);
-			add_edit(s, vstart, vend - vstart, t.data ? t.data : "", t.len);
+				buf_adds(&r, " ");
+			buf_add(&r, t.data ? t.data : "", t.len);
+			buf_adds(&r, gap);
+			add_edit_g(s, vstart, vend - vstart, r.data ? r.data : "", r.len, false);
+			buf_free(&r);
 		} else {
 			struct buf r = {0};
 			buf_adds(&r, t.len ? ": " : ":");

@@ -118,6 +118,13 @@ set_user(yaml_document_t *y)
 }
 
 static void
+set_user_and_add(yaml_document_t *y)
+{
+	set_user(y);
+	ynode_set_str(y, path(y, "sc"), "runAsGroup", "0", YAML_PLAIN_SCALAR_STYLE);
+}
+
+static void
 set_user_twice(yaml_document_t *y)
 {
 	set_user(y);
@@ -302,6 +309,14 @@ main(void)
 	SPLICES("no final line break: the new lines go on a line of their own",
 		"kind: A\nname: x", add_root_key,
 		"kind: A\nname: x\nadded: \"yes\"\n");
+
+	SPLICES("no final line break after an empty value: the new value stays on its key's line",
+		"kind: A\nsc:\n  runAsUser:", set_user,
+		"kind: A\nsc:\n  runAsUser: 0");
+
+	SPLICES("... and new keys after it go on lines of their own",
+		"kind: A\nsc:\n  runAsUser:", set_user_and_add,
+		"kind: A\nsc:\n  runAsUser: 0\n  runAsGroup: 0\n");
 
 	SPLICES("a block scalar at the end of a document without a final line break keeps its own",
 		"kind: A\ndata:\n  a: 1", add_script_root,
