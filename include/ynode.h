@@ -120,6 +120,12 @@ void ynode_flow_nulls(yaml_document_t *d);
  * Such a tag can only be written verbatim ("!<!a,b>"). */
 bool ynode_tag_needs_verbatim(const char *tag);
 
+/* Which nodes a dump of D from its root writes: a malloc'd array indexed by
+ * node id (entry 0 unused), 1 where reachable. A value a patch replaced
+ * stays in the document, unreachable. Aliases share nodes: each is visited
+ * once, so a recursive graph costs its size. */
+unsigned char *ynode_reachable(yaml_document_t *d);
+
 /* The key node of the first merge key ("<<", or one tagged !!merge) in the
  * subtree of ID (each node visited once), or 0. */
 int ynode_find_merge(yaml_document_t *d, int id);

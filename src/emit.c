@@ -119,45 +119,18 @@ tag_ok(const struct doc *d, int id, const yaml_node_t *n)
 	return true;
 }
 
-static void
-push_new(int id, size_t nnodes, unsigned char *seen, int *stack, size_t *top)
-{
-	if (id > 0 && (size_t)id <= nnodes && !seen[id]) {
-		seen[id] = 1;
-		stack[(*top)++] = id;
-	}
-}
-
-/* Only the nodes the dump writes count: a value a patch replaced stays in
- * the document, unreachable. Reachable ones are marked first (aliases share
- * nodes: each is pushed once), then checked in document order, so that the
- * first offending tag in the text is the one named. */
+/* Only the nodes the dump writes count (ynode_reachable), checked in
+ * document order so that the first offending tag in the text is named. */
 static bool
 tags_ok(struct doc *d)
 {
 	size_t nnodes = (size_t)(d->y.nodes.top - d->y.nodes.start);
-	unsigned char *seen = xcalloc(nnodes + 1, 1);
-	int *stack = xcalloc(nnodes + 1, sizeof(int));
-	size_t top = 0;
+	unsigned char *seen = ynode_reachable(&d->y);
 	bool ok = true;
-	if (nnodes)
-		stack[top++] = 1, seen[1] = 1;
-	while (top) {
-		yaml_node_t *n = ynode_at(&d->y, stack[--top]);
-		if (n && n->type == YAML_SEQUENCE_NODE)
-			for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
-				push_new(*i, nnodes, seen, stack, &top);
-		else if (n && n->type == YAML_MAPPING_NODE)
-			for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-				push_new(p->key, nnodes, seen, stack, &top);
-				push_new(p->value, nnodes, seen, stack, &top);
-			}
-	}
 	for (size_t id = 1; ok && id <= nnodes; id++)
 		if (seen[id])
 			ok = tag_ok(d, (int)id, ynode_at(&d->y, (int)id));
 	free(seen);
-	free(stack);
 	return ok;
 }
 

@@ -450,6 +450,37 @@ ynode_bool(yaml_document_t *d, int node)
 	return -1;
 }
 
+static void
+push_new(int id, size_t nnodes, unsigned char *seen, int *stack, size_t *top)
+{
+	if (id > 0 && (size_t)id <= nnodes && !seen[id]) {
+		seen[id] = 1;
+		stack[(*top)++] = id;
+	}
+}
+
+unsigned char *
+ynode_reachable(yaml_document_t *d)
+{
+	size_t nnodes = (size_t)(d->nodes.top - d->nodes.start), top = 0;
+	unsigned char *seen = xcalloc(nnodes + 1, 1);
+	int *stack = xcalloc(nnodes + 1, sizeof(int));
+	push_new(1, nnodes, seen, stack, &top);
+	while (top) {
+		yaml_node_t *n = ynode_at(d, stack[--top]);
+		if (n && n->type == YAML_SEQUENCE_NODE)
+			for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
+				push_new(*i, nnodes, seen, stack, &top);
+		else if (n && n->type == YAML_MAPPING_NODE)
+			for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+				push_new(p->key, nnodes, seen, stack, &top);
+				push_new(p->value, nnodes, seen, stack, &top);
+			}
+	}
+	free(stack);
+	return seen;
+}
+
 #define MERGE_TAG "tag:yaml.org,2002:merge"
 
 /* Depth-first search below ID for a merge key; SEEN marks the nodes

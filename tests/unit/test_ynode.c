@@ -264,6 +264,21 @@ main(void)
 	CHECK("undefined alias rejected", load("a: *nope\n", &c, &d) == -1);
 	CHECK("empty document", load("---\n# Source: x\n", &c, &d) == 0 && d.empty && d.nobjects == 0);
 	doc_free(&d);
+	/* ynode_reachable: a node shared through an alias stays reachable
+	 * while one of its keys holds it, and not once both are replaced. */
+	if (load("kind: A\nmetadata: {name: a}\na: &x [1]\nb: *x\n", &c, &d) == 0) {
+		int shared = ynode_get(&d.y, 1, "a");
+		ynode_set_str(&d.y, 1, "b", "2", YAML_PLAIN_SCALAR_STYLE);
+		unsigned char *r1 = ynode_reachable(&d.y);
+		ynode_set_str(&d.y, 1, "a", "3", YAML_PLAIN_SCALAR_STYLE);
+		unsigned char *r2 = ynode_reachable(&d.y);
+		CHECK("reachable: the root, a node one key still holds, not one no key holds",
+		      r1[1] && r1[shared] && !r2[shared] && r2[ynode_get(&d.y, 1, "a")]);
+		free(r1);
+		free(r2);
+		doc_free(&d);
+	} else
+		CHECK("reachable: the document loads", false);
 	/* ynode_tag_needs_verbatim names exactly the tags libyaml's emitter
 	 * cannot write back, for every printable ASCII character in the
 	 * suffix of a local, a core-schema and any other tag. */
