@@ -337,8 +337,10 @@ simple_scalar(const yaml_node_t *n, int implicit, struct buf *b)
 static void
 verbatim_tag(const char *tag, struct buf *b)
 {
+	if (!tag)
+		return;
 	buf_adds(b, "!<");
-	for (const unsigned char *p = (const unsigned char *)tag; p && *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)tag; *p; p++) {
 		if (isalnum(*p) || strchr("-;/?:@&=+$,_.!~*'()[]", *p))
 			buf_add(b, p, 1);
 		else {
@@ -356,25 +358,18 @@ static bool
 node_text(const yaml_node_t *n, size_t shift, struct buf *b)
 {
 	yaml_char_t *tag = n->tag;
-	if (tag && strcmp((const char *)tag, "!") == 0) {
-		/* The non-specific tag, which libyaml's emitter would write as
-		 * "!<%21>": written by hand before the value, as it came. */
+	bool nonspecific = tag && strcmp((const char *)tag, "!") == 0;
+	if (nonspecific || ynode_tag_needs_verbatim((const char *)tag)) {
+		/* Tags libyaml's emitter cannot write back: the non-specific
+		 * tag, which it writes "!<%21>", is written as it came; one it
+		 * would shorten to text its reader rejects (ynode.h), verbatim.
+		 * By hand, before the value. */
 		yaml_node_t untagged = *n;
 		untagged.tag = NULL;
-		if (!n->data.scalar.length &&
-		    (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || n->data.scalar.style == YAML_ANY_SCALAR_STYLE)) {
+		if (nonspecific)
 			buf_adds(b, "!");
-			return true;
-		}
-		buf_adds(b, "! ");
-		return node_text(&untagged, shift, b);
-	}
-	if (ynode_tag_needs_verbatim((const char *)tag)) {
-		/* libyaml's emitter would shorten it to text its reader rejects
-		 * (ynode.h): written verbatim by hand, before the value. */
-		yaml_node_t untagged = *n;
-		untagged.tag = NULL;
-		verbatim_tag((const char *)tag, b);
+		else
+			verbatim_tag((const char *)tag, b);
 		if (!n->data.scalar.length &&
 		    (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || n->data.scalar.style == YAML_ANY_SCALAR_STYLE))
 			return true;
