@@ -65,7 +65,7 @@ slurp(int fd, struct buf *b)
 	buf_reserve(b, len + 1);
 	for (size_t off = 0; off < len;) {
 		ssize_t n = read_at(fd, b->data + off, len - off, off);
-		if (n < 0) {
+		if (n < 0) { /* read_at reports a file shorter than fstat said */
 			diag_error("--emit: reading the stream again failed:");
 			return -1;
 		}

@@ -149,8 +149,6 @@ copy_stdin(void)
 	return -1;
 }
 
-/* --diff: the diff of the input (IN_COPY) and the run's output (OUT) on
- * stdout; exit 0 when nothing would change, 7 otherwise. */
 /* The run's output (OUT) committed to a temporary file for WHAT to read
  * again; -1 after reporting an error. */
 static int
@@ -164,6 +162,8 @@ output_file(struct spool *out, const char *what)
 	return fd;
 }
 
+/* --diff: the diff of the input (IN_COPY) and the run's output (OUT) on
+ * stdout; exit 0 when nothing would change, 7 otherwise. */
 static enum exit_code
 write_diff(const struct config *cfg, int in_copy, struct spool *out)
 {

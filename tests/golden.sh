@@ -94,9 +94,10 @@ for dir in "$here"/golden/*/*/; do
 			fail "$name: --format reemit" "exit status $RC, expected 4 and the tag's error"
 		fi
 	elif [ -f "$dir/no-pyyaml" ] && [ "$want_rc" -eq 0 ]; then
-		# A case marked no-pyyaml holds YAML that PyYAML (a YAML 1.1 reader)
-		# refuses although Go's parser reads it (a reused anchor name, a local tag): its
-		# PyYAML oracles are skipped; kustomize still reads the output.
+		# A case marked no-pyyaml holds YAML that PyYAML (a YAML 1.1
+		# reader) refuses although Go's parser reads it (a reused anchor
+		# name, a local tag): its PyYAML oracles are skipped; kustomize
+		# still reads the output.
 		skip "$name" "PyYAML oracles: $(head -n 1 "$dir/no-pyyaml")"
 	elif [ "$want_rc" -eq 0 ] && [ ! -f "$dir/no-consumer" ] && ! $reemit_case; then
 		run_prog "$TMP/reemit" "$TMP/err3" "${args[@]}" --format reemit <"$dir/input.yaml"
